@@ -1,0 +1,158 @@
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createLogger, type Logger } from '../core/common/logger';
+import { formatDiagnostic } from '../core/config/diagnostics';
+import { loadConfig, type ResolvedConfig } from '../core/config/loadConfig';
+
+export type OutputFormat = 'json' | 'text';
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What every subcommand receives: the workspace it acts on, its config, and the output channels. */
+export interface CliContext {
+  cwd: string;
+  format: OutputFormat;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Loads `.claude-pm/config.json` of `cwd` once; diagnostics go to stderr. */
+  config(): Promise<ResolvedConfig>;
+  /** Writes a result: JSON alone on stdout with --format json, otherwise `text`. */
+  print(value: unknown, text?: string | (() => string)): void;
+}
+
+export interface CliCommand {
+  /** Words that select the command, e.g. ['tickets', 'list']. */
+  path: string[];
+  summary: string;
+  /** Positional arguments, shown in help, e.g. 'TYPE TITLE'. */
+  args?: string;
+  options?: OptionSpec;
+  run(ctx: CliContext, values: Values, positionals: string[]): Promise<number>;
+}
+
+/** A mistake in how the command was called: exit code 2 with the usage. */
+export class UsageError extends Error {}
+
+const GLOBAL_OPTIONS: OptionSpec = {
+  cwd: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  verbose: { type: 'boolean' },
+};
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Runs one invocation and returns its exit code: 0 ok, 1 failure, 2 usage error. */
+export async function runCli(argv: string[], commands: readonly CliCommand[], version: string, io: CliIo): Promise<number> {
+  const command = findCommand(argv, commands);
+  if (!command) {
+    const first = argv.find((a) => !a.startsWith('-'));
+    if (argv.includes('--version') || argv.includes('-v')) {
+      io.stdout(`${version}\n`);
+      return 0;
+    }
+    if (first === undefined || argv.includes('--help') || argv.includes('-h') || first === 'help') {
+      io.stdout(renderHelp(commands, version, argv.filter((a) => !a.startsWith('-') && a !== 'help')));
+      return 0;
+    }
+    io.stderr(`claude-pm: unknown command '${argv.filter((a) => !a.startsWith('-')).join(' ')}'. Run 'claude-pm --help' for the list.\n`);
+    return 2;
+  }
+  const rest = argv.slice(command.path.length);
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true }));
+  } catch (error) {
+    io.stderr(`claude-pm ${command.path.join(' ')}: ${(error as Error).message}\n${usageLine(command)}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${usageLine(command)}\n\n${command.summary}\n${renderOptions(command.options)}`);
+    return 0;
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'json' && format !== 'text') {
+    io.stderr(`claude-pm: --format must be json or text, not '${String(format)}'\n`);
+    return 2;
+  }
+  const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
+  const logger = createLogger((level, line) => io.stderr(`${level === 'info' ? '' : `${level}: `}${line}\n`), values.verbose ? 'debug' : 'info');
+  let configPromise: Promise<ResolvedConfig> | undefined;
+  const ctx: CliContext = {
+    cwd,
+    format,
+    env: io.env,
+    logger,
+    config: () =>
+      (configPromise ??= loadConfig(cwd, {}, io.env).then(({ config, diagnostics }) => {
+        for (const d of diagnostics) logger.warn(formatDiagnostic(d));
+        return config;
+      })),
+    print: (value, text) => {
+      if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+      else {
+        const rendered = typeof text === 'function' ? text() : (text ?? (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
+        io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+      }
+    },
+  };
+  try {
+    return await command.run(ctx, values, positionals);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`claude-pm ${command.path.join(' ')}: ${error.message}\n${usageLine(command)}\n`);
+      return 2;
+    }
+    logger.error(values.verbose ? (error as Error) : (error as Error).message);
+    return 1;
+  }
+}
+
+function findCommand(argv: string[], commands: readonly CliCommand[]): CliCommand | undefined {
+  let best: CliCommand | undefined;
+  for (const command of commands) {
+    if (command.path.every((word, i) => argv[i] === word) && command.path.length > (best?.path.length ?? 0)) best = command;
+  }
+  return best;
+}
+
+function usageLine(command: CliCommand): string {
+  return `usage: claude-pm ${command.path.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`;
+}
+
+function renderOptions(options: OptionSpec | undefined): string {
+  const all = { ...options, cwd: GLOBAL_OPTIONS.cwd, format: GLOBAL_OPTIONS.format };
+  const lines = Object.entries(all).map(([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.multiple ? ' (repeatable)' : ''}`);
+  return `\noptions:\n${lines.join('\n')}\n`;
+}
+
+function renderHelp(commands: readonly CliCommand[], version: string, prefix: string[]): string {
+  const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
+  const list = (shown.length ? shown : commands).map((c) => `  ${`${c.path.join(' ')}${c.args ? ` ${c.args}` : ''}`.padEnd(44)} ${c.summary}`);
+  return [
+    `claude-pm ${version}: Claude PM framework tools for CI and the terminal`,
+    '',
+    'usage: claude-pm <command> [options]',
+    '',
+    'commands:',
+    ...list,
+    '',
+    'global options: --cwd DIR (workspace, default .), --format json|text, --verbose, --help, --version',
+    'exit codes: 0 ok, 1 failure, 2 usage error',
+    '',
+  ].join('\n');
+}
+
+/** Reads a required positional argument or fails with a usage error naming it. */
+export function requireArg(positionals: string[], index: number, name: string): string {
+  const value = positionals[index];
+  if (value === undefined || value === '') throw new UsageError(`missing ${name}`);
+  return value;
+}

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+
+/** A problem found in a user's file: which file, where, and what was expected. */
+export interface FileDiagnostic {
+  file: string;
+  /** 1-based line, when known. */
+  line?: number;
+  column?: number;
+  /** Dotted key path inside the file, when the problem is a value. */
+  key?: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export function formatDiagnostic(d: FileDiagnostic): string {
+  const where = d.line ? `${d.file}:${d.line}${d.column ? `:${d.column}` : ''}` : d.file;
+  return `${where}: ${d.key ? `${d.key}: ` : ''}${d.message}`;
+}
+
+/** Turns zod issues into diagnostics that name the key and say what was expected. */
+export function zodIssuesToDiagnostics(file: string, issues: readonly z.core.$ZodIssue[], severity: 'error' | 'warning' = 'error'): FileDiagnostic[] {
+  return issues.map((issue) => ({
+    file,
+    key: issue.path.map(String).join('.') || undefined,
+    message: issue.message,
+    severity,
+  }));
+}
+
+/** 1-based line and column of a character offset. */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// `.claude-pm/config.json`: the real framework's fields (formats.md §1) plus ours.
+// Every object is `.passthrough()` so keys we do not know survive a rewrite.
+
+export const ENVIRONMENTS = ['development', 'testing', 'production'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const environmentSchema = z.enum(ENVIRONMENTS);
+
+export const MEMORY_BACKENDS = ['embedded', 'mem0', 'mem0-platform'] as const;
+export type MemoryBackendKind = (typeof MEMORY_BACKENDS)[number];
+
+export const memoryServiceSchema = z
+  .object({
+    backend: z.enum(MEMORY_BACKENDS).optional(),
+    /** Full base URL; wins over host/port/use_tls when given. */
+    url: z.string().url().optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Seconds, as in the framework's MEM0AI_TIMEOUT. */
+    timeout: z.number().positive().optional(),
+    use_tls: z.boolean().optional(),
+    verify_ssl: z.boolean().optional(),
+    user_id: z.string().min(1).optional(),
+    org_id: z.string().min(1).optional(),
+    project_id: z.string().min(1).optional(),
+  })
+  .passthrough();
+
+export const orchestratorSchema = z
+  .object({
+    max_agents: z.number().int().min(1).max(64).optional(),
+    /** Seconds per agent step. */
+    agent_timeout: z.number().positive().optional(),
+    per_agent_limits: z.record(z.string(), z.number().int().min(1)).optional(),
+  })
+  .passthrough();
+
+export const healthServiceSchema = z
+  .object({
+    name: z.string().min(1),
+    url: z.string().url(),
+    critical: z.boolean().default(false),
+    timeout_ms: z.number().int().positive().default(5000),
+  })
+  .passthrough();
+
+export const healthSchema = z
+  .object({
+    services: z.array(healthServiceSchema).optional(),
+    disable_default_services: z.boolean().optional(),
+    interval_seconds: z.number().int().min(10).optional(),
+    /** Extra project folders to check besides the workspace folders. */
+    projects: z.array(z.string().min(1)).optional(),
+    alert_threshold: z.number().min(0).max(100).optional(),
+  })
+  .passthrough();
+
+export const agentsSchema = z
+  .object({
+    runner: z.enum(['claude', 'command']).optional(),
+    /** Shell command templates for the command runner, by agent type (e.g. qa → "npm test"). */
+    commands: z.record(z.string(), z.string().min(1)).optional(),
+  })
+  .passthrough();
+
+export const configFileSchema = z
+  .object({
+    // Real framework fields (v0.9 working-directory deployment).
+    version: z.union([z.string(), z.number()]).optional(),
+    deployment_type: z.string().optional(),
+    framework_version: z.string().optional(),
+    working_directory: z.string().optional(),
+    features: z.record(z.string(), z.unknown()).optional(),
+    paths: z.record(z.string(), z.string()).optional(),
+    // Ours.
+    environment: environmentSchema.optional(),
+    memory_service: memoryServiceSchema.optional(),
+    orchestrator: orchestratorSchema.optional(),
+    health: healthSchema.optional(),
+    agents: agentsSchema.optional(),
+    template_variables: z.record(z.string(), z.string()).optional(),
+    logging: z.object({ level: z.string().optional() }).passthrough().optional(),
+  })
+  .passthrough();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type HealthServiceConfig = z.infer<typeof healthServiceSchema>;

@@ -1,0 +1,53 @@
+// The one redaction step every logger, report and error path goes through.
+// It masks anything that looks like a secret: known key prefixes, bearer/token headers,
+// `key=value` pairs whose name says secret, and long high-entropy base64url runs.
+
+const MASK = '***';
+
+const PATTERNS: RegExp[] = [
+  // Provider keys with a recognisable prefix (Anthropic, OpenAI, mem0, GitHub, Slack, AWS).
+  /\b(?:sk-ant-[A-Za-z0-9_-]{8,}|sk-[A-Za-z0-9_-]{16,}|m0-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g,
+];
+
+// Header or assignment forms: `Authorization: Token abc`, `X-API-Key: abc`, `api_key=abc`, `"apiKey": "abc"`.
+const NAMED_SECRET =
+  /((?:authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|passwd|token)["']?\s*[:=]\s*["']?(?:(?:bearer|token|basic)\s+)?)([^\s"',;}]{4,})/gi;
+
+// A 32+ character run of base64url without spaces is almost always a key (our generated keys are 64).
+const LONG_TOKEN = /(?<![A-Za-z0-9_/.-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_/.-])/g;
+
+/** Returns `text` with every secret-looking substring replaced; `known` secrets are always masked. */
+export function redact(text: string, known: readonly string[] = []): string {
+  let out = text;
+  for (const secret of known) {
+    if (secret.length >= 4) out = out.split(secret).join(MASK);
+  }
+  for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
+  out = out.replace(NAMED_SECRET, (_m, name: string) => `${name}${MASK}`);
+  out = out.replace(LONG_TOKEN, (run) => (looksLikeKey(run) ? MASK : run));
+  return out;
+}
+
+/** Redacts every string inside a JSON-like value, keeping its shape. */
+export function redactValue<T>(value: T, known: readonly string[] = []): T {
+  if (typeof value === 'string') return redact(value, known) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, known)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY_NAME.test(k) && typeof v === 'string' && v.length > 0 ? MASK : redactValue(v, known);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+const SECRET_KEY_NAME = /^(?:api[_-]?key|apikey|authorization|x-api-key|password|secret|token|access[_-]?token)$/i;
+
+// Mixed letters and digits or dashes distinguish keys from long identifiers such as hex commit ids
+// (which are kept: they are useful in logs and never secret) and plain words.
+function looksLikeKey(run: string): boolean {
+  if (/^[0-9a-f]+$/i.test(run)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(run)).length;
+  return classes >= 2;
+}

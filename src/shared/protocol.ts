@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// The typed message protocol between the extension host and the dashboard webview.
+// Both sides validate what they receive; anything that does not parse is dropped and logged.
+
+export const DASHBOARD_COMMANDS = [
+  'claudePm.health.refresh',
+  'claudePm.health.runDiagnostics',
+  'claudePm.agents.delegate',
+  'claudePm.workflows.run',
+  'claudePm.memory.search',
+  'claudePm.tickets.create',
+  'claudePm.templates.deploy',
+  'claudePm.showLog',
+] as const;
+
+const statusSchema = z.enum(['healthy', 'degraded', 'critical', 'unknown']);
+
+export const dashboardSnapshotSchema = z.object({
+  generatedAt: z.string(),
+  version: z.string(),
+  health: z
+    .object({
+      score: z.number(),
+      status: statusSchema,
+      services: z.array(z.object({ name: z.string(), status: z.string(), responseTimeMs: z.number().nullable(), critical: z.boolean() })),
+      compliancePercentage: z.number(),
+      alerts: z.array(z.object({ level: z.string(), message: z.string() })),
+      recommendations: z.array(z.string()),
+    })
+    .nullable(),
+  history: z.array(z.object({ timestamp: z.string(), score: z.number() })),
+  counts: z.record(z.string(), z.record(z.string(), z.number())),
+  memoryBackend: z.object({ kind: z.string(), state: z.string(), queuedWrites: z.number() }).nullable(),
+  system: z.object({
+    processRssMb: z.number(),
+    processCpuPercent: z.number(),
+    systemMemoryUsedPercent: z.number(),
+    systemLoad1: z.number(),
+    cpuCount: z.number(),
+  }),
+});
+export type DashboardSnapshot = z.infer<typeof dashboardSnapshotSchema>;
+
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('refresh') }),
+  z.object({ type: z.literal('runCommand'), command: z.enum(DASHBOARD_COMMANDS) }),
+]);
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+
+export const hostToWebviewSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), snapshot: dashboardSnapshotSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type HostToWebview = z.infer<typeof hostToWebviewSchema>;

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/common/logger';
+import { hostToWebviewSchema, webviewToHostSchema, type DashboardSnapshot, type HostToWebview } from '../../shared/protocol';
+
+/** Produces the dashboard's data; the health feature supplies it. */
+export type DashboardSource = () => Promise<DashboardSnapshot>;
+
+/**
+ * The one webview: a dashboard panel with a strict nonce CSP, a ready handshake and typed messages.
+ * State is restored by the webview's own getState/setState, so the panel does not retain its context.
+ */
+export class DashboardPanel implements vscode.Disposable {
+  static readonly viewType = 'claudePm.dashboard';
+  private static current: DashboardPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  static show(extensionUri: vscode.Uri, source: DashboardSource, logger: Logger, onChange: vscode.Event<void>): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, vscode.l10n.t('Claude PM Dashboard'), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    });
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, source, logger, onChange);
+    return DashboardPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly source: DashboardSource,
+    private readonly logger: Logger,
+    onChange: vscode.Event<void>,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'claude-pm.svg');
+    panel.webview.html = renderHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidChangeViewState(() => panel.visible && this.push()),
+      onChange(() => this.push()),
+    );
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn(`dashboard: dropped an unexpected message: ${parsed.error.message}`);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        return this.push();
+      case 'refresh':
+        return this.push();
+      case 'runCommand':
+        await vscode.commands.executeCommand(message.command);
+        return;
+    }
+  }
+
+  /** Sends a fresh snapshot while the panel is visible; hidden panels catch up when shown again. */
+  async push(): Promise<void> {
+    if (!this.ready || !this.panel.visible) return;
+    let message: HostToWebview;
+    try {
+      message = { type: 'snapshot', snapshot: await this.source() };
+    } catch (error) {
+      message = { type: 'error', message: (error as Error).message };
+    }
+    await this.panel.webview.postMessage(hostToWebviewSchema.parse(message));
+  }
+
+  dispose(): void {
+    DashboardPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>Claude PM Dashboard</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><h1 id="title">Claude PM Dashboard</h1><p id="status">Loading…</p></main>
+<script type="module" nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

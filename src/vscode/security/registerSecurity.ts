@@ -1,0 +1,3 @@
+import type { FeatureContext } from '../featureContext';
+
+export function registerSecurity(_features: FeatureContext): void {}

@@ -1,0 +1,7 @@
+import * as vscode from 'vscode';
+import { EmptyTreeProvider } from '../emptyTree';
+import type { FeatureContext } from '../featureContext';
+
+export function registerTickets(features: FeatureContext): void {
+  features.extension.subscriptions.push(vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: new EmptyTreeProvider() }));
+}
