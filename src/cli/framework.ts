@@ -3,6 +3,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLogger, type Logger } from '../core/common/logger';
 import { formatDiagnostic } from '../core/config/diagnostics';
 import { loadConfig, type ResolvedConfig } from '../core/config/loadConfig';
+import type { Permission } from '../core/security/permissions';
+import { createWorkspaceAuthorizer } from '../core/security/policy';
 
 export type OutputFormat = 'json' | 'text';
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -16,6 +18,8 @@ export interface CliContext {
   logger: Logger;
   /** Loads `.claude-pm/config.json` of `cwd` once; diagnostics go to stderr. */
   config(): Promise<ResolvedConfig>;
+  /** Checks the actor's permission before a change; rejects with PermissionDeniedError (exit 1) when missing. */
+  authorize(permission: Permission, action: string, target?: string): Promise<void>;
   /** Writes a result: JSON alone on stdout with --format json, otherwise `text`. */
   print(value: unknown, text?: string | (() => string)): void;
 }
@@ -95,6 +99,7 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
         for (const d of diagnostics) logger.warn(formatDiagnostic(d));
         return config;
       })),
+    authorize: async (permission, action, target) => (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target),
     print: (value, text) => {
       if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2)}\n`);
       else {

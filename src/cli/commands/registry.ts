@@ -1,5 +1,19 @@
 import type { CliCommand } from '../framework';
 import { configCommands } from './config';
+import { healthCommands } from './health';
+import { memoryCommands } from './memory';
+import { orchestrationCommands } from './orchestration';
+import { securityCommands } from './security';
+import { templatesCommands } from './templates';
+import { ticketsCommands } from './tickets';
 
-/** Every subcommand, grouped by area; each area adds its own list here. */
-export const allCommands: CliCommand[] = [...configCommands];
+/** Every subcommand, one list per area. */
+export const allCommands: CliCommand[] = [
+  ...configCommands,
+  ...ticketsCommands,
+  ...templatesCommands,
+  ...memoryCommands,
+  ...orchestrationCommands,
+  ...healthCommands,
+  ...securityCommands,
+];

@@ -1,0 +1,3 @@
+import type { CliCommand } from '../framework';
+
+export const healthCommands: CliCommand[] = [];
