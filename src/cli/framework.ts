@@ -31,6 +31,8 @@ export interface CliCommand {
   /** Positional arguments, shown in help, e.g. 'TYPE TITLE'. */
   args?: string;
   options?: OptionSpec;
+  /** Checked before `run` for commands that change something; a denial exits 1 and is audited. */
+  permission?: Permission;
   run(ctx: CliContext, values: Values, positionals: string[]): Promise<number>;
 }
 
@@ -109,6 +111,7 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     },
   };
   try {
+    if (command.permission) await ctx.authorize(command.permission, command.path.join(' '));
     return await command.run(ctx, values, positionals);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,0 +1,53 @@
+// The one interface every way of running an agent step implements (Claude Code CLI, shell command, test runners).
+
+export interface RunRequest {
+  /** The agent type, e.g. 'engineer', 'qa'. */
+  agentType: string;
+  /** The task text handed to the agent. */
+  task: string;
+  cwd: string;
+  /** The agent's role prompt (appended to the system prompt by the claude runner). */
+  systemPrompt?: string;
+  model?: string;
+  allowedTools?: string[];
+  maxTurns?: number;
+  /** The step's time limit; the runner stops the process tree when it passes. */
+  timeoutMs?: number;
+  /** Cancels the run: the runner stops the process tree (SIGTERM, then SIGKILL after a grace period). */
+  signal?: AbortSignal;
+  /** Extra environment for the child, on top of the parent's. */
+  env?: Record<string, string>;
+  /** Live events, in order, while the run goes on. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+export type RunEvent =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool_use'; name: string; input: unknown }
+  | { kind: 'tool_result'; isError: boolean; text: string }
+  | { kind: 'stdout'; text: string }
+  | { kind: 'stderr'; text: string }
+  | { kind: 'status'; message: string };
+
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+
+export interface RunResult {
+  status: RunStatus;
+  exitCode: number | null;
+  /** The final answer (claude) or the output tail (command). */
+  output: string;
+  durationMs: number;
+  sessionId?: string;
+  turns?: number;
+  costUsd?: number;
+  usage?: Record<string, unknown>;
+  permissionDenials?: { toolName: string; toolUseId?: string }[];
+  /** A plain-language reason when the run did not succeed. */
+  error?: string;
+  stderrTail?: string;
+}
+
+export interface AgentRunner {
+  readonly kind: string;
+  run(request: RunRequest): Promise<RunResult>;
+}

@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import type { Permission } from '../core/security/permissions';
+import type { FeatureContext } from './featureContext';
+
+export interface CommandGuards {
+  /** Checked before the handler runs; a denial is shown and audited. */
+  permission?: Permission;
+  /** Refused in Restricted Mode, with this description of what was refused (e.g. "Running an agent"). */
+  requiresTrust?: string;
+}
+
+/**
+ * Registers a command with its guards and error handling: the handler's errors are logged and shown
+ * with a "Show Log" action instead of vanishing. Returns nothing: the disposable goes to the extension.
+ */
+export function registerCommand(features: FeatureContext, id: string, handler: (...args: never[]) => unknown, guards: CommandGuards = {}): void {
+  features.extension.subscriptions.push(
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      if (guards.requiresTrust && !features.requireTrust(guards.requiresTrust)) return undefined;
+      if (guards.permission && !(await features.authorize(guards.permission, id))) return undefined;
+      try {
+        return await (handler as (...a: unknown[]) => unknown)(...args);
+      } catch (error) {
+        features.logger.error(`${id} failed:`, error as Error);
+        void vscode.window.showErrorMessage((error as Error).message, vscode.l10n.t('Show Log')).then((choice) => choice && vscode.commands.executeCommand('claudePm.showLog'));
+        return undefined;
+      }
+    }),
+  );
+}
