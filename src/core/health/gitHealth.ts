@@ -1,0 +1,28 @@
+import { simpleGit } from 'simple-git';
+import type { GitHealth } from './reportSchema';
+
+/** Reads a repository's state with two git calls; null when `path` is not inside a git work tree. */
+export async function inspectGit(path: string, now: Date = new Date()): Promise<GitHealth | null> {
+  const git = simpleGit({ baseDir: path, maxConcurrentProcesses: 2 });
+  let status;
+  try {
+    status = await git.status();
+  } catch (error) {
+    if (/not a git repository/i.test((error as Error).message)) return null;
+    throw error;
+  }
+  // A repository without commits has no last commit: `git log` fails and that is not an error here.
+  const lastSeconds = await git.raw(['log', '-1', '--format=%ct']).then((out) => Number(out.trim()) || null, () => null);
+  const lastCommit = lastSeconds === null ? null : new Date(lastSeconds * 1000);
+  return {
+    branch: status.detached ? null : status.current,
+    detached: status.detached,
+    tracking: status.tracking,
+    ahead: status.ahead,
+    behind: status.behind,
+    dirtyFiles: status.files.length,
+    conflicts: status.conflicted,
+    lastCommit: lastCommit?.toISOString() ?? null,
+    daysSinceLastCommit: lastCommit ? Math.max(0, Math.floor((now.getTime() - lastCommit.getTime()) / 86_400_000)) : null,
+  };
+}
