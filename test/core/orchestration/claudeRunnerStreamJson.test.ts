@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { RunEvent } from '../../../src/core/orchestration/runner';
+import { LineSplitter, StreamJsonState } from '../../../src/core/orchestration/streamJson';
+
+describe('stream-json parsing', () => {
+  it('reassembles lines split anywhere, including inside multi-byte characters', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(/[\r\n]/g, '')).filter((s) => s.trim() !== ''), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (lines, cuts) => {
+        const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+        const points = [...new Set(cuts.map((c) => (bytes.length ? c % bytes.length : 0)))].sort((a, b) => a - b);
+        const seen: string[] = [];
+        const splitter = new LineSplitter((l) => seen.push(l));
+        let last = 0;
+        for (const p of [...points, bytes.length]) {
+          splitter.push(bytes.subarray(last, p));
+          last = p;
+        }
+        splitter.end();
+        assert.deepEqual(seen, lines);
+      }),
+    );
+  });
+
+  it('handles a 2 MiB line and flushes a last line without newline', () => {
+    const seen: string[] = [];
+    const splitter = new LineSplitter((l) => seen.push(l));
+    const big = JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: 'x'.repeat(2 * 1024 * 1024) }] } });
+    for (let i = 0; i < big.length; i += 65536) splitter.push(big.slice(i, i + 65536));
+    splitter.push('\r\n{"type":"result"');
+    splitter.push(',"subtype":"success"}');
+    splitter.end();
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0], big);
+    assert.equal(seen[1], '{"type":"result","subtype":"success"}');
+  });
+
+  it('drops a line past the limit and reports it, then goes on', () => {
+    const seen: string[] = [];
+    const overflows: number[] = [];
+    const splitter = new LineSplitter((l) => seen.push(l), (n) => overflows.push(n), 10);
+    splitter.push('0123456789abc');
+    splitter.push('def\nok\n');
+    assert.deepEqual(seen, ['ok']);
+    assert.equal(overflows.length, 1);
+  });
+
+  it('folds a session into events, result, denials and sub-agents, tolerating junk and unknown types', () => {
+    const events: RunEvent[] = [];
+    const state = new StreamJsonState((e) => events.push(e));
+    const lines = [
+      { type: 'system', subtype: 'init', session_id: 's-1', model: 'claude-x', tools: ['Task', 'Write'] },
+      { type: 'rate_limit_event', info: {} },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'Planning' }, { type: 'thinking', thinking: '...' }] }, parent_tool_use_id: null },
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Task', input: { subagent_type: 'qa', description: 'run tests' } }] }, parent_tool_use_id: null },
+      { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'all green' }] }] }, parent_tool_use_id: null },
+      { type: 'assistant', message: { content: 'not an array' } },
+      { type: 'result', subtype: 'success', is_error: false, num_turns: 3, result: 'Done', session_id: 's-1', total_cost_usd: 0.25, usage: { input_tokens: 5 }, permission_denials: [{ tool_name: 'Bash', tool_use_id: 't9', tool_input: {} }] },
+    ].map((m) => JSON.stringify(m));
+    for (const line of ['not json', ...lines, '42']) state.acceptLine(line);
+    assert.equal(state.sessionId, 's-1');
+    assert.equal(state.result?.num_turns, 3);
+    assert.equal(state.result?.total_cost_usd, 0.25);
+    assert.equal(state.result?.permission_denials?.[0]?.tool_name, 'Bash');
+    assert.deepEqual(state.subagents, [{ toolUseId: 't1', parentToolUseId: undefined, subagentType: 'qa', description: 'run tests' }]);
+    assert.equal(state.unknownTypes, 1);
+    assert.deepEqual(state.invalidLines, ['not json']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['status', 'text', 'tool_use', 'tool_result'],
+    );
+    assert.deepEqual(events[3], { kind: 'tool_result', isError: false, text: 'all green' });
+  });
+
+  it('never throws on arbitrary lines', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ type: 'assistant', message: v }))), (line) => {
+        new StreamJsonState().acceptLine(line);
+      }),
+    );
+  });
+});
