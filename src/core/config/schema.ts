@@ -64,6 +64,18 @@ export const agentsSchema = z
   })
   .passthrough();
 
+export const TEMPLATE_TARGETS = ['parent', 'project', 'claudePmDir'] as const;
+export type TemplateTarget = (typeof TEMPLATE_TARGETS)[number];
+
+export const templatesSchema = z
+  .object({
+    /** Where CLAUDE.md is deployed (the VS Code setting claudePm.templates.target wins in the editor). */
+    target: z.enum(TEMPLATE_TARGETS).optional(),
+    /** A master template to use instead of the shipped one, relative to the project. */
+    master: z.string().min(1).optional(),
+  })
+  .passthrough();
+
 export const configFileSchema = z
   .object({
     // Real framework fields (v0.9 working-directory deployment).
@@ -80,6 +92,7 @@ export const configFileSchema = z
     health: healthSchema.optional(),
     agents: agentsSchema.optional(),
     template_variables: z.record(z.string(), z.string()).optional(),
+    templates: templatesSchema.optional(),
     logging: z.object({ level: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();

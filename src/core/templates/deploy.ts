@@ -1,0 +1,129 @@
+// Deploys the master CLAUDE.md: render, compare versions numerically, back up, write atomically, record.
+// Order matters for crash safety: backup first, then the atomic write, then the state files. A crash
+// at any point leaves the old or the new file, and a backup whenever the content changed.
+
+import { readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { TemplateTarget } from '../config/schema';
+import { backupFrameworkTemplate, pruneParentBackups, writeParentBackup } from './backups';
+import type { MasterTemplate } from './master';
+import { isFrameworkOwned, parseMetadata } from './metadata';
+import { renderTemplate } from './render';
+import { DeploymentState } from './state';
+import { isFrameworkSourceTree, resolveTarget } from './targets';
+import { compareVersions } from './version';
+import { writeFileAtomic } from '../common/atomicFile';
+
+export type DeployAction = 'created' | 'updated' | 'unchanged' | 'refused';
+
+export interface DeployOptions {
+  projectRoot: string;
+  master: MasterTemplate;
+  mode?: TemplateTarget;
+  /** Deploy into this directory instead (no de-duplication). */
+  targetDir?: string;
+  /** Rewrite an owned file even when its version is not older. Never touches a foreign file. */
+  force?: boolean;
+  dryRun?: boolean;
+  /** Allow deploying into the framework's own source tree. */
+  frameworkDev?: boolean;
+  /** From `.claude-pm/config.json` `template_variables`. */
+  variables?: Record<string, string>;
+  now?: Date;
+  /** Highest directory the upward de-duplication looks at (default: the filesystem root). */
+  ceiling?: string;
+}
+
+export interface RemovedDuplicate {
+  path: string;
+  backup: string | null;
+}
+
+export interface DeployResult {
+  target: string;
+  action: DeployAction;
+  from_version: string | null;
+  to_version: string;
+  backup: string | null;
+  /** Why nothing was written (refused, or unchanged because the deployed copy is current or newer). */
+  reason?: string;
+  removed: RemovedDuplicate[];
+  /** The target's current text, and what deploy writes (or would write): for diff previews. */
+  current?: string;
+  rendered?: string;
+}
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function deployClaudeMd(options: DeployOptions): Promise<DeployResult> {
+  const { projectRoot, master } = options;
+  const now = options.now ?? new Date();
+  const resolved = await resolveTarget(projectRoot, options.mode ?? 'parent', options);
+  const base = { target: resolved.path, to_version: master.claudeMdVersion, backup: null, removed: [] };
+  if (!options.frameworkDev && (await isFrameworkSourceTree(projectRoot))) {
+    return { ...base, action: 'refused', from_version: null, reason: `${projectRoot} is the framework's own source tree; deploying there needs --framework-dev` };
+  }
+  const currentBytes = await readIfExists(resolved.path);
+  const current = currentBytes?.toString('utf8');
+  const rendered = renderTemplate({
+    file: master.path,
+    text: master.text,
+    configured: options.variables ?? {},
+    claudeMdVersion: master.claudeMdVersion,
+    frameworkVersion: master.frameworkVersion,
+    deploymentDir: dirname(resolved.path),
+    now,
+  });
+  const currentMeta = current === undefined ? undefined : parseMetadata(current);
+  const fromVersion = currentMeta?.claudeMdVersion ?? currentMeta?.frameworkVersion ?? null;
+  if (current !== undefined && !isFrameworkOwned(current)) {
+    return { ...base, action: 'refused', from_version: fromVersion, reason: `${resolved.path} is not managed by the framework (its first line is not the framework header); it is never overwritten`, current, rendered };
+  }
+
+  let action: DeployAction = current === undefined ? 'created' : 'updated';
+  let reason: string | undefined;
+  if (currentMeta?.version && !options.force) {
+    const cmp = compareVersions(master.version, currentMeta.version);
+    if (cmp <= 0) {
+      action = 'unchanged';
+      reason = cmp === 0 ? `already at version ${master.claudeMdVersion}` : `the deployed version ${fromVersion} is newer than the template's ${master.claudeMdVersion}`;
+    }
+  }
+  const plan: DeployResult = { ...base, action, from_version: fromVersion, current, rendered, ...(reason ? { reason } : {}) };
+  if (options.dryRun || (action === 'unchanged' && resolved.duplicates.length === 0)) return plan;
+
+  const state = await DeploymentState.load(projectRoot);
+  const stamp = now.toISOString();
+  const keep = new Set<string>();
+  if (action !== 'unchanged') {
+    if (currentBytes) {
+      plan.backup = await writeParentBackup(projectRoot, currentBytes, now);
+      keep.add(plan.backup);
+      state.record({ timestamp: stamp, operation: 'backup', target: resolved.path, success: true, backup: plan.backup });
+    }
+    await writeFileAtomic(resolved.path, rendered);
+    await backupFrameworkTemplate(projectRoot, master.text, now);
+    state.manage(dirname(resolved.path), options.variables ?? {});
+    state.record({ timestamp: stamp, operation: 'deploy', target: resolved.path, success: true, action, from_version: fromVersion, to_version: master.claudeMdVersion, backup: plan.backup });
+  }
+  for (const duplicate of resolved.duplicates) {
+    const bytes = await readIfExists(duplicate);
+    // Re-checked just before removal: a file that stopped being ours in the meantime is left alone.
+    if (!bytes || !isFrameworkOwned(bytes.toString('utf8', 0, 4096))) continue;
+    const backup = await writeParentBackup(projectRoot, bytes, now);
+    keep.add(backup);
+    await rm(duplicate);
+    plan.removed.push({ path: duplicate, backup });
+    state.record({ timestamp: stamp, operation: 'remove_duplicate', target: duplicate, success: true, backup });
+  }
+  await pruneParentBackups(projectRoot, now, keep);
+  await state.save();
+  return plan;
+}
