@@ -1,0 +1,201 @@
+// The lenient reader: one markdown file in, a ticket, an unparsed document or a diagnosed failure out.
+// Both formats are detected per file; real-world defects are tolerated (formats.md §3 "Real data breaks these rules").
+
+import { basename, relative, sep } from 'node:path';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { positionAt, type FileDiagnostic } from '../config/diagnostics';
+import { findFrontmatter } from './frontmatter';
+import { idFromFileName, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
+import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './schema';
+import { isKnownStatus, normalizeStatus } from './status';
+
+/** Larger files are skipped with a diagnostic: no real ticket comes near this. */
+export const MAX_TICKET_FILE_BYTES = 2 * 1024 * 1024;
+
+// Keys the tools' `updateFile` bug spreads into the frontmatter; never real fields.
+const LEAKED_KEYS = ['content', 'file_path'];
+
+export function toRelPath(root: string, path: string): string {
+  const rel = relative(root, path);
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+export function parseTicketFile(text: string, path: string, root: string): ParsedFile {
+  const relPath = toRelPath(root, path);
+  const claimedId = idFromFileName(basename(path));
+  const fail = (message: string, line?: number): ParsedFile => ({ kind: 'malformed', path, relPath, claimedId, diagnostics: [{ file: path, line, message, severity: 'error' }] });
+
+  if (text.length > MAX_TICKET_FILE_BYTES) return fail(`file is larger than ${MAX_TICKET_FILE_BYTES / 1024 / 1024} MB; skipped`);
+  if (text.includes('\u0000')) return fail('file contains binary data (NUL bytes); skipped');
+  const block = findFrontmatter(text);
+  if (block.kind === 'none') return { kind: 'unparsed', document: { path, relPath, claimedId, title: firstHeading(text) }, diagnostics: [] };
+  if (block.kind === 'unclosed') return fail('frontmatter opened by --- on line 1 is never closed by a --- line', 1);
+
+  const yamlText = text.slice(block.yamlStart, block.yamlEnd);
+  let doc: Document;
+  let data: unknown;
+  try {
+    doc = parseDocument(yamlText, { uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) return fail(`invalid YAML frontmatter: ${error.message.split('\n')[0]}`, (error.linePos?.[0].line ?? 1) + block.firstLine - 1);
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    return fail(`invalid YAML frontmatter: ${(error as Error).message.split('\n')[0]}`, block.firstLine);
+  }
+  if (data === null || data === undefined) return fail('frontmatter is empty', block.firstLine);
+  if (typeof data !== 'object' || Array.isArray(data)) return fail('frontmatter is not a key: value mapping', block.firstLine);
+
+  const record = data as Record<string, unknown>;
+  for (const key of LEAKED_KEYS) delete record[key];
+  const diagnostics: FileDiagnostic[] = [];
+  const lineOf = (key: string) => keyLine(doc, yamlText, key, block.firstLine);
+  const format = detectFormat(record);
+  const isComment = format === 'tools' && ('issueId' in record || relPath.includes('/comments/'));
+  const schema = isComment ? toolsCommentSchema : format === 'tools' ? toolsTicketSchema : pytoolsTicketSchema;
+  const valid = validateLeniently(schema, record, path, lineOf, diagnostics);
+
+  const ids = format === 'tools' ? toolsIds(valid, isComment) : { id: valid.id as string | undefined };
+  let id = ids.id;
+  if (!id) {
+    if (!claimedId) {
+      const failed = fail('no ticket ID: expected one of epic_id, issue_id, task_id, pr_id or id', block.firstLine);
+      failed.diagnostics.push(...diagnostics);
+      return failed;
+    }
+    id = claimedId;
+    diagnostics.push({ file: path, line: block.firstLine, message: `no ID key in the frontmatter; using ${claimedId} from the file name`, severity: 'warning' });
+  }
+  const type: TicketType = isComment ? 'comment' : (typeFromId(id) ?? typeFromKeys(valid, format, relPath));
+  const ticket = format === 'tools' ? buildToolsTicket(valid, id, type) : buildPytoolsTicket(valid, id, type);
+  const title = ticket.title ?? firstHeading(text.slice(block.bodyStart)) ?? basename(path, '.md');
+  if (ticket.title === undefined && type !== 'comment') diagnostics.push({ file: path, line: block.firstLine, key: 'title', message: 'no title; using the first heading or the file name', severity: 'warning' });
+  const status = ticket.status ?? (format === 'tools' ? 'planning' : 'open');
+  if (ticket.status === undefined && type !== 'comment') diagnostics.push({ file: path, line: block.firstLine, key: 'status', message: `no status; treated as '${status}'`, severity: 'warning' });
+  const effective = ticket.state ?? status;
+  if (type !== 'comment' && !isKnownStatus(format, type, effective)) {
+    const group = normalizeStatus(effective);
+    diagnostics.push({ file: path, line: lineOf(ticket.state ? 'state' : 'status'), key: ticket.state ? 'state' : 'status', message: `'${effective}' is not a documented ${format === 'tools' ? 'ai-trackdown-tools' : 'ai-trackdown-pytools'} status; grouped as '${group}'`, severity: 'warning' });
+  }
+  return {
+    kind: 'ticket',
+    ticket: { ...ticket, title, status, normalizedStatus: normalizeStatus(effective), format, path, relPath },
+    diagnostics,
+  };
+}
+
+type Fields = Omit<Ticket, 'title' | 'status' | 'normalizedStatus' | 'format' | 'path' | 'relPath'> & { title?: string; status?: string };
+type Data = Record<string, unknown>;
+
+function detectFormat(record: Data): TicketFormat {
+  if ('epic_id' in record || 'issue_id' in record || 'task_id' in record || 'pr_id' in record || 'created_date' in record || 'issueId' in record) return 'tools';
+  return 'id' in record || 'created_at' in record || 'assignees' in record ? 'pytools' : 'tools';
+}
+
+/** Validates against the schema; a field that fails is dropped with a warning, the rest of the ticket is kept. */
+function validateLeniently(schema: z.ZodType<Data>, record: Data, file: string, lineOf: (key: string) => number | undefined, diagnostics: FileDiagnostic[]): Data {
+  let candidate = record;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = schema.safeParse(candidate);
+    if (result.success) return result.data;
+    candidate = { ...candidate };
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      if (!(key in candidate)) continue;
+      delete candidate[key];
+      diagnostics.push({ file, line: lineOf(key), key: issue.path.map(String).join('.'), message: `${issue.message}; value ignored`, severity: 'warning' });
+    }
+  }
+  return {};
+}
+
+function toolsIds(data: Data, isComment: boolean): { id?: string } {
+  if (isComment) return { id: str(data.id) };
+  return { id: str(data.pr_id) ?? str(data.task_id) ?? str(data.issue_id) ?? str(data.epic_id) };
+}
+
+const FOLDER_TYPES: Record<string, TicketType> = { epics: 'epic', issues: 'issue', tasks: 'task', prs: 'pr', bugs: 'bug', comments: 'comment' };
+const PYTOOLS_TYPES: Record<string, TicketType> = { epic: 'epic', issue: 'issue', task: 'task', bug: 'bug', pull_request: 'pr', pr: 'pr', comment: 'comment' };
+
+function typeFromKeys(data: Data, format: TicketFormat, relPath: string): TicketType {
+  if (format === 'tools') {
+    if (data.pr_id) return 'pr';
+    if (data.task_id) return 'task';
+    if (data.issue_id) return 'issue';
+    if (data.epic_id) return 'epic';
+  } else {
+    const declared = PYTOOLS_TYPES[str((data.metadata as Data | undefined)?.type) ?? ''];
+    if (declared) return declared;
+  }
+  for (const folder of relPath.split('/').reverse()) if (FOLDER_TYPES[folder]) return FOLDER_TYPES[folder];
+  return 'task';
+}
+
+function buildToolsTicket(d: Data, id: string, type: TicketType): Fields {
+  const epicId = type === 'epic' ? undefined : str(d.epic_id);
+  const issueId = type === 'task' || type === 'pr' ? str(d.issue_id) : type === 'comment' ? str(d.issueId) : undefined;
+  const parentTask = type === 'task' ? str(d.parent_task) : undefined;
+  return {
+    id,
+    type,
+    title: str(d.title),
+    description: str(d.description) ?? '',
+    status: str(d.status),
+    state: str(d.state),
+    priority: str(d.priority) ?? 'medium',
+    assignees: str(d.assignee ?? d.author) ? [str(d.assignee ?? d.author)!] : [],
+    tags: list(d.tags),
+    epicId,
+    issueId,
+    parentId: parentTask ?? issueId ?? epicId,
+    childIds: type === 'epic' ? list(d.related_issues) : type === 'issue' ? list(d.related_tasks) : type === 'task' ? list(d.subtasks) : [],
+    createdAt: str(d.created_date ?? d.createdAt),
+    updatedAt: str(d.updated_date ?? d.updatedAt),
+  };
+}
+
+function buildPytoolsTicket(d: Data, id: string, type: TicketType): Fields {
+  const meta = (d.metadata ?? {}) as Data;
+  const parent = str(d.parent) ?? str(meta.parent);
+  const epicId = type === 'epic' ? undefined : (str(meta.epic) ?? (parent && typeFromId(parent) === 'epic' ? parent : undefined));
+  const issueId = parent && typeFromId(parent) === 'issue' ? parent : undefined;
+  return {
+    id,
+    type,
+    title: str(d.title),
+    description: str(d.description) ?? '',
+    status: str(d.status),
+    priority: str(d.priority) ?? 'medium',
+    assignees: list(d.assignees),
+    tags: [...list(d.tags), ...list(d.labels).filter((l) => !list(d.tags).includes(l))],
+    epicId,
+    issueId,
+    parentId: parent ?? epicId,
+    childIds: [...list(d.child_issues), ...list(d.child_tasks)],
+    createdAt: str(d.created_at),
+    updatedAt: str(d.updated_at),
+  };
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+function firstHeading(text: string): string | undefined {
+  const match = /^#{1,3}[ \t]+(.+?)[ \t]*$/m.exec(text.slice(0, 4000));
+  return match?.[1];
+}
+
+function keyLine(doc: Document, yamlText: string, key: string, firstLine: number): number | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  for (const pair of doc.contents.items) {
+    if (isScalar(pair.key) && pair.key.value === key && pair.key.range) return positionAt(yamlText, pair.key.range[0]).line + firstLine - 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,157 @@
+// Status normalisation and the transition graphs of both formats (formats.md §3a "Enums", §3b "Status").
+
+import type { NormalizedStatus, TicketFormat, TicketType } from './model';
+
+const NORMALIZED: Record<string, NormalizedStatus> = {
+  planning: 'open',
+  open: 'open',
+  todo: 'open',
+  pending: 'open',
+  ready: 'open',
+  new: 'open',
+  backlog: 'open',
+  reopened: 'open',
+  ready_for_engineering: 'open',
+  active: 'in_progress',
+  in_progress: 'in_progress',
+  started: 'in_progress',
+  doing: 'in_progress',
+  review: 'review',
+  in_review: 'review',
+  testing: 'review',
+  ready_for_qa: 'review',
+  ready_for_deployment: 'review',
+  blocked: 'blocked',
+  on_hold: 'blocked',
+  completed: 'done',
+  complete: 'done',
+  done: 'done',
+  resolved: 'done',
+  closed: 'done',
+  merged: 'done',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  won_t_do: 'cancelled',
+  wont_do: 'cancelled',
+  rejected: 'cancelled',
+  archived: 'archived',
+};
+
+/** Folds a raw status ("In-Progress", "won't_do", "complete") to its group; unknown values count as open. */
+export function normalizeStatus(raw: string): NormalizedStatus {
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/['’]/g, '_')
+    .replace(/[\s-]+/g, '_');
+  return NORMALIZED[key] ?? 'open';
+}
+
+/** Whether the raw value is one the format documents (others are kept but reported). */
+export function isKnownStatus(format: TicketFormat, type: TicketType, raw: string): boolean {
+  return format === 'tools' ? TOOLS_STATES.includes(raw) : pytoolsStatuses(type).includes(raw);
+}
+
+// ai-trackdown-tools: status planning|active|completed|archived, `state` adds the resolution states.
+const TOOLS_STATES = ['planning', 'active', 'completed', 'archived', 'ready_for_engineering', 'ready_for_qa', 'ready_for_deployment', 'won_t_do', 'done'];
+
+// The documented flow: → ready_for_engineering → ready_for_qa → ready_for_deployment → done → archived;
+// won_t_do is reachable from any state and leads to archived.
+const TOOLS_GRAPH: Record<string, string[]> = {
+  planning: ['active', 'ready_for_engineering', 'won_t_do'],
+  active: ['ready_for_engineering', 'ready_for_qa', 'completed', 'won_t_do'],
+  ready_for_engineering: ['active', 'ready_for_qa', 'won_t_do'],
+  ready_for_qa: ['ready_for_deployment', 'won_t_do'],
+  ready_for_deployment: ['done', 'won_t_do'],
+  done: ['archived'],
+  completed: ['archived'],
+  won_t_do: ['archived'],
+  archived: [],
+};
+
+const PYTOOLS_TASK_GRAPH: Record<string, string[]> = {
+  open: ['in_progress', 'blocked', 'cancelled'],
+  in_progress: ['completed', 'blocked', 'open', 'cancelled'],
+  blocked: ['open', 'in_progress', 'cancelled'],
+  completed: ['open'],
+  cancelled: ['open'],
+};
+
+const PYTOOLS_ISSUE_GRAPH: Record<string, string[]> = {
+  ...PYTOOLS_TASK_GRAPH,
+  in_progress: ['testing', 'completed', 'blocked', 'open', 'cancelled'],
+  testing: ['completed', 'in_progress', 'blocked'],
+};
+
+const PYTOOLS_EPIC_GRAPH: Record<string, string[]> = {
+  planning: ['in_progress', 'on_hold', 'cancelled'],
+  in_progress: ['on_hold', 'completed', 'cancelled'],
+  on_hold: ['in_progress', 'cancelled'],
+  completed: [],
+  cancelled: ['planning'],
+};
+
+function pytoolsGraph(type: TicketType): Record<string, string[]> {
+  if (type === 'epic') return PYTOOLS_EPIC_GRAPH;
+  return type === 'issue' || type === 'bug' ? PYTOOLS_ISSUE_GRAPH : PYTOOLS_TASK_GRAPH;
+}
+
+function pytoolsStatuses(type: TicketType): string[] {
+  return Object.keys(pytoolsGraph(type));
+}
+
+// Where an off-enum status sits in a graph, by its group.
+const TOOLS_ANCHOR: Record<NormalizedStatus, string> = {
+  open: 'planning',
+  in_progress: 'active',
+  review: 'ready_for_qa',
+  blocked: 'active',
+  done: 'done',
+  cancelled: 'won_t_do',
+  archived: 'archived',
+};
+const PYTOOLS_ANCHOR: Record<NormalizedStatus, string> = {
+  open: 'open',
+  in_progress: 'in_progress',
+  review: 'testing',
+  blocked: 'blocked',
+  done: 'completed',
+  cancelled: 'cancelled',
+  archived: 'completed',
+};
+
+/** The states a ticket may move to next from its current (possibly off-enum) status. */
+export function allowedTransitions(format: TicketFormat, type: TicketType, current: string): string[] {
+  const graph = format === 'tools' ? TOOLS_GRAPH : pytoolsGraph(type);
+  if (graph[current]) return graph[current];
+  const group = normalizeStatus(current);
+  const anchor = format === 'tools' ? TOOLS_ANCHOR[group] : type === 'epic' ? epicAnchor(group) : PYTOOLS_ANCHOR[group];
+  return (graph[anchor] ?? []).filter((s) => s !== current);
+}
+
+function epicAnchor(group: NormalizedStatus): string {
+  if (group === 'open') return 'planning';
+  if (group === 'blocked') return 'on_hold';
+  return PYTOOLS_ANCHOR[group] === 'testing' ? 'in_progress' : PYTOOLS_ANCHOR[group];
+}
+
+/** The tools format's legacy `status` for a `state` value (status only knows planning|active|completed|archived). */
+export function legacyToolsStatus(state: string): string {
+  if (state === 'done' || state === 'completed') return 'completed';
+  if (state === 'won_t_do' || state === 'archived') return 'archived';
+  if (state === 'planning') return 'planning';
+  return 'active';
+}
+
+/** Raised for a transition the graph does not allow; the message lists the allowed next states. */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly ticketId: string,
+    readonly from: string,
+    readonly to: string,
+    readonly allowed: string[],
+  ) {
+    super(`${ticketId} cannot go from '${from}' to '${to}'. Allowed next states: ${allowed.length ? allowed.join(', ') : '(none: final state)'}.`);
+    this.name = 'IllegalTransitionError';
+  }
+}

@@ -1,0 +1,263 @@
+// The in-memory index of one ticket root: built once, then kept current file by file from watcher events.
+
+import type { FileDiagnostic } from '../config/diagnostics';
+import { isOpen, NORMALIZED_STATUSES, type NormalizedStatus, type ParsedFile, type Ticket, type TicketType, type UnparsedDocument } from './model';
+import { parseTicketFile } from './reader';
+import { readTicketFile, scanTicketTree } from './scan';
+
+export interface TicketQuery {
+  type?: TicketType;
+  /** A raw status ("pending") or a normalised one ("open"). */
+  status?: string;
+  priority?: string;
+  assignee?: string;
+  tag?: string;
+  /** Tickets of this epic, directly or through their issue. */
+  epic?: string;
+  /** Case-insensitive match on ID, title and description. */
+  text?: string;
+}
+
+export interface TicketCounts {
+  total: number;
+  open: number;
+  byStatus: Record<string, number>;
+  byNormalizedStatus: Record<NormalizedStatus, number>;
+  byType: Record<string, number>;
+  unparsed: number;
+  malformed: number;
+  duplicateIds: number;
+}
+
+export interface DuplicateId {
+  id: string;
+  paths: string[];
+}
+
+export class TicketIndex {
+  private readonly files = new Map<string, ParsedFile>();
+  /** Paths of every file that claims an ID: tickets by their frontmatter, other files by their name. */
+  private readonly claims = new Map<string, Set<string>>();
+  private readonly childPaths = new Map<string, Set<string>>();
+  private countsCache?: TicketCounts;
+
+  constructor(readonly root: string) {}
+
+  /** Reads the whole tree (cold start). */
+  static async load(root: string): Promise<TicketIndex> {
+    const index = new TicketIndex(root);
+    for (const parsed of await scanTicketTree(root)) index.put(parsed);
+    return index;
+  }
+
+  /** Re-reads one file after a change, creation or deletion; returns what it now holds. */
+  async refreshFile(path: string): Promise<ParsedFile | undefined> {
+    const parsed = await readTicketFile(path, this.root);
+    if (parsed) this.put(parsed);
+    else this.remove(path);
+    return parsed;
+  }
+
+  /** Replaces one file's entry from text already in memory (an editor buffer, a write we just made). */
+  setFileText(path: string, text: string): ParsedFile {
+    const parsed = parseTicketFile(text, path, this.root);
+    this.put(parsed);
+    return parsed;
+  }
+
+  remove(path: string): void {
+    const old = this.files.get(path);
+    if (!old) return;
+    this.files.delete(path);
+    this.unlink(old);
+    this.countsCache = undefined;
+  }
+
+  private put(parsed: ParsedFile): void {
+    const path = pathOf(parsed);
+    const old = this.files.get(path);
+    if (old) this.unlink(old);
+    this.files.set(path, parsed);
+    const id = claimedIdOf(parsed);
+    if (id) addTo(this.claims, id, path);
+    if (parsed.kind === 'ticket' && parsed.ticket.parentId) addTo(this.childPaths, parsed.ticket.parentId, path);
+    this.countsCache = undefined;
+  }
+
+  private unlink(parsed: ParsedFile): void {
+    const path = pathOf(parsed);
+    const id = claimedIdOf(parsed);
+    if (id) removeFrom(this.claims, id, path);
+    if (parsed.kind === 'ticket' && parsed.ticket.parentId) removeFrom(this.childPaths, parsed.ticket.parentId, path);
+  }
+
+  tickets(): Ticket[] {
+    const out: Ticket[] = [];
+    for (const parsed of this.files.values()) if (parsed.kind === 'ticket') out.push(parsed.ticket);
+    return out;
+  }
+
+  /** The ticket with this ID; with duplicates, the first by path. */
+  get(id: string): Ticket | undefined {
+    const paths = this.claims.get(id);
+    if (!paths) return undefined;
+    let best: Ticket | undefined;
+    for (const path of paths) {
+      const parsed = this.files.get(path);
+      if (parsed?.kind === 'ticket' && (!best || parsed.ticket.path < best.path)) best = parsed.ticket;
+    }
+    return best;
+  }
+
+  getByPath(path: string): ParsedFile | undefined {
+    return this.files.get(path);
+  }
+
+  /** Children: tickets naming this one as parent, plus tickets the parent lists that do not name a parent. */
+  children(id: string): Ticket[] {
+    const out = new Map<string, Ticket>();
+    for (const path of this.childPaths.get(id) ?? []) {
+      const parsed = this.files.get(path);
+      if (parsed?.kind === 'ticket') out.set(parsed.ticket.id, parsed.ticket);
+    }
+    for (const childId of this.get(id)?.childIds ?? []) {
+      const child = this.get(childId);
+      if (child && !child.parentId && !out.has(childId)) out.set(childId, child);
+    }
+    return [...out.values()].sort(byId);
+  }
+
+  /** Top-level tickets: those with no parent in this index. */
+  roots(): Ticket[] {
+    const listed = new Set<string>();
+    for (const t of this.tickets()) for (const c of t.childIds) listed.add(c);
+    return this.tickets()
+      .filter((t) => (t.parentId ? !this.get(t.parentId) : !listed.has(t.id)))
+      .sort(byId);
+  }
+
+  query(q: TicketQuery): Ticket[] {
+    const text = q.text?.toLowerCase();
+    const status = q.status?.toLowerCase();
+    const statusIsGroup = status !== undefined && (NORMALIZED_STATUSES as readonly string[]).includes(status);
+    return this.tickets()
+      .filter((t) => {
+        if (q.type && t.type !== q.type) return false;
+        if (status && (statusIsGroup ? t.normalizedStatus !== status : (t.state ?? t.status).toLowerCase() !== status && t.status.toLowerCase() !== status)) return false;
+        if (q.priority && t.priority !== q.priority) return false;
+        if (q.assignee && !t.assignees.includes(q.assignee)) return false;
+        if (q.tag && !t.tags.includes(q.tag)) return false;
+        if (q.epic && t.id !== q.epic && t.epicId !== q.epic && (t.issueId ? this.get(t.issueId)?.epicId !== q.epic : true)) return false;
+        if (text && !`${t.id}\n${t.title}\n${t.description}`.toLowerCase().includes(text)) return false;
+        return true;
+      })
+      .sort(byId);
+  }
+
+  unparsed(): UnparsedDocument[] {
+    const out: UnparsedDocument[] = [];
+    for (const parsed of this.files.values()) if (parsed.kind === 'unparsed') out.push(parsed.document);
+    return out;
+  }
+
+  malformed(): Extract<ParsedFile, { kind: 'malformed' }>[] {
+    return [...this.files.values()].filter((p): p is Extract<ParsedFile, { kind: 'malformed' }> => p.kind === 'malformed');
+  }
+
+  duplicates(): DuplicateId[] {
+    const out: DuplicateId[] = [];
+    for (const [id, paths] of this.claims) if (paths.size > 1) out.push({ id, paths: [...paths].sort() });
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Every problem: each file's own, plus one warning per file of a duplicated ID. */
+  diagnostics(): FileDiagnostic[] {
+    const out: FileDiagnostic[] = [];
+    for (const parsed of this.files.values()) out.push(...parsed.diagnostics);
+    for (const dup of this.duplicates()) {
+      for (const path of dup.paths) {
+        const others = dup.paths.filter((p) => p !== path).map((p) => p.slice(this.root.length + 1));
+        out.push({ file: path, line: 1, message: `duplicate ID ${dup.id}: also claimed by ${others.join(', ')}`, severity: 'warning' });
+      }
+    }
+    return out;
+  }
+
+  counts(): TicketCounts {
+    if (this.countsCache) return this.countsCache;
+    const counts: TicketCounts = {
+      total: 0,
+      open: 0,
+      byStatus: {},
+      byNormalizedStatus: Object.fromEntries(NORMALIZED_STATUSES.map((s) => [s, 0])) as Record<NormalizedStatus, number>,
+      byType: {},
+      unparsed: 0,
+      malformed: 0,
+      duplicateIds: 0,
+    };
+    for (const parsed of this.files.values()) {
+      if (parsed.kind === 'unparsed') counts.unparsed++;
+      else if (parsed.kind === 'malformed') counts.malformed++;
+      else {
+        const t = parsed.ticket;
+        counts.total++;
+        if (isOpen(t.normalizedStatus)) counts.open++;
+        const status = t.state ?? t.status;
+        counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
+        counts.byNormalizedStatus[t.normalizedStatus]++;
+        counts.byType[t.type] = (counts.byType[t.type] ?? 0) + 1;
+      }
+    }
+    for (const paths of this.claims.values()) if (paths.size > 1) counts.duplicateIds++;
+    this.countsCache = counts;
+    return counts;
+  }
+
+  /** The highest number used by any file for this type's prefix, so a new ID never collides. */
+  highestNumber(prefix: string): number {
+    let max = 0;
+    for (const id of this.claims.keys()) {
+      if (!id.startsWith(`${prefix}-`)) continue;
+      const n = Number(id.slice(prefix.length + 1));
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+    return max;
+  }
+
+  /** The format most tickets use, so that new tickets match the tree they land in. */
+  dominantFormat(): Ticket['format'] | undefined {
+    let tools = 0;
+    let pytools = 0;
+    for (const t of this.tickets()) {
+      if (t.format === 'tools') tools++;
+      else pytools++;
+    }
+    if (tools === 0 && pytools === 0) return undefined;
+    return pytools > tools ? 'pytools' : 'tools';
+  }
+}
+
+function pathOf(parsed: ParsedFile): string {
+  return parsed.kind === 'ticket' ? parsed.ticket.path : parsed.kind === 'unparsed' ? parsed.document.path : parsed.path;
+}
+
+function claimedIdOf(parsed: ParsedFile): string | undefined {
+  return parsed.kind === 'ticket' ? parsed.ticket.id : parsed.kind === 'unparsed' ? parsed.document.claimedId : parsed.claimedId;
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+function byId(a: Ticket, b: Ticket): number {
+  return a.id.localeCompare(b.id, 'en', { numeric: true });
+}
