@@ -13,8 +13,9 @@ const PATTERNS: RegExp[] = [
 const NAMED_SECRET =
   /((?:authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|passwd|token)["']?\s*[:=]\s*["']?(?:(?:bearer|token|basic)\s+)?)([^\s"',;}]{4,})/gi;
 
-// A 32+ character run of base64url without spaces is almost always a key (our generated keys are 64).
-const LONG_TOKEN = /(?<![A-Za-z0-9_/.-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_/.-])/g;
+// A 32+ character run of base64url is almost always a key (our generated keys are 64), wherever it sits:
+// after a slash in a URL, before a dot, inside quotes.
+const LONG_TOKEN = /[A-Za-z0-9_-]{32,}/g;
 
 /** Returns `text` with every secret-looking substring replaced; `known` secrets are always masked. */
 export function redact(text: string, known: readonly string[] = []): string {
@@ -44,10 +45,11 @@ export function redactValue<T>(value: T, known: readonly string[] = []): T {
 
 const SECRET_KEY_NAME = /^(?:api[_-]?key|apikey|authorization|x-api-key|password|secret|token|access[_-]?token)$/i;
 
-// Mixed letters and digits or dashes distinguish keys from long identifiers such as hex commit ids
-// (which are kept: they are useful in logs and never secret) and plain words.
+// Random keys mix upper and lower case; long names (kebab-case folders, hex commit ids and UUIDs, which are
+// useful in logs and never secret) rarely do. Lower-case runs count when they mix letters and digits like a token.
 function looksLikeKey(run: string): boolean {
-  if (/^[0-9a-f]+$/i.test(run)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(run)).length;
-  return classes >= 2;
+  if (/^[0-9a-f-]+$/i.test(run)) return false;
+  if (/[a-z]/.test(run) && /[A-Z]/.test(run)) return true;
+  const digits = run.replace(/[^0-9]/g, '').length;
+  return digits >= 4 && /[A-Za-z]/.test(run);
 }

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/loadConfig';
+import { transportProblems, validateApiKey } from './apiKeys';
+import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
+import { loadPolicy, POLICY_PATH } from './policy';
+
+// `security validate`: the framework's checklist for the configured environment, as a list of findings.
+
+export type FindingStatus = 'pass' | 'warn' | 'fail';
+
+export interface SecurityFinding {
+  id: 'api-key' | 'transport' | 'policy' | 'audit-log';
+  status: FindingStatus;
+  message: string;
+}
+
+export interface SecurityReport {
+  environment: ResolvedConfig['environment'];
+  backend: ResolvedConfig['memory']['backend'];
+  ok: boolean;
+  findings: SecurityFinding[];
+}
+
+/** Where each memory backend's key lives: the environment in the CLI, SecretStorage in the extension. */
+export const KEY_ENV_VARIABLES = { mem0: 'MEM0AI_API_KEY', 'mem0-platform': 'MEM0_API_KEY' } as const;
+
+/** Checks keys, transport, policy and audit chain; `apiKey` is the key of the configured backend, if any. */
+export async function validateSecurity(config: ResolvedConfig, apiKey: string | undefined): Promise<SecurityReport> {
+  const { environment } = config;
+  const backend = config.memory.backend;
+  const findings: SecurityFinding[] = [];
+  const useTls = config.memory.baseUrl.startsWith('https:');
+
+  if (backend === 'embedded') {
+    findings.push({ id: 'api-key', status: 'pass', message: 'the embedded memory store needs no API key' });
+  } else if (!apiKey) {
+    findings.push({ id: 'api-key', status: 'fail', message: `no API key for the ${backend} memory service (set ${KEY_ENV_VARIABLES[backend]}, or use "Set API Key" in the editor)` });
+  } else {
+    const { problems } = validateApiKey(apiKey, { environment });
+    findings.push(problems.length ? { id: 'api-key', status: 'fail', message: problems.join('; ') } : { id: 'api-key', status: 'pass', message: `the ${backend} API key meets the ${environment} rules` });
+  }
+
+  if (backend !== 'embedded') {
+    const transport = transportProblems({ environment, useTls, verifyTls: config.memory.verifyTls });
+    if (transport.length) findings.push({ id: 'transport', status: 'fail', message: transport.join('; ') });
+    else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${config.memory.baseUrl} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });
+    else findings.push({ id: 'transport', status: 'pass', message: `TLS${config.memory.verifyTls ? ' with certificate verification' : ' without certificate verification'}` });
+  }
+
+  try {
+    const policy = await loadPolicy(config.workspaceRoot);
+    findings.push(
+      policy
+        ? { id: 'policy', status: 'pass', message: `${POLICY_PATH}: default role ${policy.default_role}, ${Object.keys(policy.users).length} user(s) assigned` }
+        : { id: 'policy', status: environment === 'production' ? 'warn' : 'pass', message: `no ${POLICY_PATH}: everyone has every permission` },
+    );
+  } catch (error) {
+    findings.push({ id: 'policy', status: 'fail', message: (error as Error).message });
+  }
+
+  const audit = await verifyAuditLog(join(config.workspaceRoot, AUDIT_LOG_PATH));
+  if (audit.ok) findings.push({ id: 'audit-log', status: 'pass', message: `${AUDIT_LOG_PATH}: ${audit.lines} entries, chain intact` });
+  else if (audit.firstBrokenLine === undefined) findings.push({ id: 'audit-log', status: 'pass', message: `${AUDIT_LOG_PATH}: no events recorded yet` });
+  else findings.push({ id: 'audit-log', status: 'fail', message: `${AUDIT_LOG_PATH} line ${audit.firstBrokenLine}: ${audit.reason}` });
+
+  return { environment, backend, ok: findings.every((f) => f.status !== 'fail'), findings };
+}

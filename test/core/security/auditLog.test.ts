@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { AuditLog, verifyAuditLog, type AuditEvent } from '../../../src/core/security/auditLog';
+import { tempDir } from '../../helpers/tempDir';
+
+const event = (i: number): AuditEvent => ({ event: 'config_change', actor: 'ana@example.org', action: `change ${i}`, target: 'config.json', details: { i } });
+
+async function logWith(count: number, options = {}): Promise<AuditLog> {
+  const log = AuditLog.forWorkspace(await tempDir('claude-pm-audit-'), options);
+  for (let i = 1; i <= count; i++) await log.append(event(i));
+  return log;
+}
+
+async function lines(file: string): Promise<string[]> {
+  return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+}
+
+describe('AuditLog', () => {
+  it('writes one JSON line per event with timestamp, type, actor, action, target, details and the chain', async () => {
+    const log = await logWith(3);
+    assert.ok(log.file.endsWith(join('.claude-pm', 'logs', 'audit.log')));
+    const entries = await log.read();
+    assert.deepEqual(entries.map((e) => [e.seq, e.event, e.action]), [[1, 'config_change', 'change 1'], [2, 'config_change', 'change 2'], [3, 'config_change', 'change 3']]);
+    assert.equal(entries[0]!.prev, '0'.repeat(64));
+    assert.equal(entries[1]!.prev, entries[0]!.hash);
+    assert.equal(entries[2]!.prev, entries[1]!.hash);
+    assert.ok(!Number.isNaN(Date.parse(entries[0]!.timestamp)));
+    assert.deepEqual(await verifyAuditLog(log.file), { ok: true, file: log.file, lines: 3 });
+  });
+
+  it('redacts secrets in every field before writing', async () => {
+    const key = randomBytes(48).toString('base64url');
+    const log = await logWith(0);
+    await log.append({ event: 'key_rotation', actor: 'ops', action: `rotated to ${key}`, target: `https://mem0.local/?key=${key}`, details: { api_key: key, note: `new ${key}` } });
+    const text = await readFile(log.file, 'utf8');
+    assert.ok(!text.includes(key));
+    assert.equal((await verifyAuditLog(log.file)).ok, true);
+  });
+
+  it('keeps the chain when appends race within a process', async () => {
+    const log = await logWith(0);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(event(i))));
+    const result = await verifyAuditLog(log.file);
+    assert.equal(result.ok, true, result.reason);
+    assert.equal(result.lines, 40);
+  });
+
+  it('rotates by size and the chain continues into the new file', async () => {
+    const log = await logWith(0, { maxBytes: 1500, keep: 2 });
+    for (let i = 1; i <= 30; i++) await log.append(event(i));
+    const names = (await readdir(join(log.file, '..'))).sort();
+    assert.deepEqual(names, ['audit.log', 'audit.log.1', 'audit.log.2']);
+    for (const name of names) {
+      const file = join(log.file, '..', name);
+      const text = await readFile(file, 'utf8');
+      assert.ok(Buffer.byteLength(text) <= 1500, `${name} is ${text.length} bytes`);
+      assert.equal((await verifyAuditLog(file)).ok, true, name);
+    }
+    const current = await log.read();
+    const rotated = (await lines(`${log.file}.1`)).map((l) => JSON.parse(l) as { seq: number; hash: string });
+    assert.equal(current[0]!.prev, rotated[rotated.length - 1]!.hash);
+    assert.equal(current[current.length - 1]!.seq, 30);
+  });
+
+  it('reports a missing log without a broken line', async () => {
+    const log = await logWith(0);
+    const result = await verifyAuditLog(log.file);
+    assert.equal(result.ok, false);
+    assert.equal(result.firstBrokenLine, undefined);
+  });
+});
+
+describe('verifyAuditLog tamper detection', () => {
+  const N = 8;
+  type Tamper = { kind: 'edit' | 'delete' | 'swap' | 'garble'; at: number };
+  const tamper = fc.oneof(
+    fc.record({ kind: fc.constant<'edit'>('edit'), at: fc.integer({ min: 0, max: N - 1 }) }),
+    fc.record({ kind: fc.constant<'delete'>('delete'), at: fc.integer({ min: 0, max: N - 2 }) }),
+    fc.record({ kind: fc.constant<'swap'>('swap'), at: fc.integer({ min: 0, max: N - 2 }) }),
+    fc.record({ kind: fc.constant<'garble'>('garble'), at: fc.integer({ min: 0, max: N - 1 }) }),
+  );
+
+  // Where the break must be reported (1-based): the changed line, or the line that now follows a removed one.
+  const expectedLine = (t: Tamper) => t.at + 1;
+
+  function apply(original: string[], t: Tamper): string[] {
+    const out = [...original];
+    if (t.kind === 'edit') {
+      const entry = JSON.parse(out[t.at]!) as Record<string, unknown>;
+      entry.actor = 'mallory@example.org';
+      out[t.at] = JSON.stringify(entry);
+    } else if (t.kind === 'delete') out.splice(t.at, 1);
+    else if (t.kind === 'swap') [out[t.at], out[t.at + 1]] = [out[t.at + 1]!, out[t.at]!];
+    else out[t.at] = out[t.at]!.slice(0, 20);
+    return out;
+  }
+
+  it('names the first broken line after an edit, a deletion, a reorder or a garbled line', async () => {
+    const log = await logWith(N);
+    const original = await lines(log.file);
+    await fc.assert(
+      fc.asyncProperty(tamper, async (t) => {
+        await writeFile(log.file, `${apply(original, t).join('\n')}\n`);
+        const result = await verifyAuditLog(log.file);
+        assert.equal(result.ok, false, JSON.stringify(t));
+        assert.equal(result.firstBrokenLine, expectedLine(t), `${JSON.stringify(t)}: ${result.reason}`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('detects a removed first line and a removed last line of a rotated file', async () => {
+    const log = await logWith(4);
+    const original = await lines(log.file);
+    await writeFile(log.file, `${original.slice(1).join('\n')}\n`);
+    assert.equal((await verifyAuditLog(log.file)).firstBrokenLine, 1);
+
+    const rotating = await logWith(0, { maxBytes: 1500, keep: 3 });
+    for (let i = 1; i <= 12; i++) await rotating.append(event(i));
+    const older = await lines(`${rotating.file}.1`);
+    await writeFile(`${rotating.file}.1`, `${older.slice(0, -1).join('\n')}\n`);
+    assert.equal((await verifyAuditLog(rotating.file)).firstBrokenLine, 1);
+  });
+
+  it('keeps appending after damage, and verify still points at the damage', async () => {
+    const log = await logWith(3);
+    const original = await lines(log.file);
+    await writeFile(log.file, `${original[0]}\n{"broken"\n`);
+    await log.append(event(9));
+    const result = await verifyAuditLog(log.file);
+    assert.equal(result.firstBrokenLine, 2);
+    assert.match(result.reason ?? '', /not valid JSON/);
+  });
+});
