@@ -1,0 +1,541 @@
+import { hostname } from 'node:os';
+import { silentLogger, type Logger } from '../common/logger';
+import { redact } from '../security/redact';
+import { adaptLimit, type ResourceSample } from './adaptiveConcurrency';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './circuitBreaker';
+import { systemClock, type Clock } from './clock';
+import { ConcurrencyLimiter } from './concurrencyLimiter';
+import { conditionHolds } from './expression';
+import type { AgentRunner, RunEvent, RunResult } from './runner';
+import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
+import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
+import { newRunId, workflowErrorRate, type RunStore } from './runStore';
+import type { PlannedStep } from './workflowPlan';
+import type { Workflow } from './workflowSchema';
+
+/** Where the engine gets a runner for a step. A runner may be an AgentPool. */
+export interface StepRunners {
+  forAgent(agentType: string): AgentRunner | undefined;
+  /** For `command` steps: the request's task is the shell command. */
+  forCommand(): AgentRunner | undefined;
+}
+
+export interface EngineOptions {
+  cwd: string;
+  runners: StepRunners;
+  /** Across every run of this engine. */
+  maxConcurrentAgents: number;
+  perAgentLimits?: Record<string, number>;
+  /** For steps without their own `timeout`. */
+  defaultStepTimeoutMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  backoff?: BackoffOptions;
+  breaker?: BreakerOptions;
+  memory?: RunMemory;
+  memoryTokenBudget?: number;
+  store?: RunStore;
+  logger?: Logger;
+  /** Share of failed runs of a workflow above which an error-rate alert is raised (needs `store`). */
+  errorRateThreshold?: number;
+  /** Characters of output kept per step and forwarded to dependents. */
+  outputTailChars?: number;
+  onUpdate?: (run: RunRecord) => void;
+  onLog?: (line: RunLogLine) => void;
+  onAlert?: (alert: RunAlert, run: RunRecord) => void;
+}
+
+export interface RunLogLine {
+  runId: string;
+  step?: string;
+  agentType?: string;
+  text: string;
+  at: number;
+}
+
+export interface WorkflowRunInput {
+  workflow: Workflow;
+  steps: readonly PlannedStep[];
+  file?: string;
+  context?: Record<string, unknown>;
+  selectedVia?: { workflow: string; selected: string }[];
+  signal?: AbortSignal;
+}
+
+export interface RunHandle {
+  readonly id: string;
+  /** The live record; read-only for callers. */
+  readonly record: RunRecord;
+  cancel(): void;
+  /** Resolves with the final record once every step has stopped. */
+  readonly done: Promise<RunRecord>;
+}
+
+type StopReason = 'cancelled' | 'timed_out' | 'fail_fast';
+
+const DEFAULT_TAIL = 4000;
+
+/**
+ * Runs workflow DAGs: global and per-agent-type concurrency limits, per-step timeouts, retries with
+ * exponential backoff and jitter, a circuit breaker per agent type, recovery strategies, cancellation,
+ * and each step's output forwarded to its dependents. One engine serves many runs and shares its limits
+ * and breakers between them.
+ */
+export class WorkflowEngine {
+  readonly limiter: ConcurrencyLimiter;
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly active = new Map<string, RunHandle>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.limiter = new ConcurrencyLimiter(options.maxConcurrentAgents, options.perAgentLimits);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get activeRuns(): RunHandle[] {
+    return [...this.active.values()];
+  }
+
+  breakerState(agentType: string): BreakerState {
+    return this.breakers.get(agentType)?.state ?? 'closed';
+  }
+
+  /** Applies the adaptive-concurrency rule to one resource sample; returns the new global limit. */
+  adjustConcurrency(sample: ResourceSample, min = 1): number {
+    const next = adaptLimit(this.limiter.limit, sample, { min, max: this.options.maxConcurrentAgents });
+    if (next !== this.limiter.limit) {
+      this.logger.info(`agent limit ${this.limiter.limit} → ${next} (CPU ${sample.cpuPercent.toFixed(0)}%, memory ${sample.memoryPercent.toFixed(0)}%)`);
+      this.limiter.setLimit(next);
+    }
+    return next;
+  }
+
+  /** Runs a workflow to the end. */
+  run(input: WorkflowRunInput): Promise<RunRecord> {
+    return this.start(input).done;
+  }
+
+  /** Starts a run and returns at once with a handle to watch or cancel it. */
+  start(input: WorkflowRunInput): RunHandle {
+    const execution = new RunExecution(this, this.options, input, this.clock, this.random, this.logger);
+    const handle: RunHandle = {
+      id: execution.record.id,
+      record: execution.record,
+      cancel: () => execution.stop('cancelled'),
+      done: execution.done.finally(() => this.active.delete(execution.record.id)),
+    };
+    this.active.set(handle.id, handle);
+    return handle;
+  }
+
+  /** The breaker of an agent type, created on first use. */
+  breakerFor(agentType: string, onOpen: () => void): CircuitBreaker {
+    let breaker = this.breakers.get(agentType);
+    if (!breaker) {
+      breaker = new CircuitBreaker(this.clock, this.options.breaker ?? DEFAULT_BREAKER, (state) => {
+        this.logger.info(`circuit for ${agentType} is now ${state.replace('_', '-')}`);
+        if (state === 'open') onOpen();
+      });
+      this.breakers.set(agentType, breaker);
+    }
+    return breaker;
+  }
+}
+
+interface StepState_ {
+  plan: PlannedStep;
+  record: StepRecord;
+  waitingOn: number;
+  dependents: StepState_[];
+}
+
+/** One run of one workflow. */
+class RunExecution {
+  readonly record: RunRecord;
+  readonly done: Promise<RunRecord>;
+  private readonly controller = new AbortController();
+  private readonly steps = new Map<string, StepState_>();
+  /** What conditions see: the run context plus `steps.<name>.status/output`. */
+  private readonly conditionContext: Record<string, unknown>;
+  private readonly stepResults: Record<string, { status: StepState; output: string }> = {};
+  private readonly runLimiter?: ConcurrencyLimiter;
+  private stopReason?: StopReason;
+  private runFailed = false;
+  private readonly hints = new Map<string, MemoryHint[]>();
+  private unfinished: number;
+  private finish!: () => void;
+  private readonly tail: number;
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly options: EngineOptions,
+    private readonly input: WorkflowRunInput,
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    private readonly logger: Logger,
+  ) {
+    const now = clock.now();
+    this.tail = options.outputTailChars ?? DEFAULT_TAIL;
+    this.record = {
+      version: 1,
+      id: newRunId(input.workflow.name, new Date(now), random),
+      workflow: input.workflow.name,
+      file: input.file,
+      selectedVia: input.selectedVia?.length ? input.selectedVia : undefined,
+      status: 'running',
+      startedAt: new Date(now).toISOString(),
+      owner: { pid: process.pid, host: hostname() },
+      context: input.context ?? {},
+      steps: [],
+      alerts: [],
+    };
+    this.conditionContext = { ...input.context, steps: this.stepResults };
+    if (input.workflow.max_concurrent_agents) this.runLimiter = new ConcurrencyLimiter(input.workflow.max_concurrent_agents);
+    for (const plan of input.steps) {
+      const record: StepRecord = { name: plan.name, agentType: plan.agentType, command: plan.command, task: plan.task, dependsOn: plan.dependsOn, status: 'pending', attempts: 0 };
+      this.record.steps.push(record);
+      this.steps.set(plan.name, { plan, record, waitingOn: plan.dependsOn.length, dependents: [] });
+    }
+    for (const step of this.steps.values()) {
+      for (const dep of step.plan.dependsOn) this.steps.get(dep)?.dependents.push(step);
+    }
+    this.unfinished = this.steps.size;
+    this.done = new Promise<void>((resolve) => (this.finish = resolve)).then(() => this.complete());
+    if (input.signal) {
+      if (input.signal.aborted) this.stop('cancelled');
+      else input.signal.addEventListener('abort', () => this.stop('cancelled'), { once: true });
+    }
+    this.begin();
+  }
+
+  stop(reason: StopReason): void {
+    if (this.controller.signal.aborted) return;
+    this.stopReason = reason;
+    this.controller.abort(new Error(reason));
+  }
+
+  private begin(): void {
+    this.log(undefined, `run ${this.record.id} of '${this.record.workflow}' started with ${this.steps.size} steps`);
+    if (this.record.selectedVia) for (const s of this.record.selectedVia) this.log(undefined, `'${s.workflow}' selected '${s.selected}'`);
+    this.changed();
+    if (this.input.workflow.timeout) this.watchRunTimeout(this.input.workflow.timeout * 1000);
+    if (this.unfinished === 0) return this.finish();
+    for (const step of this.steps.values()) if (step.waitingOn === 0) void this.execute(step);
+  }
+
+  private watchRunTimeout(ms: number): void {
+    this.clock.sleep(ms, this.controller.signal).then(
+      () => {
+        if (this.unfinished === 0) return;
+        this.alert('run_timeout', `run of '${this.record.workflow}' exceeded its timeout of ${ms / 1000} s and was stopped`);
+        this.stop('timed_out');
+      },
+      () => undefined,
+    );
+  }
+
+  private async execute(step: StepState_): Promise<void> {
+    const { plan, record } = step;
+    if (this.controller.signal.aborted) return this.settle(step, 'cancelled');
+    if (plan.condition && !conditionHolds(plan.condition, this.conditionContext)) {
+      this.log(step, `skipped: condition \`${plan.condition}\` does not hold`);
+      return this.settle(step, 'skipped', true);
+    }
+    record.status = 'waiting';
+    this.changed();
+    let result: RunResult;
+    try {
+      result = await this.attempts(step, plan.agentType, plan.retries);
+      if (result.status !== 'succeeded' && result.status !== 'cancelled' && plan.onError === 'delegate_to_backup' && plan.backupAgent && !this.controller.signal.aborted) {
+        this.log(step, `delegating to backup agent '${plan.backupAgent}' after: ${result.error ?? result.status}`);
+        result = await this.attempts(step, plan.backupAgent, 0);
+        record.ranAs = plan.backupAgent;
+      }
+    } catch (error) {
+      // A bug or a broken runner must not leave the run hanging: the step fails with the reason.
+      result = { status: 'failed', exitCode: null, output: '', durationMs: 0, error: `internal error: ${(error as Error).message}` };
+    }
+    const status: StepState = result.status === 'succeeded' ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.status === 'timed_out' ? 'timed_out' : 'failed';
+    record.error = result.error ? redact(result.error) : undefined;
+    if (status === 'failed' || status === 'timed_out') {
+      if (plan.onError !== 'continue') this.runFailed = true;
+      this.log(step, `${status === 'timed_out' ? 'timed out' : 'failed'}: ${record.error ?? 'no reason given'}${result.stderrTail ? `\n${result.stderrTail}` : ''}`);
+      if (plan.onError === 'fail_fast') {
+        this.log(step, 'fail_fast: stopping the run');
+        this.stop('fail_fast');
+      }
+    } else if (status === 'succeeded') {
+      this.log(step, `succeeded in ${record.durationMs ?? 0} ms`);
+    }
+    await this.recordOutcome(step, status);
+    this.settle(step, status, status === 'succeeded' || plan.onError === 'continue');
+  }
+
+  /** Runs one agent type with up to `retries` retries; each attempt holds a concurrency slot only while it runs. */
+  private async attempts(step: StepState_, agentType: string, retries: number): Promise<RunResult> {
+    const { record } = step;
+    const signal = this.controller.signal;
+    let result: RunResult = cancelledResult();
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      let releaseRun: (() => void) | undefined;
+      let release: (() => void) | undefined;
+      try {
+        releaseRun = await this.runLimiter?.acquire(agentType, signal);
+        release = await this.engine.limiter.acquire(agentType, signal);
+      } catch {
+        releaseRun?.();
+        return cancelledResult();
+      }
+      try {
+        const breaker = this.engine.breakerFor(agentType, () => this.alert('circuit_open', `circuit for agent type '${agentType}' opened after repeated failures`));
+        if (!breaker.tryAcquire()) {
+          result = { status: 'failed', exitCode: null, output: '', durationMs: 0, error: `circuit for '${agentType}' is open after repeated failures; next probe in ${Math.ceil(breaker.retryInMs() / 1000)} s` };
+        } else {
+          record.attempts++;
+          result = await this.attempt(step, agentType);
+          if (result.status === 'cancelled') breaker.abandon();
+          else breaker.record(result.status === 'succeeded');
+        }
+      } finally {
+        release();
+        releaseRun?.();
+      }
+      if (result.status === 'succeeded' || result.status === 'cancelled' || signal.aborted) return result;
+      if (attempt <= retries) {
+        const delay = backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.random);
+        record.status = 'retrying';
+        this.log(step, `attempt ${attempt} ${result.status === 'timed_out' ? 'timed out' : 'failed'} (${redact(result.error ?? 'no reason given')}); retrying in ${delay} ms`);
+        this.changed();
+        try {
+          await this.clock.sleep(delay, signal);
+        } catch {
+          return cancelledResult();
+        }
+      }
+    }
+    return result;
+  }
+
+  private async attempt(step: StepState_, agentType: string): Promise<RunResult> {
+    const { plan, record } = step;
+    const runner = plan.command !== undefined ? this.options.runners.forCommand() : this.options.runners.forAgent(agentType);
+    if (!runner) return { status: 'failed', exitCode: null, output: '', durationMs: 0, error: plan.command !== undefined ? 'no command runner is available' : `no runner for agent type '${agentType}'` };
+    const started = this.clock.now();
+    record.status = 'running';
+    record.startedAt ??= new Date(started).toISOString();
+    this.changed();
+    this.log(step, `attempt ${record.attempts}${agentType !== plan.agentType ? ` as ${agentType}` : ''} via ${runner.kind}`);
+
+    const stepAbort = new AbortController();
+    const onRunAbort = () => stepAbort.abort(this.controller.signal.reason);
+    this.controller.signal.addEventListener('abort', onRunAbort, { once: true });
+    const timeoutMs = plan.timeoutMs ?? this.options.defaultStepTimeoutMs;
+    const timerStop = new AbortController();
+    let timedOut = false;
+    if (timeoutMs !== undefined) {
+      this.clock.sleep(timeoutMs, timerStop.signal).then(
+        () => {
+          timedOut = true;
+          stepAbort.abort(new Error('timed_out'));
+        },
+        () => undefined,
+      );
+    }
+    try {
+      const task = plan.command ?? (await this.agentTask(step, agentType));
+      let result: RunResult;
+      try {
+        result = await runner.run({
+          agentType,
+          task,
+          cwd: this.options.cwd,
+          timeoutMs,
+          signal: stepAbort.signal,
+          env: { CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(this.dependencyOutputs(plan)) },
+          onEvent: (event) => this.onEvent(step, event),
+        });
+      } catch (error) {
+        result = { status: 'failed', exitCode: null, output: '', durationMs: this.clock.now() - started, error: (error as Error).message };
+      }
+      if (timedOut && result.status !== 'succeeded') result = { ...result, status: 'timed_out', error: result.error ?? `no result within ${timeoutMs} ms` };
+      else if (this.controller.signal.aborted && result.status !== 'succeeded') result = { ...result, status: 'cancelled' };
+      const ended = this.clock.now();
+      record.endedAt = new Date(ended).toISOString();
+      record.durationMs = ended - Date.parse(record.startedAt);
+      record.outputTail = result.output ? redact(result.output.slice(-this.tail)) : record.outputTail;
+      if (result.costUsd !== undefined) record.costUsd = (record.costUsd ?? 0) + result.costUsd;
+      if (result.sessionId) record.sessionId = result.sessionId;
+      return result;
+    } finally {
+      timerStop.abort();
+      this.controller.signal.removeEventListener('abort', onRunAbort);
+    }
+  }
+
+  /** The task text with the results of the steps it depends on and, once per step, what memory knows. */
+  private async agentTask(step: StepState_, agentType: string): Promise<string> {
+    const { plan, record } = step;
+    const outputs = this.dependencyOutputs(plan);
+    const context = Object.keys(outputs).length
+      ? `\n\nResults of earlier steps:\n${Object.entries(outputs)
+          .map(([name, r]) => `## ${name} (${r.status})\n${r.output || '(no output)'}`)
+          .join('\n')}`
+      : '';
+    let hints = this.hints.get(plan.name) ?? [];
+    const memory = this.options.memory;
+    if (memory && !this.hints.has(plan.name)) {
+      const budget = this.options.memoryTokenBudget ?? DEFAULT_MEMORY_TOKEN_BUDGET;
+      try {
+        hints = fitHints(await memory.relevantFor(plan.task, agentType, budget), budget);
+      } catch (error) {
+        this.log(step, `memory unavailable, running without it: ${redact((error as Error).message)}`);
+      }
+      this.hints.set(plan.name, hints);
+      record.memories = hints.map((h) => ({ id: h.id, category: h.category }));
+      for (const h of hints) this.log(step, `memory [${h.category}] ${h.id}: ${h.content.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+    return `${plan.task}${context}${memoryPromptSection(hints)}`;
+  }
+
+  private dependencyOutputs(plan: PlannedStep): Record<string, { status: StepState; output: string }> {
+    const out: Record<string, { status: StepState; output: string }> = {};
+    for (const dep of plan.dependsOn) {
+      const result = this.stepResults[dep];
+      if (result) out[dep] = result;
+    }
+    return out;
+  }
+
+  private async recordOutcome(step: StepState_, status: StepState): Promise<void> {
+    const memory = this.options.memory;
+    if (!memory || (status !== 'succeeded' && status !== 'failed' && status !== 'timed_out')) return;
+    try {
+      await memory.recordOutcome({
+        runId: this.record.id,
+        workflow: this.record.workflow,
+        step: step.plan.name,
+        agentType: step.record.ranAs ?? step.plan.agentType,
+        task: step.plan.task,
+        status,
+        output: status === 'succeeded' ? step.record.outputTail : undefined,
+        error: status === 'succeeded' ? undefined : step.record.error,
+      });
+    } catch (error) {
+      this.logger.warn(`could not record the outcome of ${step.plan.name} in memory: ${(error as Error).message}`);
+    }
+  }
+
+  /** Ends a step and releases or skips its dependents; `satisfied` says whether dependents may run. */
+  private settle(step: StepState_, status: StepState, satisfied = false): void {
+    // Iterative so a failure at the head of a 10,000-step chain does not recurse 10,000 deep.
+    const queue: [StepState_, StepState, boolean][] = [[step, status, satisfied]];
+    while (queue.length) {
+      const [current, state, ok] = queue.pop()!;
+      current.record.status = state;
+      this.stepResults[current.plan.name] = { status: state, output: current.record.outputTail ?? '' };
+      this.unfinished--;
+      for (const dependent of current.dependents) {
+        if (dependent.record.status !== 'pending') continue;
+        if (!ok) {
+          const why = this.controller.signal.aborted ? 'cancelled' : 'skipped';
+          if (why === 'skipped') this.log(dependent, `skipped: '${current.plan.name}' ${state.replace('_', ' ')}`);
+          dependent.record.status = 'waiting';
+          queue.push([dependent, why, false]);
+        } else if (--dependent.waitingOn === 0) {
+          void this.execute(dependent);
+        }
+      }
+    }
+    this.changed();
+    if (this.unfinished === 0) this.finish();
+  }
+
+  private async complete(): Promise<RunRecord> {
+    const run = this.record;
+    const ended = this.clock.now();
+    run.endedAt = new Date(ended).toISOString();
+    run.durationMs = ended - Date.parse(run.startedAt);
+    const costs = run.steps.map((s) => s.costUsd).filter((c): c is number => c !== undefined);
+    if (costs.length) run.costUsd = costs.reduce((a, b) => a + b, 0);
+    const reason = this.stopReason;
+    run.status = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : this.runFailed || reason === 'fail_fast' ? 'failed' : 'succeeded';
+    if (run.status !== 'succeeded') run.error = describeFailure(run, reason);
+    this.log(undefined, `run ${run.status}${run.error ? `: ${run.error}` : ''} in ${run.durationMs} ms`);
+    await this.checkErrorRate();
+    this.changed();
+    if (this.options.store) await this.options.store.flush(run.id);
+    return run;
+  }
+
+  private async checkErrorRate(): Promise<void> {
+    const store = this.options.store;
+    if (!store) return;
+    const threshold = this.options.errorRateThreshold ?? 0.5;
+    try {
+      await store.save(this.record);
+      await store.flush(this.record.id);
+      const { runs } = await store.list();
+      const rate = workflowErrorRate(runs, this.record.workflow);
+      if (rate !== undefined && rate > threshold) {
+        this.alert('error_rate', `'${this.record.workflow}' failed in ${Math.round(rate * 100)}% of its recent runs (threshold ${Math.round(threshold * 100)}%)`);
+      }
+    } catch (error) {
+      this.logger.warn(`could not check the error rate of ${this.record.workflow}: ${(error as Error).message}`);
+    }
+  }
+
+  private alert(kind: RunAlert['kind'], message: string): void {
+    const alert: RunAlert = { kind, message, at: new Date(this.clock.now()).toISOString() };
+    this.record.alerts.push(alert);
+    this.log(undefined, `ALERT ${message}`);
+    this.logger.warn(message);
+    this.options.onAlert?.(alert, this.record);
+  }
+
+  private onEvent(step: StepState_, event: RunEvent): void {
+    let text: string;
+    if (event.kind === 'tool_use') text = `tool ${event.name}`;
+    else if (event.kind === 'tool_result') text = `${event.isError ? 'tool error' : 'tool result'}: ${event.text.slice(0, 500)}`;
+    else if (event.kind === 'status') text = event.message;
+    else text = event.text;
+    for (const line of text.split('\n')) if (line.trim()) this.log(step, event.kind === 'stderr' ? `stderr: ${line}` : line);
+  }
+
+  private log(step: StepState_ | undefined, text: string): void {
+    if (!this.options.onLog && !this.options.store) return;
+    const line: RunLogLine = { runId: this.record.id, step: step?.plan.name, agentType: step?.record.ranAs ?? step?.plan.agentType, text: redact(text), at: this.clock.now() };
+    this.options.onLog?.(line);
+    void this.options.store?.appendLog(this.record.id, [formatLogLine(line)]).catch((error: Error) => this.logger.warn(`run log: ${error.message}`));
+  }
+
+  private changed(): void {
+    this.options.onUpdate?.(this.record);
+    void this.options.store?.save(this.record).catch((error: Error) => this.logger.warn(`run history: ${error.message}`));
+  }
+}
+
+function cancelledResult(): RunResult {
+  return { status: 'cancelled', exitCode: null, output: '', durationMs: 0, error: 'cancelled' };
+}
+
+function describeFailure(run: RunRecord, reason: StopReason | undefined): string {
+  if (reason === 'cancelled') return 'cancelled';
+  if (reason === 'timed_out') return 'the run exceeded its timeout';
+  const failed = run.steps.filter((s) => s.status === 'failed' || s.status === 'timed_out');
+  return failed.length ? `${failed.map((s) => s.name).join(', ')} did not succeed` : 'stopped';
+}
+
+/** `12:00:01 [build · engineer] text`, the line format of run logs. */
+export function formatLogLine(line: RunLogLine): string {
+  const time = new Date(line.at).toISOString().slice(11, 19);
+  const label = line.step ? `[${line.step} · ${line.agentType}]` : '[run]';
+  return line.text
+    .split('\n')
+    .map((t) => `${time} ${label} ${t}`)
+    .join('\n');
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+// `.claude-pm/runs/<run-id>.json`: one workflow run, rewritten atomically as it progresses.
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
+export type RunState = (typeof RUN_STATUSES)[number];
+
+export const STEP_STATUSES = ['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted'] as const;
+export type StepState = (typeof STEP_STATUSES)[number];
+
+export const stepRecordSchema = z
+  .object({
+    name: z.string(),
+    agentType: z.string(),
+    command: z.string().optional(),
+    task: z.string(),
+    dependsOn: z.array(z.string()),
+    status: z.enum(STEP_STATUSES),
+    attempts: z.number().int().min(0),
+    /** The agent type that actually ran it, when a backup took over. */
+    ranAs: z.string().optional(),
+    startedAt: z.string().optional(),
+    endedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    outputTail: z.string().optional(),
+    error: z.string().optional(),
+    costUsd: z.number().optional(),
+    sessionId: z.string().optional(),
+    /** What the agent was told from memory, so the user sees it. */
+    memories: z.array(z.object({ id: z.string(), category: z.string() })).optional(),
+  })
+  .loose();
+
+export const alertSchema = z.object({ kind: z.enum(['run_timeout', 'error_rate', 'circuit_open']), message: z.string(), at: z.string() }).loose();
+
+export const runRecordSchema = z
+  .object({
+    version: z.literal(1),
+    id: z.string(),
+    workflow: z.string(),
+    file: z.string().optional(),
+    /** Conditional workflows that led here, e.g. [{workflow: 'pipeline', selected: 'deploy'}]. */
+    selectedVia: z.array(z.object({ workflow: z.string(), selected: z.string() })).optional(),
+    status: z.enum(RUN_STATUSES),
+    startedAt: z.string(),
+    endedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    /** The process that owns a running run, to spot runs orphaned by a restart. */
+    owner: z.object({ pid: z.number().int(), host: z.string() }),
+    context: z.record(z.string(), z.unknown()),
+    steps: z.array(stepRecordSchema),
+    costUsd: z.number().optional(),
+    alerts: z.array(alertSchema),
+    error: z.string().optional(),
+  })
+  .loose();
+
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type RunRecord = z.infer<typeof runRecordSchema>;
+export type RunAlert = z.infer<typeof alertSchema>;
+
+export const FINISHED_STEP: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted']);
