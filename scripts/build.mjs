@@ -3,7 +3,7 @@ import * as esbuild from 'esbuild';
 import { chmod, mkdir } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
-const production = process.env.NODE_ENV === 'production';
+const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 
