@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { Agent, request } from 'undici';
 import type { ResolvedConfig } from '../config/loadConfig';
+import { CLAUDE_INSTALL_HINT, probeClaudeCli } from '../orchestration/claudeRunnerLocate';
 import { redact } from '../security/redact';
 
 // On-demand troubleshooting (the seed's "Troubleshooting & Monitoring"): each step says what failed,
@@ -35,13 +35,15 @@ export interface DiagnosticsOptions {
   /** Statuses of recent agent runs, when the orchestration feature is available. */
   recentRuns?: () => Promise<readonly { status: string }[]>;
   timeoutMs?: number;
+  /** Where the Claude CLI is looked up (PATH, HOME). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const LATENCY_SAMPLES = 3;
 
 export async function runDiagnostics(options: DiagnosticsOptions): Promise<DiagnosticsReport> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const [memory, agents] = await Promise.all([diagnoseMemory(options, timeoutMs), diagnoseAgents(options, timeoutMs)]);
+  const [memory, agents] = await Promise.all([diagnoseMemory(options, timeoutMs), diagnoseAgents(options)]);
   const all = [...memory, ...agents];
   return {
     timestamp: new Date().toISOString(),
@@ -62,11 +64,11 @@ async function diagnoseMemory(options: DiagnosticsOptions, timeoutMs: number): P
     const healthPath = platform ? '/v1/ping/' : '/health';
     const authHeaders: Record<string, string> = options.apiKey ? (platform ? { authorization: `Token ${options.apiKey}` } : { 'x-api-key': options.apiKey }) : {};
     const get = (path: string, headers: Record<string, string> = {}) => timedGet(`${baseUrl}${path}`, headers, dispatcher, timeoutMs);
-    const [tcp, health] = await Promise.all([tcpStep(baseUrl, timeoutMs), get(healthPath, platform ? authHeaders : {})]);
+    const [tcp, health] = await Promise.all([tcpStep(baseUrl, timeoutMs), get(healthPath, authHeaders)]);
     const serviceStep = healthStep(health, `${baseUrl}${healthPath}`, tcp.status === 'pass');
     const authPath = platform ? '/v1/ping/' : `/memories?user_id=${encodeURIComponent(options.config.memory.userId ?? 'claude_pm_global')}&top_k=1`;
     const auth = health.kind === 'response' ? authStep(await get(authPath, authHeaders), Boolean(options.apiKey), platform) : skipped('memory.auth', 'Authentication', 'the service did not answer');
-    const latency = health.kind === 'response' ? await latencyStep(() => get(healthPath, platform ? authHeaders : {})) : skipped('memory.latency', 'Latency', 'the service did not answer');
+    const latency = health.kind === 'response' ? await latencyStep(() => get(healthPath, authHeaders)) : skipped('memory.latency', 'Latency', 'the service did not answer');
     return [serviceStep, tcp, auth, latency];
   } finally {
     void dispatcher.destroy().catch(() => undefined);
@@ -96,7 +98,7 @@ function healthStep(result: GetResult, url: string, tcpOk: boolean): DiagnosticS
       ...base,
       status: result.status === 401 || result.status === 403 ? 'warn' : 'fail',
       detail: `HTTP ${result.status}`,
-      cause: result.status >= 500 ? 'the memory service is running but reports an internal error (often its database or model provider)' : 'the health endpoint refused the request',
+      cause: result.status >= 500 ? 'the memory service is running but reports an internal error (often its database or model provider)' : 'the service is running but refused the request (see Authentication below)',
       fix: result.status >= 500 ? "check the memory service's own logs, then restart it" : 'check the URL and the API key',
     };
   }
@@ -163,7 +165,7 @@ async function latencyStep(get: () => Promise<GetResult>): Promise<DiagnosticSte
   return { ...base, status: 'pass', detail: `median ${median} ms over ${samples.length} requests`, data };
 }
 
-async function diagnoseAgents(options: DiagnosticsOptions, timeoutMs: number): Promise<DiagnosticStep[]> {
+async function diagnoseAgents(options: DiagnosticsOptions): Promise<DiagnosticStep[]> {
   const steps: DiagnosticStep[] = [];
   if (options.discoverAgents) {
     try {
@@ -180,31 +182,27 @@ async function diagnoseAgents(options: DiagnosticsOptions, timeoutMs: number): P
   } else {
     steps.push(skipped('agents.discovery', 'Agent discovery', 'agent discovery is not available here'));
   }
-  steps.push(options.config.agents.runner === 'claude' ? await cliStep(options.config.agents.claudePath, timeoutMs) : skipped('agents.cli', 'Claude CLI', 'agents run shell commands (agents.runner is "command")'));
+  steps.push(options.config.agents.runner === 'claude' ? await cliStep(options.config, options.env ?? process.env) : skipped('agents.cli', 'Claude CLI', 'agents run shell commands (agents.runner is "command")'));
   steps.push(options.recentRuns ? failureRateStep(await options.recentRuns()) : skipped('agents.failures', 'Recent failures', 'no run history is available here'));
   return steps;
 }
 
-function cliStep(claudePath: string, timeoutMs: number): Promise<DiagnosticStep> {
+async function cliStep(config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<DiagnosticStep> {
   const base = { id: 'agents.cli', title: 'Claude CLI' };
-  return new Promise((resolvePromise) => {
-    execFile(claudePath, ['--version'], { timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
-      if (!error) return resolvePromise({ ...base, status: 'pass', detail: `${claudePath}: ${stdout.trim().split('\n')[0] ?? ''}`, data: { version: stdout.trim() } });
-      const code = (error as NodeJS.ErrnoException).code;
-      resolvePromise({
-        ...base,
-        status: 'fail',
-        detail: code === 'ENOENT' ? `${claudePath} was not found` : redact(error.message),
-        cause: code === 'ENOENT' ? 'the Claude Code CLI is not installed or not on PATH' : 'the CLI is installed but fails to start',
-        fix: code === 'ENOENT' ? 'install it (npm install -g @anthropic-ai/claude-code) or set claudePm.agents.claudePath' : `run "${claudePath} --version" in a terminal to see the error`,
-      });
-    });
-  });
+  const cli = await probeClaudeCli(config.agents.claudePath, env, config.workspaceRoot);
+  if (cli.found && !cli.error) return { ...base, status: 'pass', detail: `${cli.path} ${cli.version ?? ''}`.trim(), data: { path: cli.path, version: cli.version } };
+  return {
+    ...base,
+    status: 'fail',
+    detail: redact(cli.error ?? 'not found'),
+    cause: cli.found ? 'the CLI is installed but fails to start' : 'the Claude Code CLI is not installed or not on PATH',
+    fix: cli.found ? `run "${cli.path} --version" in a terminal to see the error` : CLAUDE_INSTALL_HINT,
+  };
 }
 
 function failureRateStep(runs: readonly { status: string }[]): DiagnosticStep {
   const base = { id: 'agents.failures', title: 'Recent failures' };
-  const finished = runs.filter((r) => /^(completed|succeeded|success|failed|error|timeout|timed_out|cancelled)$/i.test(r.status));
+  const finished = runs.filter((r) => /^(completed|succeeded|success|failed|error|timeout|timed_out|cancelled|interrupted)$/i.test(r.status));
   if (finished.length === 0) return { ...base, status: 'pass', detail: 'no finished runs yet' };
   const failed = finished.filter((r) => /^(failed|error|timeout|timed_out)$/i.test(r.status)).length;
   const rate = Math.round((failed / finished.length) * 100);

@@ -126,3 +126,35 @@ export type AlertLevel = HealthAlert['level'];
 export type OverallStatus = z.infer<typeof overallStatusSchema>;
 export type HealthReport = z.infer<typeof healthReportSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+// `claude-pm monitor --output FILE`: one sample per interval and a summary.
+export const monitorSampleSchema = z.object({
+  timestamp: z.string(),
+  overall_health_percentage: z.number(),
+  status: overallStatusSchema,
+  service_health_percentage: z.number(),
+  project_health_percentage: z.number(),
+  framework_compliance: z.number(),
+  services: z.record(z.string(), serviceStatusSchema),
+  alerts: z.number().int(),
+  duration_ms: z.number(),
+});
+
+export const monitorReportSchema = z.object({
+  started_at: z.string(),
+  finished_at: z.string(),
+  duration_seconds: z.number(),
+  interval_seconds: z.number(),
+  samples: z.array(monitorSampleSchema),
+  summary: z.object({
+    samples: z.number().int(),
+    min: z.number(),
+    max: z.number(),
+    average: z.number(),
+    worst_status: overallStatusSchema,
+    alerts_total: z.number().int(),
+  }),
+});
+
+export type MonitorSample = z.infer<typeof monitorSampleSchema>;
+export type MonitorReport = z.infer<typeof monitorReportSchema>;
