@@ -110,7 +110,7 @@ function failureReason(result: RunResultMessage | undefined, exitCode: number | 
     const errors = (result.errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
     if (result.is_error && result.result) errors.unshift(result.result);
     const detail = errors.length ? `: ${errors.join('; ')}` : '';
-    return `Claude Code ended with '${result.subtype}'${detail}`;
+    return result.subtype === 'success' ? `Claude Code reported an error${detail}` : `Claude Code ended with '${result.subtype}'${detail}`;
   }
   const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${exitCode}`;
   const garbage = invalidLines.length ? ` Unexpected output: ${invalidLines[0]}` : '';
