@@ -5,6 +5,7 @@ import { generateApiKey, maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
 import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
 import { describeAccess, resolveActor } from '../../core/security/policy';
+import { describeVerification } from '../../core/security/reportMarkdown';
 import { PLATFORM_URL, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
 import { UsageError, type CliCommand, type CliContext } from '../framework';
@@ -91,7 +92,7 @@ export const securityCommands: CliCommand[] = [
         ctx.print({ ...result, ok: true }, `${file}: no events recorded yet`);
         return 0;
       }
-      ctx.print(result, () => (result.ok ? `${file}: ${result.lines} entries, chain intact` : `${file}${result.firstBrokenLine ? `:${result.firstBrokenLine}` : ''}: ${result.reason}`));
+      ctx.print(result, `${file}: ${describeVerification(result)}`);
       return result.ok ? 0 : 1;
     },
   },

@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 
 // API keys as the framework's security CLI makes and checks them (formats.md §6).
 
+/** The services whose keys the extension keeps in SecretStorage. */
+export const API_KEY_SERVICES = ['mem0', 'mem0-platform', 'anthropic'] as const;
+export type ApiKeyService = (typeof API_KEY_SERVICES)[number];
+
+/** The SecretStorage name of a service's key, shared by every area that reads keys in the extension. */
+export function secretStorageKey(service: ApiKeyService): string {
+  return `claudePm.apiKey.${service}`;
+}
+
 /** 48 random bytes in base64url: 64 characters of `[A-Za-z0-9_-]`, as `secrets.token_urlsafe(48)`. */
 const KEY_BYTES = 48;
 export const MIN_KEY_LENGTH = 32;

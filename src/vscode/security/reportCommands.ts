@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { maskKey, secretStorageKey } from '../../core/security/apiKeys';
+import { AUDIT_LOG_PATH, verifyAuditLog } from '../../core/security/auditLog';
+import { describeAccess } from '../../core/security/policy';
+import { describeVerification, securityReportMarkdown } from '../../core/security/reportMarkdown';
+import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
+import type { FeatureContext } from '../featureContext';
+
+async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = features.configs.folders();
+  if (folders.length <= 1) {
+    if (!folders[0]) void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to use Claude PM security checks.'));
+    return folders[0];
+  }
+  return vscode.window.showWorkspaceFolderPick();
+}
+
+/** Checks key, transport, policy and audit chain and opens the findings as a Markdown report. */
+export async function validateCommand(features: FeatureContext): Promise<void> {
+  const folder = await pickFolder(features);
+  if (!folder) return;
+  const config = await features.configs.get(folder)!;
+  const backend = config.memory.backend;
+  // The key in secret storage first; the environment variable is what the CLI would use.
+  const key = backend === 'embedded' ? undefined : ((await features.extension.secrets.get(secretStorageKey(backend))) ?? process.env[KEY_ENV_VARIABLES[backend]]);
+  const [report, access] = await Promise.all([validateSecurity(config, key), describeAccess(folder.uri.fsPath, {})]);
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: securityReportMarkdown(report, access, key && maskKey(key)) });
+  await vscode.window.showTextDocument(document, { preview: true });
+  if (!report.ok) void vscode.window.showWarningMessage(vscode.l10n.t('The security check found problems in {0}.', folder.name));
+}
+
+export async function showAuditLogCommand(features: FeatureContext): Promise<void> {
+  const folder = await pickFolder(features);
+  if (!folder) return;
+  const uri = vscode.Uri.joinPath(folder.uri, ...AUDIT_LOG_PATH.split(/[\\/]/));
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No security events have been recorded in {0} yet.', folder.name));
+    return;
+  }
+  await vscode.window.showTextDocument(uri, { preview: true });
+}
+
+/** Verifies the chain and, when broken, offers to open the log at the first broken line. */
+export async function verifyAuditLogCommand(features: FeatureContext): Promise<void> {
+  const folder = await pickFolder(features);
+  if (!folder) return;
+  const uri = vscode.Uri.joinPath(folder.uri, ...AUDIT_LOG_PATH.split(/[\\/]/));
+  const result = await verifyAuditLog(uri.fsPath);
+  if (result.ok) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Audit log of {0}: {1}.', folder.name, describeVerification(result)));
+    return;
+  }
+  if (result.firstBrokenLine === undefined) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No security events have been recorded in {0} yet.', folder.name));
+    return;
+  }
+  const show = vscode.l10n.t('Show Line');
+  const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The audit log of {0} was tampered with or damaged: {1}', folder.name, describeVerification(result)), show);
+  if (choice !== show) return;
+  const line = result.firstBrokenLine - 1;
+  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0) });
+}

@@ -1,0 +1,15 @@
+import { AuditLog, type AuditEvent } from '../../core/security/auditLog';
+import { resolveActor } from '../../core/security/policy';
+import type { FeatureContext } from '../featureContext';
+
+/** Appends an event to the first folder's audit log as the folder's git user; failures are logged, not thrown. */
+export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'>): Promise<void> {
+  const folder = features.configs.folders()[0];
+  if (!folder) return;
+  try {
+    const actor = await resolveActor(folder.uri.fsPath, {});
+    await AuditLog.forWorkspace(folder.uri.fsPath).append({ ...event, actor });
+  } catch (error) {
+    features.logger.warn(`could not write the audit log: ${(error as Error).message}`);
+  }
+}
