@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentRunner, RunEvent, RunResult } from '../orchestration/runner';
+import { agentRunRequest } from './agentPrompt';
+import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
+
+// One delegated task, start to end: the request each runner expects (a Claude agent gets its role prompt
+// and the CLAUDE.md delegation block; a command template gets the plain task) and a record of the run
+// that run history can keep.
+
+export interface DelegationOptions {
+  catalog: AgentCatalog;
+  agent: ResolvedAgent;
+  runner: AgentRunner;
+  task: string;
+  ticketId?: string;
+  cwd: string;
+  timeoutMs?: number;
+  maxTurns?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface DelegatedRun {
+  id: string;
+  agentType: string;
+  agentName: string;
+  tier: AgentTier;
+  runner: string;
+  task: string;
+  ticketId?: string;
+  cwd: string;
+  startedAt: string;
+  finishedAt?: string;
+  result?: RunResult;
+}
+
+/** Starts the run; `onStart` sees the record before the first event (to show it as running). */
+export async function delegateTask(options: DelegationOptions, onStart: (run: DelegatedRun) => void = () => {}): Promise<DelegatedRun> {
+  const { agent, runner } = options;
+  const run: DelegatedRun = {
+    id: randomUUID(),
+    agentType: agent.type,
+    agentName: agent.name,
+    tier: agent.tier,
+    runner: runner.kind,
+    task: options.task,
+    ticketId: options.ticketId,
+    cwd: options.cwd,
+    startedAt: new Date().toISOString(),
+  };
+  onStart(run);
+  const request = agentRunRequest(options.catalog, agent, options);
+  // Only a Claude agent reads the delegation block; a command template wants the task as typed.
+  const result = await runner.run(runner.kind === 'claude' ? request : { ...request, task: options.task });
+  return { ...run, finishedAt: new Date().toISOString(), result };
+}
