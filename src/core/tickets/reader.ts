@@ -5,6 +5,7 @@ import { basename, relative, sep } from 'node:path';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { positionAt, type FileDiagnostic } from '../config/diagnostics';
+import { fastParseYaml } from './fastYaml';
 import { findFrontmatter } from './frontmatter';
 import { idFromFileName, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
 import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './schema';
@@ -33,15 +34,26 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   if (block.kind === 'unclosed') return fail('frontmatter opened by --- on line 1 is never closed by a --- line', 1);
 
   const yamlText = text.slice(block.yamlStart, block.yamlEnd);
-  let doc: Document;
   let data: unknown;
-  try {
-    doc = parseDocument(yamlText, { uniqueKeys: true });
-    const error = doc.errors[0];
-    if (error) return fail(`invalid YAML frontmatter: ${error.message.split('\n')[0]}`, (error.linePos?.[0].line ?? 1) + block.firstLine - 1);
-    data = doc.toJS({ maxAliasCount: 50 });
-  } catch (error) {
-    return fail(`invalid YAML frontmatter: ${(error as Error).message.split('\n')[0]}`, block.firstLine);
+  let lineOf: (key: string) => number | undefined;
+  const fast = fastParseYaml(yamlText);
+  if (fast) {
+    data = fast.data;
+    lineOf = (key) => {
+      const line = fast.keyLines.get(key);
+      return line === undefined ? undefined : line + block.firstLine;
+    };
+  } else {
+    let doc: Document;
+    try {
+      doc = parseDocument(yamlText, { uniqueKeys: true });
+      const error = doc.errors[0];
+      if (error) return fail(`invalid YAML frontmatter: ${error.message.split('\n')[0]}`, (error.linePos?.[0].line ?? 1) + block.firstLine - 1);
+      data = doc.toJS({ maxAliasCount: 50 });
+    } catch (error) {
+      return fail(`invalid YAML frontmatter: ${(error as Error).message.split('\n')[0]}`, block.firstLine);
+    }
+    lineOf = (key) => keyLine(doc, yamlText, key, block.firstLine);
   }
   if (data === null || data === undefined) return fail('frontmatter is empty', block.firstLine);
   if (typeof data !== 'object' || Array.isArray(data)) return fail('frontmatter is not a key: value mapping', block.firstLine);
@@ -49,7 +61,6 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   const record = data as Record<string, unknown>;
   for (const key of LEAKED_KEYS) delete record[key];
   const diagnostics: FileDiagnostic[] = [];
-  const lineOf = (key: string) => keyLine(doc, yamlText, key, block.firstLine);
   const format = detectFormat(record);
   const isComment = format === 'tools' && ('issueId' in record || relPath.includes('/comments/'));
   const schema = isComment ? toolsCommentSchema : format === 'tools' ? toolsTicketSchema : pytoolsTicketSchema;

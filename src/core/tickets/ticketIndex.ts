@@ -39,7 +39,8 @@ export class TicketIndex {
   /** Paths of every file that claims an ID: tickets by their frontmatter, other files by their name. */
   private readonly claims = new Map<string, Set<string>>();
   private readonly childPaths = new Map<string, Set<string>>();
-  private countsCache?: TicketCounts;
+  // Kept current on every change, so that badges never rescan the whole index.
+  private readonly live: TicketCounts = emptyCounts();
 
   constructor(readonly root: string) {}
 
@@ -51,8 +52,8 @@ export class TicketIndex {
   }
 
   /** Re-reads one file after a change, creation or deletion; returns what it now holds. */
-  async refreshFile(path: string): Promise<ParsedFile | undefined> {
-    const parsed = await readTicketFile(path, this.root);
+  refreshFile(path: string): ParsedFile | undefined {
+    const parsed = readTicketFile(path, this.root);
     if (parsed) this.put(parsed);
     else this.remove(path);
     return parsed;
@@ -70,7 +71,6 @@ export class TicketIndex {
     if (!old) return;
     this.files.delete(path);
     this.unlink(old);
-    this.countsCache = undefined;
   }
 
   private put(parsed: ParsedFile): void {
@@ -79,16 +79,17 @@ export class TicketIndex {
     if (old) this.unlink(old);
     this.files.set(path, parsed);
     const id = claimedIdOf(parsed);
-    if (id) addTo(this.claims, id, path);
+    if (id && addTo(this.claims, id, path) === 2) this.live.duplicateIds++;
     if (parsed.kind === 'ticket' && parsed.ticket.parentId) addTo(this.childPaths, parsed.ticket.parentId, path);
-    this.countsCache = undefined;
+    count(this.live, parsed, 1);
   }
 
   private unlink(parsed: ParsedFile): void {
     const path = pathOf(parsed);
     const id = claimedIdOf(parsed);
-    if (id) removeFrom(this.claims, id, path);
+    if (id && removeFrom(this.claims, id, path) === 1) this.live.duplicateIds--;
     if (parsed.kind === 'ticket' && parsed.ticket.parentId) removeFrom(this.childPaths, parsed.ticket.parentId, path);
+    count(this.live, parsed, -1);
   }
 
   tickets(): Ticket[] {
@@ -183,34 +184,10 @@ export class TicketIndex {
     return out;
   }
 
+  /** A snapshot of the live counts. */
   counts(): TicketCounts {
-    if (this.countsCache) return this.countsCache;
-    const counts: TicketCounts = {
-      total: 0,
-      open: 0,
-      byStatus: {},
-      byNormalizedStatus: Object.fromEntries(NORMALIZED_STATUSES.map((s) => [s, 0])) as Record<NormalizedStatus, number>,
-      byType: {},
-      unparsed: 0,
-      malformed: 0,
-      duplicateIds: 0,
-    };
-    for (const parsed of this.files.values()) {
-      if (parsed.kind === 'unparsed') counts.unparsed++;
-      else if (parsed.kind === 'malformed') counts.malformed++;
-      else {
-        const t = parsed.ticket;
-        counts.total++;
-        if (isOpen(t.normalizedStatus)) counts.open++;
-        const status = t.state ?? t.status;
-        counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
-        counts.byNormalizedStatus[t.normalizedStatus]++;
-        counts.byType[t.type] = (counts.byType[t.type] ?? 0) + 1;
-      }
-    }
-    for (const paths of this.claims.values()) if (paths.size > 1) counts.duplicateIds++;
-    this.countsCache = counts;
-    return counts;
+    const c = this.live;
+    return { ...c, byStatus: nonZero(c.byStatus), byNormalizedStatus: { ...c.byNormalizedStatus }, byType: nonZero(c.byType) };
   }
 
   /** The highest number used by any file for this type's prefix, so a new ID never collides. */
@@ -245,17 +222,52 @@ function claimedIdOf(parsed: ParsedFile): string | undefined {
   return parsed.kind === 'ticket' ? parsed.ticket.id : parsed.kind === 'unparsed' ? parsed.document.claimedId : parsed.claimedId;
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+/** Adds and returns the set's new size. */
+function addTo(map: Map<string, Set<string>>, key: string, value: string): number {
   let set = map.get(key);
   if (!set) map.set(key, (set = new Set()));
   set.add(value);
+  return set.size;
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, value: string): void {
+/** Removes and returns the set's new size. */
+function removeFrom(map: Map<string, Set<string>>, key: string, value: string): number {
   const set = map.get(key);
-  if (!set) return;
+  if (!set) return 0;
   set.delete(value);
   if (set.size === 0) map.delete(key);
+  return set.size;
+}
+
+function emptyCounts(): TicketCounts {
+  return {
+    total: 0,
+    open: 0,
+    byStatus: {},
+    byNormalizedStatus: Object.fromEntries(NORMALIZED_STATUSES.map((s) => [s, 0])) as Record<NormalizedStatus, number>,
+    byType: {},
+    unparsed: 0,
+    malformed: 0,
+    duplicateIds: 0,
+  };
+}
+
+function count(counts: TicketCounts, parsed: ParsedFile, delta: 1 | -1): void {
+  if (parsed.kind === 'unparsed') counts.unparsed += delta;
+  else if (parsed.kind === 'malformed') counts.malformed += delta;
+  else {
+    const t = parsed.ticket;
+    counts.total += delta;
+    if (isOpen(t.normalizedStatus)) counts.open += delta;
+    const status = t.state ?? t.status;
+    counts.byStatus[status] = (counts.byStatus[status] ?? 0) + delta;
+    counts.byNormalizedStatus[t.normalizedStatus] += delta;
+    counts.byType[t.type] = (counts.byType[t.type] ?? 0) + delta;
+  }
+}
+
+function nonZero(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).filter(([, n]) => n !== 0));
 }
 
 function byId(a: Ticket, b: Ticket): number {

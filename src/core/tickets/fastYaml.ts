@@ -1,0 +1,128 @@
+// A fast reader for the plain YAML subset both ticket tools emit: top-level `key: scalar`, block sequences of
+// scalars, one level of nested mapping, empty `[]`/`{}`. Anything else (comments, block scalars, anchors, flow
+// collections, tabs, floats, escapes) returns undefined and the caller falls back to the `yaml` library, which
+// is ~10x slower but complete. A property test checks that both agree on every fixture and on generated input.
+
+export interface FastYamlResult {
+  data: Record<string, unknown>;
+  /** 0-based line of each top-level key. */
+  keyLines: Map<string, number>;
+}
+
+const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
+const NESTED_KEY_LINE = /^( +)([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
+const ITEM_LINE = /^( *)- (.*)$/;
+const INT = /^[-+]?[0-9]+$/;
+const FLOATISH = /^[-+]?(?:\.[0-9]|[0-9]+\.|[0-9]+[eE]|\.(?:inf|nan)$)/i;
+const NULLISH = new Set(['', '~', 'null', 'Null', 'NULL']);
+const BOOLS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+const UNSAFE_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+
+const BAIL = Symbol('bail');
+type Scalar = string | number | boolean | null | unknown[] | Record<string, never> | typeof BAIL;
+
+function scalar(raw: string): Scalar {
+  const v = raw.trimEnd();
+  if (v === '[]') return [];
+  if (v === '{}') return {};
+  if (v.startsWith('"')) return /^"[^"\\]*"$/.test(v) ? v.slice(1, -1) : BAIL;
+  if (v.startsWith("'")) return /^'(?:[^']|'')*'$/.test(v) ? v.slice(1, -1).replace(/''/g, "'") : BAIL;
+  if (NULLISH.has(v)) return null;
+  if (v in BOOLS) return BOOLS[v];
+  if (INT.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) && !/^[-+]?0\d/.test(v) ? n : BAIL;
+  }
+  if (FLOATISH.test(v) || /^[-+]?0[xXoObB]/.test(v) || UNSAFE_START.test(v) || v.includes(': ') || v.includes(' #') || v.endsWith(':') || v.includes('\t')) return BAIL;
+  return v;
+}
+
+export function fastParseYaml(text: string): FastYamlResult | undefined {
+  if (text.includes('\t') || text.includes('#') || text.includes('&') || text.includes('\r')) return undefined;
+  const lines = text.split('\n');
+  const data: Record<string, unknown> = {};
+  const keyLines = new Map<string, number>();
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    if (line === '') {
+      i++;
+      continue;
+    }
+    const m = KEY_LINE.exec(line);
+    if (!m || keyLines.has(m[1])) return undefined;
+    const key = m[1];
+    keyLines.set(key, i);
+    i++;
+    if (m[2] !== undefined && m[2].trim() !== '') {
+      const value = scalar(m[2]);
+      if (value === BAIL) return undefined;
+      data[key] = value;
+      continue;
+    }
+    // Empty value: a block sequence, a nested mapping, or null.
+    const next = lines[i] ?? '';
+    if (ITEM_LINE.test(next)) {
+      const list = readItems(lines, i);
+      if (!list) return undefined;
+      data[key] = list.items;
+      i = list.next;
+    } else if (NESTED_KEY_LINE.test(next)) {
+      const map = readNestedMap(lines, i);
+      if (!map) return undefined;
+      data[key] = map.map;
+      i = map.next;
+    } else if (next === '' || KEY_LINE.test(next)) {
+      data[key] = null;
+    } else return undefined;
+  }
+  return { data, keyLines };
+}
+
+function readItems(lines: string[], start: number, indent?: number): { items: unknown[]; next: number } | undefined {
+  const items: unknown[] = [];
+  let i = start;
+  const first = ITEM_LINE.exec(lines[i])!;
+  const level = indent ?? first[1].length;
+  while (i < lines.length) {
+    const m = ITEM_LINE.exec(lines[i]);
+    if (!m || m[1].length !== level) break;
+    const value = scalar(m[2]);
+    if (value === BAIL || Array.isArray(value) || (value !== null && typeof value === 'object') || m[2].trim() === '') return undefined;
+    items.push(value);
+    i++;
+  }
+  // A line indented deeper than the items (a wrapped value, a nested structure) is beyond this subset.
+  if (i < lines.length && lines[i] !== '' && /^ /.test(lines[i]) && !NESTED_KEY_LINE.test(lines[i])) return undefined;
+  return { items, next: i };
+}
+
+function readNestedMap(lines: string[], start: number): { map: Record<string, unknown>; next: number } | undefined {
+  const map: Record<string, unknown> = {};
+  const indent = NESTED_KEY_LINE.exec(lines[start])![1].length;
+  let i = start;
+  while (i < lines.length) {
+    const m = NESTED_KEY_LINE.exec(lines[i]);
+    if (!m) break;
+    if (m[1].length !== indent || m[2] in map) return undefined;
+    i++;
+    if (m[3] !== undefined && m[3].trim() !== '') {
+      const value = scalar(m[3]);
+      if (value === BAIL) return undefined;
+      map[m[2]] = value;
+      continue;
+    }
+    const next = lines[i] ?? '';
+    const item = ITEM_LINE.exec(next);
+    if (item && item[1].length >= indent) {
+      const list = readItems(lines, i);
+      if (!list) return undefined;
+      map[m[2]] = list.items;
+      i = list.next;
+    } else if (next === '' || KEY_LINE.test(next) || (NESTED_KEY_LINE.exec(next)?.[1].length ?? -1) === indent) {
+      map[m[2]] = null;
+    } else return undefined;
+  }
+  if (i < lines.length && lines[i] !== '' && !KEY_LINE.test(lines[i])) return undefined;
+  return { map, next: i };
+}
