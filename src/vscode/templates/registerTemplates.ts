@@ -1,3 +1,37 @@
+import * as vscode from 'vscode';
+import type { DeploymentStatus } from '../../core/templates/inspect';
 import type { FeatureContext } from '../featureContext';
+import { RENDERED_SCHEME, RenderedDocuments } from './renderedDocuments';
+import { registerTemplateCommands } from './templateCommands';
+import { notifyUpdateOnce, TemplateStatusStore } from './templateStatusStore';
+import { VariableDiagnostics } from './variableDiagnostics';
 
-export function registerTemplates(_features: FeatureContext): void {}
+/** What the Health tree's "Templates" node reads. */
+export interface TemplatesFeature {
+  status(folder: vscode.WorkspaceFolder): Promise<DeploymentStatus>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** Delay before the one-time "update available" check, so it never competes with start-up. */
+const UPDATE_CHECK_DELAY_MS = 15_000;
+
+// Registration only: the status is computed on first request, the update check and the scan of
+// already-open documents run after start-up.
+export function registerTemplates(features: FeatureContext): TemplatesFeature {
+  const documents = new RenderedDocuments();
+  const store = new TemplateStatusStore(features);
+  const diagnostics = new VariableDiagnostics(features);
+  const deferred = setTimeout(() => {
+    diagnostics.checkOpenDocuments();
+    if (vscode.workspace.isTrusted) void notifyUpdateOnce(features, store).catch((error: Error) => features.logger.warn(`template update check failed: ${error.message}`));
+  }, UPDATE_CHECK_DELAY_MS);
+  features.extension.subscriptions.push(
+    documents,
+    store,
+    diagnostics,
+    vscode.workspace.registerTextDocumentContentProvider(RENDERED_SCHEME, documents),
+    { dispose: () => clearTimeout(deferred) },
+  );
+  registerTemplateCommands(features, documents, store);
+  return { status: (folder) => store.status(folder), onDidChange: store.onDidChange };
+}

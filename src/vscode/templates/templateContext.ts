@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ResolvedConfig } from '../../core/config/loadConfig';
+import type { TemplateTarget } from '../../core/config/schema';
+import { loadMasterTemplate, resolveMasterPath, type MasterTemplate } from '../../core/templates/master';
+import type { FeatureContext } from '../featureContext';
+
+/** Everything a template command needs for one workspace folder. */
+export interface FolderTemplates {
+  folder: vscode.WorkspaceFolder;
+  root: string;
+  config: ResolvedConfig;
+  mode: TemplateTarget;
+  masterPath: string;
+  loadMaster(): Promise<MasterTemplate>;
+}
+
+/** The folder to act on: the only one, or the one the user picks. Undefined when none is open or picked. */
+export async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = features.configs.folders();
+  if (folders.length <= 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Deploy CLAUDE.md for which folder?') });
+}
+
+/** The setting wins when set explicitly; else `.claude-pm/config.json` `templates.target`; else `parent`. */
+function targetMode(folder: vscode.WorkspaceFolder, config: ResolvedConfig): TemplateTarget {
+  const inspected = vscode.workspace.getConfiguration('claudePm.templates', folder.uri).inspect<TemplateTarget>('target');
+  return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? config.file.templates?.target ?? 'parent';
+}
+
+export async function folderTemplates(features: FeatureContext, folder: vscode.WorkspaceFolder): Promise<FolderTemplates> {
+  const config = (await features.configs.get(folder))!;
+  const root = folder.uri.fsPath;
+  const configured = config.file.templates?.master;
+  const masterPath = configured ? resolveMasterPath(root, undefined, configured) : join(features.extension.extensionUri.fsPath, 'resources', 'templates', 'CLAUDE.md');
+  return { folder, root, config, mode: targetMode(folder, config), masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
+}
