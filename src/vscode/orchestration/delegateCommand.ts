@@ -1,0 +1,168 @@
+import * as vscode from 'vscode';
+import { createAgentRunner, type RunnerKind } from '../../core/agents/createAgentRunner';
+import { delegateTask, type DelegatedRun } from '../../core/agents/delegate';
+import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
+import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
+import { redact } from '../../core/security/redact';
+import type { FeatureContext } from '../featureContext';
+import type { AgentsCatalogStore } from './agentsCatalogStore';
+
+/** The public argument of `claudePm.agents.delegate`; missing fields are asked for. */
+export interface DelegateArgs {
+  task?: string;
+  agentType?: string;
+  ticketId?: string;
+}
+
+/** What the tree passes when "Delegate task…" is clicked on an agent. */
+interface AgentNodeArg {
+  kind: 'agent';
+  folder: vscode.WorkspaceFolder;
+  agent: ResolvedAgent;
+}
+
+export interface DelegationHooks {
+  onStart(run: DelegatedRun): void;
+  onFinish(run: DelegatedRun): void;
+}
+
+// Keep the log channels of the latest runs; older ones are closed so the Output list stays short.
+const KEPT_RUN_CHANNELS = 10;
+
+export class DelegateCommand implements vscode.Disposable {
+  private readonly channels: vscode.LogOutputChannel[] = [];
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly features: FeatureContext,
+    private readonly store: AgentsCatalogStore,
+    private readonly hooks: DelegationHooks,
+  ) {}
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  async run(arg?: DelegateArgs | AgentNodeArg): Promise<DelegatedRun | undefined> {
+    const fromTree = arg && 'kind' in arg && arg.kind === 'agent' ? arg : undefined;
+    const args: DelegateArgs = fromTree ? { agentType: fromTree.agent.type } : ((arg as DelegateArgs | undefined) ?? {});
+    const folder = fromTree?.folder ?? (await pickFolder(this.features));
+    if (!folder) return undefined;
+    const catalog = await this.store.get(folder);
+    const agent = await pickAgent(catalog, args.agentType);
+    if (!agent) return undefined;
+    const task = args.task?.trim() || (await vscode.window.showInputBox({ title: vscode.l10n.t('Delegate to {0}', agent.name), prompt: vscode.l10n.t('What should the agent do?'), ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe the task')) }))?.trim();
+    if (!task) return undefined;
+    const ticketId =
+      args.ticketId ??
+      (await vscode.window.showInputBox({
+        title: vscode.l10n.t('Delegate to {0}', agent.name),
+        prompt: vscode.l10n.t('Ticket ID (optional), e.g. ISS-0042. Press Enter to skip.'),
+        ignoreFocusOut: true,
+        validateInput: (v) => (v === '' || /^[A-Za-z]+-\d+$/.test(v.trim()) ? undefined : vscode.l10n.t('A ticket ID looks like ISS-0042')),
+      }));
+    if (ticketId === undefined) return undefined;
+    return this.start(folder, catalog, agent, task, ticketId.trim() || undefined);
+  }
+
+  private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
+    const config = await this.features.configs.get(folder)!;
+    const templates = vscode.workspace.getConfiguration('claudePm', folder.uri).get<Record<string, string>>('agents.commandTemplates') ?? {};
+    const kind: RunnerKind = config.agents.runner;
+    const runner = createAgentRunner({ kind, claudePath: config.agents.claudePath, commands: { ...config.agents.commands, ...templates }, permissionMode: 'acceptEdits' });
+    const channel = this.openChannel(agent, task);
+    const controller = new AbortController();
+    const label = agent.type;
+    let runId: string | undefined;
+
+    let run: DelegatedRun;
+    try {
+      run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0}: {1}', agent.name, clip(task, 60)), cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          channel.info(redact(`[${label}] ${agent.name} (${agent.tier} tier, ${kind} runner) in ${folder.uri.fsPath}`));
+          channel.info(redact(`[${label}] task: ${task}${ticketId ? ` (${ticketId})` : ''}`));
+          return delegateTask(
+            {
+              catalog,
+              agent,
+              runner,
+              task,
+              ticketId,
+              cwd: folder.uri.fsPath,
+              timeoutMs: config.orchestrator.agentTimeoutMs,
+              signal: controller.signal,
+              onEvent: (event) => {
+                for (const line of formatRunEvent(label, event)) channel.info(redact(line));
+                if (event.kind === 'text' || event.kind === 'stdout') progress.report({ message: clip(redact(event.text), 80) });
+                else if (event.kind === 'tool_use') progress.report({ message: event.name });
+              },
+            },
+            (started) => {
+              runId = started.id;
+              this.running.set(started.id, controller);
+              this.hooks.onStart(started);
+            },
+          );
+        },
+      );
+    } finally {
+      if (runId) this.running.delete(runId);
+    }
+    const result = run.result!;
+    for (const line of summarizeRun(label, result)) (result.status === 'succeeded' ? channel.info : channel.error)(redact(line));
+    this.hooks.onFinish(run);
+    void this.announce(agent, result.status, result.error, channel);
+    return run;
+  }
+
+  private openChannel(agent: ResolvedAgent, task: string): vscode.LogOutputChannel {
+    const channel = vscode.window.createOutputChannel(vscode.l10n.t('Claude PM: {0} – {1}', agent.name, clip(task, 40)), { log: true });
+    channel.show(true);
+    this.channels.push(channel);
+    while (this.channels.length > KEPT_RUN_CHANNELS) this.channels.shift()!.dispose();
+    return channel;
+  }
+
+  private async announce(agent: ResolvedAgent, status: string, error: string | undefined, channel: vscode.LogOutputChannel): Promise<void> {
+    const showLog = vscode.l10n.t('Show Log');
+    const choice =
+      status === 'succeeded'
+        ? await vscode.window.showInformationMessage(vscode.l10n.t('{0} finished the task.', agent.name), showLog)
+        : status === 'cancelled'
+          ? await vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run was cancelled.', agent.name), showLog)
+          : await vscode.window.showWarningMessage(vscode.l10n.t('{0} did not finish: {1}', agent.name, redact(error ?? status)), showLog);
+    if (choice === showLog) channel.show();
+  }
+
+  dispose(): void {
+    // Closing the window must not leave agents running.
+    for (const controller of this.running.values()) controller.abort();
+    for (const channel of this.channels) channel.dispose();
+  }
+}
+
+async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = features.configs.folders();
+  if (folders.length === 0) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to delegate tasks to agents.'));
+    return undefined;
+  }
+  return folders.length === 1 ? folders[0] : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which project should the agent work in?') });
+}
+
+async function pickAgent(catalog: AgentCatalog, requested: string | undefined): Promise<ResolvedAgent | undefined> {
+  const found = requested ? findAgent(catalog, requested) : undefined;
+  if (found) return found;
+  const picked = await vscode.window.showQuickPick(
+    catalog.agents.map((agent) => ({ label: agent.name, description: `${agent.type} · ${agent.tier}`, detail: agent.description, agent })),
+    { title: vscode.l10n.t('Delegate Task to Agent'), placeHolder: requested ? vscode.l10n.t('No agent "{0}"; pick one', requested) : vscode.l10n.t('Pick the agent'), matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.agent;
+}
+
+function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
