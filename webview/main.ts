@@ -1,7 +1,11 @@
-// Dashboard webview: renders host snapshots with VS Code Elements; colours come from --vscode-* variables.
+// Dashboard webview: renders host snapshots with VS Code Elements and a uPlot chart in theme colours.
+import './cspNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { hostToWebviewSchema, type DashboardSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import { ScoreChart } from './chart';
+import { el, fill } from './dom';
+import { onThemeChange } from './theme';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -13,23 +17,193 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
+function card(id: string, title: string, wide = false): HTMLElement {
+  return el('section', { class: `card${wide ? ' wide' : ''}`, id, 'aria-labelledby': `${id}-title` }, el('h2', { id: `${id}-title` }, title), el('div', { id: `${id}-body` }));
+}
+
+function button(id: string, label: string, message: WebviewToHost, secondary = false): HTMLElement {
+  const b = el('vscode-button', { id, ...(secondary ? { secondary: '' } : {}) }, label);
+  b.addEventListener('click', () => vscode.postMessage(message));
+  return b;
+}
+
+// The skeleton is built once; each snapshot only refills the card bodies, so focus is never lost.
+app.replaceChildren(
+  el(
+    'header',
+    {},
+    el('h1', { id: 'title' }, 'Claude PM Dashboard'),
+    el(
+      'div',
+      { class: 'actions', role: 'toolbar', 'aria-label': 'Dashboard actions' },
+      button('refresh', 'Refresh', { type: 'runCommand', command: 'claudePm.health.refresh' }),
+      button('diagnose', 'Run Diagnostics', { type: 'runCommand', command: 'claudePm.health.runDiagnostics' }, true),
+      button('show-log', 'Show Log', { type: 'runCommand', command: 'claudePm.showLog' }, true),
+    ),
+  ),
+  el('p', { id: 'error', role: 'alert', class: 'error', hidden: '' }),
+  el(
+    'div',
+    { class: 'cards' },
+    card('system-card', 'System Status'),
+    card('services', 'Services'),
+    card('memory-card', 'Memory Service'),
+    card('runs-card', 'Agent Coordination'),
+    card('tickets-card', 'Tickets'),
+    card('performance-card', 'Performance'),
+    card('chart-card', 'Health Score Over Time', true),
+    card('projects-card', 'Projects', true),
+    card('alerts-card', 'Alerts and Recommendations', true),
+  ),
+  el('footer', { id: 'updated', 'aria-live': 'off' }),
+);
+const chartTarget = el('div', { id: 'score-chart', role: 'img', tabindex: '0' });
+fill('chart-card-body', chartTarget);
+const chart = new ScoreChart(chartTarget);
+onThemeChange(() => chart.rebuild());
+
+const STATUS_CLASS: Record<string, string> = { healthy: 'ok', passed: 'ok', degraded: 'warn', warning: 'warn', down: 'bad', error: 'bad', critical: 'bad', unknown: 'off' };
+
+function status(text: string): HTMLElement {
+  return el('span', { class: `status status-${STATUS_CLASS[text] ?? 'off'}` }, text);
+}
+
+function definitions(rows: [string, string | Node][]): HTMLElement {
+  return el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+function countsList(values: Record<string, number> | undefined, empty: string): HTMLElement {
+  const entries = Object.entries(values ?? {});
+  if (entries.length === 0) return el('p', { class: 'muted' }, empty);
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  return el(
+    'ul',
+    { class: 'bars' },
+    ...entries.map(([k, v]) =>
+      el('li', {}, el('span', { class: 'bar-label' }, k), el('meter', { min: '0', max: String(max), value: String(v), 'aria-label': `${k}: ${v}` }), el('span', { class: 'bar-value' }, String(v))),
+    ),
+  );
+}
+
 function render(snapshot: DashboardSnapshot): void {
-  const health = snapshot.health;
-  const cards: string[] = [
-    card('Health', health ? `<p class="score score-${health.status}" id="health-score">${health.score}</p><p>${escapeHtml(health.status)}</p>` : '<p>Not checked yet.</p>'),
-    card('Counts', Object.entries(snapshot.counts).map(([area, values]) => `<h3>${escapeHtml(area)}</h3><ul>${Object.entries(values).map(([k, v]) => `<li>${escapeHtml(k)}: ${v}</li>`).join('')}</ul>`).join('') || '<p>No data yet.</p>'),
-    card('System', `<ul><li>Extension host memory: ${snapshot.system.processRssMb.toFixed(0)} MB</li><li>System memory used: ${snapshot.system.systemMemoryUsedPercent.toFixed(0)}%</li><li>Load (1 min): ${snapshot.system.systemLoad1.toFixed(2)} on ${snapshot.system.cpuCount} CPUs</li></ul>`),
-  ];
-  app.innerHTML = `<header><h1 id="title">Claude PM Dashboard</h1><vscode-button id="refresh" secondary>Refresh</vscode-button></header><section class="cards">${cards.join('')}</section><footer>Updated ${escapeHtml(new Date(snapshot.generatedAt).toLocaleTimeString())}</footer>`;
-  document.getElementById('refresh')?.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
-}
+  const h = snapshot.health;
+  fill(
+    'system-card-body',
+    h
+      ? el(
+          'div',
+          { class: 'score-block' },
+          el('p', { id: 'health-score', class: `score score-${h.status}`, 'aria-live': 'polite' }, `${h.score}%`),
+          el('vscode-badge', { id: 'health-status' }, h.status),
+        )
+      : el('p', { id: 'health-score', class: 'score score-unknown' }, '–'),
+    h
+      ? definitions([
+          ['Projects', `${h.projectPercentage ?? '–'}%`],
+          ['Services', `${h.servicePercentage ?? '–'}%`],
+          ['Compliance', `${h.compliancePercentage}%`],
+          ['Checked', h.checkedAt ? new Date(h.checkedAt).toLocaleTimeString() : '–'],
+        ])
+      : el('p', { class: 'muted' }, 'Not checked yet: press Refresh.'),
+  );
 
-function card(title: string, body: string): string {
-  return `<article class="card" aria-label="${escapeHtml(title)}"><h2>${escapeHtml(title)}</h2>${body}</article>`;
-}
+  fill(
+    'services-body',
+    h && h.services.length
+      ? el(
+          'table',
+          {},
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Service'), el('th', { scope: 'col' }, 'Status'), el('th', { scope: 'col' }, 'Response'))),
+          el(
+            'tbody',
+            {},
+            ...h.services.map((s) =>
+              el('tr', { title: s.error ?? '' }, el('th', { scope: 'row' }, `${s.name}${s.critical ? ' *' : ''}`), el('td', {}, status(s.status)), el('td', {}, s.responseTimeMs === null ? '–' : `${s.responseTimeMs} ms`)),
+            ),
+          ),
+        )
+      : el('p', { class: 'muted' }, 'No services configured.'),
+    h?.services.some((s) => s.critical) ? el('p', { class: 'muted' }, '* critical service') : null,
+  );
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const memoryCounts = { ...(snapshot.counts.memory ?? {}) };
+  delete memoryCounts.queuedWrites;
+  fill(
+    'memory-card-body',
+    snapshot.memoryBackend
+      ? definitions([
+          ['Backend', snapshot.memoryBackend.kind],
+          ['State', status(snapshot.memoryBackend.state)],
+          ['Queued writes', String(snapshot.memoryBackend.queuedWrites)],
+        ])
+      : el('p', { class: 'muted' }, 'Memory status appears after the first check.'),
+    countsList(memoryCounts, 'No memories counted yet.'),
+  );
+
+  const runs = snapshot.counts.runs ?? snapshot.counts.orchestration;
+  fill(
+    'runs-card-body',
+    definitions([
+      ['Active', String(runs?.active ?? 0)],
+      ['Completed', String(runs?.completed ?? runs?.succeeded ?? 0)],
+      ['Failed', String(runs?.failed ?? 0)],
+      ['Agents', String(snapshot.counts.agents?.total ?? Object.values(snapshot.counts.agents ?? {}).reduce((a, b) => a + b, 0))],
+    ]),
+  );
+
+  fill('tickets-card-body', countsList(snapshot.counts.tickets, 'No tickets counted yet.'));
+
+  const sys = snapshot.system;
+  const responding = h?.services.filter((s) => s.responseTimeMs !== null) ?? [];
+  fill(
+    'performance-card-body',
+    definitions([
+      ['Extension host memory', `${sys.processRssMb.toFixed(0)} MB`],
+      ['Extension host CPU', `${sys.processCpuPercent.toFixed(1)}%`],
+      ['System memory used', `${sys.systemMemoryUsedPercent.toFixed(0)}%`],
+      ['Load (1 min)', `${sys.systemLoad1.toFixed(2)} on ${sys.cpuCount} CPUs`],
+      ['Last check took', h?.durationMs !== undefined ? `${h.durationMs} ms` : '–'],
+      ['Average response', responding.length ? `${Math.round(responding.reduce((a, s) => a + (s.responseTimeMs ?? 0), 0) / responding.length)} ms` : '–'],
+    ]),
+  );
+
+  chart.update(snapshot.history);
+
+  fill(
+    'projects-card-body',
+    h?.projects?.length
+      ? el(
+          'table',
+          {},
+          el('thead', {}, el('tr', {}, ...['Project', 'Status', 'Branch', 'Changes', 'Ahead/behind', 'Compliance'].map((t) => el('th', { scope: 'col' }, t)))),
+          el(
+            'tbody',
+            {},
+            ...h.projects.map((p) =>
+              el(
+                'tr',
+                {},
+                el('th', { scope: 'row' }, p.name),
+                el('td', {}, status(p.status)),
+                el('td', {}, p.detached ? 'detached HEAD' : (p.branch ?? '–')),
+                el('td', {}, p.dirtyFiles === null ? '–' : String(p.dirtyFiles)),
+                el('td', {}, `↑${p.ahead} ↓${p.behind}`),
+                el('td', {}, `${p.compliancePercentage}%`),
+              ),
+            ),
+          ),
+        )
+      : el('p', { class: 'muted' }, 'No projects checked yet.'),
+  );
+
+  fill(
+    'alerts-card-body',
+    h && h.alerts.length ? el('ul', { class: 'alerts' }, ...h.alerts.map((a) => el('li', {}, status(a.level), ' ', a.message))) : el('p', { class: 'muted' }, 'No alerts.'),
+    h && h.recommendations.length ? el('ol', { class: 'recommendations', 'aria-label': 'Recommendations' }, ...h.recommendations.map((r) => el('li', {}, r))) : null,
+  );
+
+  fill('updated', `Updated ${new Date(snapshot.generatedAt).toLocaleTimeString()} · v${snapshot.version}`);
+  (document.getElementById('error') as HTMLElement).hidden = true;
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -39,7 +213,9 @@ window.addEventListener('message', (event: MessageEvent) => {
     vscode.setState(parsed.data.snapshot);
     render(parsed.data.snapshot);
   } else {
-    app.insertAdjacentHTML('beforeend', `<p class="error" role="alert">${escapeHtml(parsed.data.message)}</p>`);
+    const error = document.getElementById('error') as HTMLElement;
+    error.textContent = parsed.data.message;
+    error.hidden = false;
   }
 });
 

@@ -16,6 +16,34 @@ export const DASHBOARD_COMMANDS = [
 
 const statusSchema = z.enum(['healthy', 'degraded', 'critical', 'unknown']);
 
+export const dashboardServiceSchema = z.object({
+  name: z.string(),
+  status: z.string(),
+  responseTimeMs: z.number().nullable(),
+  critical: z.boolean(),
+  performance: z.string().nullable().optional(),
+  error: z.string().nullable().optional(),
+});
+
+export const dashboardProjectSchema = z.object({
+  name: z.string(),
+  status: z.string(),
+  branch: z.string().nullable(),
+  detached: z.boolean(),
+  dirtyFiles: z.number().nullable(),
+  ahead: z.number(),
+  behind: z.number(),
+  compliancePercentage: z.number(),
+});
+
+export const historyPointSchema = z.object({
+  timestamp: z.string(),
+  score: z.number(),
+  services: z.number().optional(),
+  projects: z.number().optional(),
+  compliance: z.number().optional(),
+});
+
 export const dashboardSnapshotSchema = z.object({
   generatedAt: z.string(),
   version: z.string(),
@@ -23,13 +51,19 @@ export const dashboardSnapshotSchema = z.object({
     .object({
       score: z.number(),
       status: statusSchema,
-      services: z.array(z.object({ name: z.string(), status: z.string(), responseTimeMs: z.number().nullable(), critical: z.boolean() })),
+      checkedAt: z.string().optional(),
+      durationMs: z.number().optional(),
+      servicePercentage: z.number().optional(),
+      projectPercentage: z.number().optional(),
+      services: z.array(dashboardServiceSchema),
+      projects: z.array(dashboardProjectSchema).optional(),
       compliancePercentage: z.number(),
       alerts: z.array(z.object({ level: z.string(), message: z.string() })),
       recommendations: z.array(z.string()),
     })
     .nullable(),
-  history: z.array(z.object({ timestamp: z.string(), score: z.number() })),
+  history: z.array(historyPointSchema),
+  /** Live counts by area: `runs` {active, completed, failed}, `tickets` by status, `memory` by category, `agents`. */
   counts: z.record(z.string(), z.record(z.string(), z.number())),
   memoryBackend: z.object({ kind: z.string(), state: z.string(), queuedWrites: z.number() }).nullable(),
   system: z.object({

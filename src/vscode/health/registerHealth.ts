@@ -1,10 +1,78 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { registerDashboard } from '../dashboard/registerDashboard';
-import { EmptyTreeProvider } from '../emptyTree';
+import { toDashboardHealth, toDashboardHistory } from '../../core/health/dashboardHealth';
+import { initLayout } from '../../core/health/layoutCompliance';
+import { CONFIG_DIR, CONFIG_FILE } from '../../core/config/loadConfig';
+import { registerCommand } from '../commands';
+import { registerDashboard, type DashboardHealthSource } from '../dashboard/registerDashboard';
 import type { FeatureContext } from '../featureContext';
+import { HealthController } from './healthController';
+import { HealthStatusBar } from './healthStatusBar';
+import { HealthTreeProvider, type HealthNode } from './healthTree';
 
+// Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
 export function registerHealth(features: FeatureContext): void {
-  const changed = new vscode.EventEmitter<void>();
-  features.extension.subscriptions.push(changed, vscode.window.createTreeView('claudePm.health', { treeDataProvider: new EmptyTreeProvider() }));
-  registerDashboard(features, () => ({ health: null, history: [], memoryBackend: null }), changed.event);
+  const controller = new HealthController(features);
+  const tree = new HealthTreeProvider(controller);
+  const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
+  const updateBadge = () => {
+    const critical = controller.report?.alerts.filter((a) => a.level === 'critical').length ?? 0;
+    view.badge = critical ? { value: critical, tooltip: vscode.l10n.t('{0} critical health alert(s)', critical) } : undefined;
+  };
+  features.extension.subscriptions.push(
+    controller,
+    tree,
+    view,
+    new HealthStatusBar(controller),
+    controller.onDidChange(updateBadge),
+    view.onDidChangeVisibility((e) => e.visible && !controller.report && !controller.checking && void controller.refresh().catch(() => undefined)),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.health.intervalSeconds') && controller.updateInterval()),
+  );
+  controller.start();
+
+  registerCommand(features, 'claudePm.health.refresh', () =>
+    vscode.window.withProgress({ location: { viewId: 'claudePm.health' }, title: vscode.l10n.t('Checking health') }, () => controller.refresh()),
+  );
+  registerCommand(features, 'claudePm.health.runDiagnostics', async () => {
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Claude PM: running diagnostics…') }, () => controller.diagnose());
+    if (!report) return;
+    await vscode.commands.executeCommand('claudePm.health.focus');
+    const failed = [...report.memory.steps, ...report.agents.steps].filter((s) => s.status === 'fail');
+    if (failed.length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Claude PM diagnostics found no problems.'));
+    else void vscode.window.showWarningMessage(vscode.l10n.t('Claude PM diagnostics: {0}. {1}', `${failed[0]!.title}: ${failed[0]!.cause ?? failed[0]!.detail}`, failed[0]!.fix ?? ''));
+  });
+  registerCommand(features, 'claudePm.health.showPanel', () => vscode.commands.executeCommand('claudePm.health.focus'));
+  registerCommand(features, 'claudePm.health.fix', (node: HealthNode) => node.fix && vscode.commands.executeCommand(node.fix.command, ...(node.fix.args ?? [])));
+  registerCommand(
+    features,
+    'claudePm.health.initLayout',
+    async (path?: string) => {
+      const root = typeof path === 'string' ? path : features.configs.folders()[0]?.uri.fsPath;
+      if (!root) return;
+      const created = await initLayout(root);
+      void vscode.window.showInformationMessage(created.length ? vscode.l10n.t('Created {0}.', created.join(', ')) : vscode.l10n.t('The framework folders already exist.'));
+      await controller.refresh();
+    },
+    { permission: 'system.configure' },
+  );
+  registerCommand(features, 'claudePm.health.openConfig', async () => {
+    const folder = features.configs.folders()[0];
+    if (!folder) return;
+    const uri = vscode.Uri.file(join(folder.uri.fsPath, CONFIG_DIR, CONFIG_FILE));
+    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    if (exists) await vscode.window.showTextDocument(uri);
+    else await vscode.commands.executeCommand('claudePm.openSettings');
+  });
+
+  const health: DashboardHealthSource = () => {
+    const report = controller.report;
+    const mem0 = report ? Object.values(report.services).find((s) => s.name.startsWith('mem0')) : undefined;
+    const queued = features.counts.snapshot().memory?.queuedWrites ?? 0;
+    return {
+      health: report ? toDashboardHealth(report) : null,
+      history: toDashboardHistory(controller.history),
+      memoryBackend: controller.memoryBackend ? { kind: controller.memoryBackend, state: controller.memoryBackend === 'embedded' ? 'local' : (mem0?.status ?? 'unknown'), queuedWrites: queued } : null,
+    };
+  };
+  registerDashboard(features, health, controller.onDidChange);
 }

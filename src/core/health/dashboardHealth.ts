@@ -1,0 +1,35 @@
+import type { DashboardSnapshot } from '../../shared/protocol';
+import type { HealthReport, HistoryEntry } from './reportSchema';
+
+type DashboardHealth = NonNullable<DashboardSnapshot['health']>;
+
+/** The dashboard's view of a report: only what the cards and the chart show. */
+export function toDashboardHealth(report: HealthReport): DashboardHealth {
+  return {
+    score: report.summary.overall_health_percentage,
+    status: report.summary.status,
+    checkedAt: report.timestamp,
+    durationMs: report.summary.duration_ms,
+    servicePercentage: report.summary.service_health_percentage,
+    projectPercentage: report.summary.project_health_percentage,
+    compliancePercentage: report.framework.compliance_percentage,
+    services: Object.values(report.services).map((s) => ({ name: s.name, status: s.status, responseTimeMs: s.response_time, critical: s.critical, performance: s.performance, error: s.error })),
+    projects: Object.values(report.projects).map((p) => ({
+      name: p.name,
+      status: p.status,
+      branch: p.git?.branch ?? null,
+      detached: p.git?.detached ?? false,
+      dirtyFiles: p.git?.dirtyFiles ?? null,
+      ahead: p.git?.ahead ?? 0,
+      behind: p.git?.behind ?? 0,
+      compliancePercentage: p.metrics.compliance_percentage,
+    })),
+    alerts: report.alerts.map((a) => ({ level: a.level, message: a.message })),
+    recommendations: report.recommendations,
+  };
+}
+
+/** History points for the chart; the newest `max` only, so a message stays small. */
+export function toDashboardHistory(entries: readonly HistoryEntry[], max = 500): DashboardSnapshot['history'] {
+  return entries.slice(-max).map((e) => ({ timestamp: e.timestamp, score: e.score, services: e.services, projects: e.projects, compliance: e.compliance }));
+}

@@ -1,0 +1,126 @@
+import * as vscode from 'vscode';
+import type { DiagnosticsReport } from '../../core/health/diagnostics';
+import { runDiagnostics } from '../../core/health/diagnostics';
+import { FRAMEWORK_CHECKS } from '../../core/health/frameworkChecks';
+import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck';
+import { HealthMonitor } from '../../core/health/monitor';
+import type { HealthReport, HistoryEntry, OverallStatus } from '../../core/health/reportSchema';
+import { appendHistory, hasFrameworkFolder, historyEntry, loadHistory, saveReport } from '../../core/health/reportStore';
+import { workspaceDiagnosticSources } from '../../core/health/workspaceSources';
+import type { FeatureContext } from '../featureContext';
+
+const STATUS_RANK: Record<OverallStatus, number> = { healthy: 0, degraded: 1, critical: 2 };
+/** The first automatic check waits this long so it never competes with editor start-up. */
+export const FIRST_CHECK_DELAY_MS = 4000;
+
+/**
+ * Owns the health state of the window: runs checks over every workspace folder (never two at once),
+ * keeps the last report, the score history and the last diagnostics, and tells listeners when they change.
+ */
+export class HealthController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly monitor: HealthMonitor<HealthReport | undefined>;
+  private historyLoaded = false;
+  report: HealthReport | undefined;
+  history: HistoryEntry[] = [];
+  diagnostics: DiagnosticsReport | undefined;
+  checking = false;
+  /** The configured memory backend of the first folder, known after the first check. */
+  memoryBackend: string | undefined;
+
+  constructor(private readonly features: FeatureContext) {
+    this.monitor = new HealthMonitor(
+      () => this.check(),
+      intervalSetting() * 1000,
+      () => !pauseWhenUnfocused() || vscode.window.state.focused,
+      (error) => features.logger.error('health check failed:', error as Error),
+    );
+  }
+
+  /** Starts continuous monitoring; the first check is deferred off the activation path. */
+  start(): void {
+    this.monitor.start(FIRST_CHECK_DELAY_MS);
+  }
+
+  /** Applies a changed interval setting to the running schedule. */
+  updateInterval(): void {
+    this.monitor.setInterval(intervalSetting() * 1000);
+  }
+
+  /** Runs a check now, or joins the one in flight. */
+  refresh(): Promise<HealthReport | undefined> {
+    return this.monitor.runNow();
+  }
+
+  private async check(): Promise<HealthReport | undefined> {
+    const folders = this.features.configs.folders();
+    const first = folders[0];
+    const configPromise = this.features.configs.get(first);
+    if (!first || !configPromise) return undefined;
+    this.checking = true;
+    this.changed.fire();
+    try {
+      const config = await configPromise;
+      this.memoryBackend = config.memory.backend;
+      if (!this.historyLoaded) {
+        this.history = await loadHistory(config.workspaceRoot);
+        this.historyLoaded = true;
+      }
+      const extra = folders.slice(1).map((f) => f.uri.fsPath);
+      const report = await runHealthCheck({ ...optionsFromConfig(config, extra, FRAMEWORK_CHECKS), counts: this.features.counts.snapshot() });
+      const previous = this.report;
+      this.report = report;
+      this.history = (await hasFrameworkFolder(config.workspaceRoot))
+        ? await saveReport(config.workspaceRoot, report).catch((error: unknown) => {
+            this.features.logger.warn(`could not save the health report: ${(error as Error).message}`);
+            return appendHistory(this.history, historyEntry(report));
+          })
+        : appendHistory(this.history, historyEntry(report));
+      this.features.logger.info(`health ${report.summary.overall_health_percentage}% (${report.summary.status}) in ${report.summary.duration_ms} ms`);
+      if (previous && STATUS_RANK[report.summary.status] > STATUS_RANK[previous.summary.status]) this.notifyWorse(report);
+      this.monitor.setInterval(config.health.intervalMs);
+      return report;
+    } finally {
+      this.checking = false;
+      this.changed.fire();
+    }
+  }
+
+  private notifyWorse(report: HealthReport): void {
+    const show = vscode.l10n.t('Show Health');
+    const diagnose = vscode.l10n.t('Run Diagnostics');
+    const message = vscode.l10n.t('Claude PM health dropped to {0} ({1}%): {2}', report.summary.status, report.summary.overall_health_percentage, report.alerts[0]?.message ?? '');
+    const notify = report.summary.status === 'critical' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void notify(message, show, diagnose).then((choice) => {
+      if (choice === show) void vscode.commands.executeCommand('claudePm.health.showPanel');
+      if (choice === diagnose) void vscode.commands.executeCommand('claudePm.health.runDiagnostics');
+    });
+  }
+
+  /** Troubleshoots the memory service and agents of the first folder. */
+  async diagnose(): Promise<DiagnosticsReport | undefined> {
+    const folder = this.features.configs.folders()[0];
+    const configPromise = this.features.configs.get(folder);
+    if (!folder || !configPromise) return undefined;
+    const config = await configPromise;
+    const service = config.memory.backend === 'mem0-platform' ? 'mem0-platform' : 'mem0';
+    const apiKey = config.memory.backend === 'embedded' ? undefined : await this.features.extension.secrets.get(`claudePm.apiKey.${service}`);
+    this.diagnostics = await runDiagnostics({ config, apiKey, ...workspaceDiagnosticSources(config.workspaceRoot, process.env) });
+    this.changed.fire();
+    return this.diagnostics;
+  }
+
+  dispose(): void {
+    this.monitor.stop();
+    this.changed.dispose();
+  }
+}
+
+function intervalSetting(): number {
+  return vscode.workspace.getConfiguration('claudePm.health').get<number>('intervalSeconds', 300);
+}
+
+function pauseWhenUnfocused(): boolean {
+  return vscode.workspace.getConfiguration('claudePm.health').get<boolean>('pauseWhenUnfocused', true);
+}

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import type { HealthController } from './healthController';
+
+/** The score in the status bar; clicking it opens the Health view. Hidden until the first check. */
+export class HealthStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('claudePm.health', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly controller: HealthController) {
+    this.item.name = vscode.l10n.t('Claude PM Health');
+    this.item.command = 'claudePm.health.showPanel';
+    this.subscriptions = [controller.onDidChange(() => this.update()), vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.health.statusBar') && this.update())];
+  }
+
+  private update(): void {
+    const report = this.controller.report;
+    if (!report || !vscode.workspace.getConfiguration('claudePm.health').get<boolean>('statusBar.enabled', true)) {
+      this.item.hide();
+      return;
+    }
+    const { overall_health_percentage: score, status } = report.summary;
+    this.item.text = `$(${this.controller.checking ? 'sync~spin' : 'pulse'}) ${score}%`;
+    this.item.tooltip = vscode.l10n.t('Claude PM health {0}% ({1}), {2} alert(s). Click to open the Health view.', score, status, report.alerts.length);
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Claude PM health {0} percent, {1}', score, status) };
+    this.item.backgroundColor = status === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground') : status === 'degraded' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { toDashboardHealth, toDashboardHistory } from '../../src/core/health/dashboardHealth';
+import { runHealthCheck } from '../../src/core/health/healthCheck';
+import { historyEntry } from '../../src/core/health/reportStore';
+import { SystemMetricsSampler } from '../../src/core/health/systemMetrics';
+import { dashboardSnapshotSchema, hostToWebviewSchema, webviewToHostSchema } from '../../src/shared/protocol';
+import { closedPort, makeRepo } from '../core/health/fixtures';
+import { tempDir } from '../helpers/tempDir';
+
+describe('dashboard protocol', () => {
+  it('carries a real health report as a valid snapshot', async () => {
+    const repo = await makeRepo(join(await tempDir(), 'proj'));
+    const report = await runHealthCheck({ services: [{ name: 'mem0ai_mcp', url: await closedPort(), critical: true, timeoutMs: 1000 }], projects: [repo], alertThreshold: 60 });
+    const snapshot = {
+      generatedAt: new Date().toISOString(),
+      version: '0.1.0',
+      health: toDashboardHealth(report),
+      history: toDashboardHistory([historyEntry(report), historyEntry(report)]),
+      counts: { tickets: { open: 3, completed: 1 }, runs: { active: 1, completed: 4, failed: 1 } },
+      memoryBackend: { kind: 'mem0', state: 'down', queuedWrites: 2 },
+      system: new SystemMetricsSampler().sample(),
+    };
+    const message = hostToWebviewSchema.parse({ type: 'snapshot', snapshot });
+    assert.equal(message.type, 'snapshot');
+    const health = dashboardSnapshotSchema.parse(snapshot).health!;
+    assert.equal(health.score, report.summary.overall_health_percentage);
+    assert.deepEqual(health.services.map((s) => [s.name, s.status, s.critical]), [['mem0ai_mcp', 'down', true]]);
+    assert.equal(health.projects?.[0]?.branch, 'main');
+    assert.ok(health.alerts.some((a) => a.level === 'critical'));
+  });
+
+  it('keeps only the newest history points', () => {
+    const entries = Array.from({ length: 10 }, (_, i) => ({ timestamp: `2026-01-01T00:00:0${i}.000Z`, score: i * 10, status: 'healthy' as const, services: 100, projects: 100, compliance: 100 }));
+    assert.deepEqual(toDashboardHistory(entries, 3).map((p) => p.score), [70, 80, 90]);
+  });
+
+  it('accepts the webview messages and rejects anything else', () => {
+    assert.ok(webviewToHostSchema.safeParse({ type: 'ready' }).success);
+    assert.ok(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.health.refresh' }).success);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'workbench.action.terminal.sendSequence' }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'eval', code: '1' }).success, false);
+    assert.equal(hostToWebviewSchema.safeParse({ type: 'snapshot', snapshot: { generatedAt: 1 } }).success, false);
+  });
+});

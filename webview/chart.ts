@@ -1,0 +1,67 @@
+import uPlot from 'uplot';
+import uplotCss from 'uplot/dist/uPlot.min.css';
+import type { DashboardSnapshot } from '../src/shared/protocol';
+import { injectStyle } from './cspNonce';
+import { chartColors } from './theme';
+
+type History = DashboardSnapshot['history'];
+
+const HEIGHT = 220;
+
+/** The health score over time (plus its three parts) as a uPlot line chart in theme colours. */
+export class ScoreChart {
+  private plot: uPlot | undefined;
+  private history: History = [];
+
+  constructor(private readonly container: HTMLElement) {
+    injectStyle(uplotCss, 'uplot-css');
+    new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT })).observe(container);
+  }
+
+  update(history: History): void {
+    this.history = history;
+    this.describe();
+    if (this.plot && this.plot.series.length > 1) this.plot.setData(this.data());
+    else this.rebuild();
+  }
+
+  /** Rebuilds with the current theme's colours (uPlot bakes colours into its options). */
+  rebuild(): void {
+    this.plot?.destroy();
+    const c = chartColors();
+    const axis = { stroke: c.foreground, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
+    const line = (label: string, stroke: string, width: number, dash?: number[]) => ({ label, stroke, width, dash, points: { show: this.history.length < 30 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${v}%`) });
+    this.plot = new uPlot(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        scales: { x: { time: true }, y: { range: [0, 100] } },
+        axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+        series: [{}, line('Score', c.score, 2.5), line('Projects', c.projects, 1, [4, 3]), line('Services', c.services, 1, [4, 3]), line('Compliance', c.compliance, 1, [2, 3])],
+        legend: { show: true },
+        cursor: { drag: { x: false, y: false } },
+      },
+      this.data(),
+      this.container,
+    );
+  }
+
+  private data(): uPlot.AlignedData {
+    const h = this.history;
+    return [h.map((p) => Date.parse(p.timestamp) / 1000), h.map((p) => p.score), h.map((p) => p.projects ?? null), h.map((p) => p.services ?? null), h.map((p) => p.compliance ?? null)];
+  }
+
+  private width(): number {
+    return Math.max(240, this.container.clientWidth || 600);
+  }
+
+  /** A text summary for screen readers: the chart itself is a canvas. */
+  private describe(): void {
+    const h = this.history;
+    const last = h[h.length - 1];
+    this.container.setAttribute(
+      'aria-label',
+      last ? `Health score over time: ${h.length} checks from ${new Date(h[0]!.timestamp).toLocaleString()}; latest ${last.score}%, lowest ${Math.min(...h.map((p) => p.score))}%` : 'Health score over time: no checks yet',
+    );
+  }
+}
