@@ -6,7 +6,8 @@ interface Waiter {
   resolve: (release: Release) => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
-  onAbort?: () => void;
+  /** Set when its signal aborted while it waited; drain skips it. */
+  gone?: boolean;
 }
 
 /**
@@ -21,6 +22,8 @@ export class ConcurrencyLimiter {
   /** Types with waiters, in the order they are served. */
   private readonly waitingTypes: string[] = [];
   private peak = 0;
+  /** Waiters by signal, so thousands of waiters of one run share one abort listener. */
+  private readonly bySignal = new Map<AbortSignal, Set<Waiter>>();
 
   constructor(
     private globalLimit: number,
@@ -57,16 +60,30 @@ export class ConcurrencyLimiter {
       if (!queue) this.queues.set(type, (queue = { items: [], head: 0 }));
       if (queue.head === queue.items.length) this.waitingTypes.push(type);
       queue.items.push(waiter);
-      if (signal) {
-        waiter.onAbort = () => {
-          // Leave a hole; drain skips settled waiters.
-          waiter.signal = undefined;
-          waiter.resolve = () => undefined;
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
+      if (signal) this.watch(signal, waiter);
     });
+  }
+
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let waiters = this.bySignal.get(signal);
+    if (!waiters) {
+      const set = (waiters = new Set());
+      this.bySignal.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.bySignal.delete(signal);
+          // Leave holes in the queues; drain skips them.
+          for (const w of set) {
+            w.gone = true;
+            w.reject(signal.reason);
+          }
+          this.drain();
+        },
+        { once: true },
+      );
+    }
+    waiters.add(waiter);
   }
 
   private fits(type: string): boolean {
@@ -107,9 +124,8 @@ export class ConcurrencyLimiter {
         this.waitingTypes.push(type);
       }
       blockedInARow = 0;
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      // An aborted waiter had its resolve replaced; it takes no slot.
-      if (waiter.signal === undefined && waiter.onAbort) continue;
+      if (waiter.gone) continue;
+      if (waiter.signal) this.bySignal.get(waiter.signal)?.delete(waiter);
       waiter.resolve(this.take(type));
     }
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { silentLogger, type Logger } from '../common/logger';
 import { redact } from '../security/redact';
@@ -152,6 +153,7 @@ interface StepState_ {
   record: StepRecord;
   waitingOn: number;
   dependents: StepState_[];
+  firstStart?: number;
 }
 
 /** One run of one workflow. */
@@ -195,9 +197,11 @@ class RunExecution {
       alerts: [],
     };
     this.conditionContext = { ...input.context, steps: this.stepResults };
+    // Every running step with a timeout listens to the run's signal.
+    setMaxListeners(0, this.controller.signal);
     if (input.workflow.max_concurrent_agents) this.runLimiter = new ConcurrencyLimiter(input.workflow.max_concurrent_agents);
     for (const plan of input.steps) {
-      const record: StepRecord = { name: plan.name, agentType: plan.agentType, command: plan.command, task: plan.task, dependsOn: plan.dependsOn, status: 'pending', attempts: 0 };
+      const record: StepRecord = { name: plan.name, agentType: plan.agentType, command: plan.command === undefined ? undefined : redact(plan.command), task: redact(plan.task), dependsOn: plan.dependsOn, status: 'pending', attempts: 0 };
       this.record.steps.push(record);
       this.steps.set(plan.name, { plan, record, waitingOn: plan.dependsOn.length, dependents: [] });
     }
@@ -327,27 +331,17 @@ class RunExecution {
     if (!runner) return { status: 'failed', exitCode: null, output: '', durationMs: 0, error: plan.command !== undefined ? 'no command runner is available' : `no runner for agent type '${agentType}'` };
     const started = this.clock.now();
     record.status = 'running';
+    step.firstStart ??= started;
     record.startedAt ??= new Date(started).toISOString();
     this.changed();
     this.log(step, `attempt ${record.attempts}${agentType !== plan.agentType ? ` as ${agentType}` : ''} via ${runner.kind}`);
 
-    const stepAbort = new AbortController();
-    const onRunAbort = () => stepAbort.abort(this.controller.signal.reason);
-    this.controller.signal.addEventListener('abort', onRunAbort, { once: true });
     const timeoutMs = plan.timeoutMs ?? this.options.defaultStepTimeoutMs;
-    const timerStop = new AbortController();
-    let timedOut = false;
-    if (timeoutMs !== undefined) {
-      this.clock.sleep(timeoutMs, timerStop.signal).then(
-        () => {
-          timedOut = true;
-          stepAbort.abort(new Error('timed_out'));
-        },
-        () => undefined,
-      );
-    }
+    // Without a timeout the run's own signal is the step's: no per-step controller on the hot path.
+    const timeout = timeoutMs === undefined ? undefined : this.stepTimeout(timeoutMs);
     try {
-      const task = plan.command ?? (await this.agentTask(step, agentType));
+      const outputs = this.dependencyOutputs(plan);
+      const task = plan.command ?? (await this.agentTask(step, agentType, outputs));
       let result: RunResult;
       try {
         result = await runner.run({
@@ -355,32 +349,54 @@ class RunExecution {
           task,
           cwd: this.options.cwd,
           timeoutMs,
-          signal: stepAbort.signal,
-          env: { CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(this.dependencyOutputs(plan)) },
+          signal: timeout?.signal ?? this.controller.signal,
+          env: { CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(outputs) },
           onEvent: (event) => this.onEvent(step, event),
         });
       } catch (error) {
         result = { status: 'failed', exitCode: null, output: '', durationMs: this.clock.now() - started, error: (error as Error).message };
       }
-      if (timedOut && result.status !== 'succeeded') result = { ...result, status: 'timed_out', error: result.error ?? `no result within ${timeoutMs} ms` };
+      if (timeout?.timedOut() && result.status !== 'succeeded') result = { ...result, status: 'timed_out', error: result.error ?? `no result within ${timeoutMs} ms` };
       else if (this.controller.signal.aborted && result.status !== 'succeeded') result = { ...result, status: 'cancelled' };
       const ended = this.clock.now();
       record.endedAt = new Date(ended).toISOString();
-      record.durationMs = ended - Date.parse(record.startedAt);
+      record.durationMs = ended - step.firstStart;
       record.outputTail = result.output ? redact(result.output.slice(-this.tail)) : record.outputTail;
       if (result.costUsd !== undefined) record.costUsd = (record.costUsd ?? 0) + result.costUsd;
       if (result.sessionId) record.sessionId = result.sessionId;
       return result;
     } finally {
-      timerStop.abort();
-      this.controller.signal.removeEventListener('abort', onRunAbort);
+      timeout?.dispose();
     }
   }
 
+  /** A signal that aborts when the run stops or `ms` pass, whichever comes first. */
+  private stepTimeout(ms: number): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+    const step = new AbortController();
+    const timer = new AbortController();
+    let timedOut = false;
+    const onRunAbort = () => step.abort(this.controller.signal.reason);
+    this.controller.signal.addEventListener('abort', onRunAbort, { once: true });
+    this.clock.sleep(ms, timer.signal).then(
+      () => {
+        timedOut = true;
+        step.abort(new Error('timed_out'));
+      },
+      () => undefined,
+    );
+    return {
+      signal: step.signal,
+      timedOut: () => timedOut,
+      dispose: () => {
+        timer.abort();
+        this.controller.signal.removeEventListener('abort', onRunAbort);
+      },
+    };
+  }
+
   /** The task text with the results of the steps it depends on and, once per step, what memory knows. */
-  private async agentTask(step: StepState_, agentType: string): Promise<string> {
+  private async agentTask(step: StepState_, agentType: string, outputs: Record<string, { status: StepState; output: string }>): Promise<string> {
     const { plan, record } = step;
-    const outputs = this.dependencyOutputs(plan);
     const context = Object.keys(outputs).length
       ? `\n\nResults of earlier steps:\n${Object.entries(outputs)
           .map(([name, r]) => `## ${name} (${r.status})\n${r.output || '(no output)'}`)

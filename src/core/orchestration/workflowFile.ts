@@ -124,7 +124,8 @@ export async function resolveWorkflow(file: string, context: Readonly<Record<str
   throw new WorkflowError(`conditional workflows nest deeper than ${MAX_CONDITIONAL_DEPTH} levels (a loop?)`);
 }
 
-async function findWorkflowByName(dir: string, name: string): Promise<string> {
+/** A workflow file in `dir` by file name or by its `name`. */
+export async function findWorkflowByName(dir: string, name: string): Promise<string> {
   for (const ext of ['.yaml', '.yml']) {
     const candidate = join(dir, `${name}${ext}`);
     if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;

@@ -1,0 +1,112 @@
+import { homedir } from 'node:os';
+import { simpleGit } from 'simple-git';
+import type { Logger } from '../common/logger';
+import { createAgentRunner, type RunnerKind } from '../agents/createAgentRunner';
+import { discoverAgents } from '../agents/discoverAgents';
+import { defaultSystemAgentsDir } from '../agents/systemAgents';
+import type { ResolvedConfig } from '../config/loadConfig';
+import { WorkflowEngine, type EngineOptions } from './engine';
+import type { RunMemory } from './runMemory';
+import type { RunRecord } from './runRecord';
+import { RunStore } from './runStore';
+import { workflowStepRunners } from './workflowRunners';
+
+export interface WorkflowSetup {
+  root: string;
+  config: ResolvedConfig;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  runner?: RunnerKind;
+  memory?: RunMemory;
+  events?: Pick<EngineOptions, 'onLog' | 'onUpdate' | 'onAlert'>;
+}
+
+/** An engine wired to the workspace: its config limits, agent catalog, runners and run history. */
+export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engine: WorkflowEngine; store: RunStore }> {
+  const { root, config, env, logger } = setup;
+  const catalog = await discoverAgents({ projectRoot: root, homeDir: env.HOME || env.USERPROFILE || homedir(), systemDir: defaultSystemAgentsDir() }).catch((error: Error) => {
+    logger.warn(`agents could not be read, running without role prompts: ${error.message}`);
+    return undefined;
+  });
+  const agentRunner = createAgentRunner({ kind: setup.runner ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env, permissionMode: 'acceptEdits' });
+  const store = new RunStore(root);
+  const engine = new WorkflowEngine({
+    cwd: root,
+    runners: workflowStepRunners({ agentRunner, catalog, env }),
+    maxConcurrentAgents: config.orchestrator.maxConcurrentAgents,
+    perAgentLimits: config.orchestrator.perAgentLimits,
+    defaultStepTimeoutMs: config.orchestrator.agentTimeoutMs,
+    memory: setup.memory,
+    store,
+    logger,
+    ...setup.events,
+  });
+  return { engine, store };
+}
+
+/**
+ * The context conditions see when the caller gives none: the current git branch, whether this is a pull
+ * request build (GitHub Actions / GitLab CI variables), whether it runs in CI, and the environment.
+ */
+export async function defaultWorkflowContext(root: string, config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
+  const branch = await simpleGit(root)
+    .revparse(['--abbrev-ref', 'HEAD'])
+    .then((b) => b.trim(), () => undefined);
+  const context: Record<string, unknown> = {
+    pull_request: env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target' || Boolean(env.CI_MERGE_REQUEST_IID),
+    ci: Boolean(env.CI),
+    environment: config.environment,
+  };
+  const ref = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || env.CI_COMMIT_REF_NAME || branch;
+  if (ref) context.branch = ref;
+  if (env.GITHUB_REF_TYPE === 'tag' && env.GITHUB_REF_NAME) context.tag = env.GITHUB_REF_NAME;
+  else if (env.CI_COMMIT_TAG) context.tag = env.CI_COMMIT_TAG;
+  return context;
+}
+
+/** `k=v` pairs from the command line; `true`/`false`/`null` and numbers become those values. */
+export function parseContextPairs(pairs: readonly string[]): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`context '${pair}' is not key=value`);
+    const key = pair.slice(0, eq).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new Error(`context key '${key}' must start with a letter or _ and hold only letters, digits, _ and -`);
+    context[key] = coerce(pair.slice(eq + 1));
+  }
+  return context;
+}
+
+function coerce(raw: string): unknown {
+  const lower = raw.trim().toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  if (lower === 'null' || lower === 'none') return null;
+  if (/^-?\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);
+  return raw;
+}
+
+/** The JSON a run reports: id, status, and per step its status, attempts, duration and output tail. */
+export function runSummary(run: RunRecord) {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    status: run.status,
+    selectedVia: run.selectedVia ?? [],
+    startedAt: run.startedAt,
+    durationMs: run.durationMs ?? null,
+    costUsd: run.costUsd ?? null,
+    error: run.error ?? null,
+    alerts: run.alerts,
+    steps: run.steps.map((s) => ({
+      name: s.name,
+      agentType: s.ranAs ?? s.agentType,
+      status: s.status,
+      attempts: s.attempts,
+      durationMs: s.durationMs ?? null,
+      outputTail: s.outputTail ?? '',
+      error: s.error ?? null,
+      memories: s.memories ?? [],
+    })),
+  };
+}
