@@ -109,7 +109,6 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
       state.record({ timestamp: stamp, operation: 'backup', target: resolved.path, success: true, backup: plan.backup });
     }
     await writeFileAtomic(resolved.path, rendered);
-    await backupFrameworkTemplate(projectRoot, master.text, now);
     state.manage(dirname(resolved.path), options.variables ?? {});
     state.record({ timestamp: stamp, operation: 'deploy', target: resolved.path, success: true, action, from_version: fromVersion, to_version: master.claudeMdVersion, backup: plan.backup });
   }
@@ -123,7 +122,7 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
     plan.removed.push({ path: duplicate, backup });
     state.record({ timestamp: stamp, operation: 'remove_duplicate', target: duplicate, success: true, backup });
   }
-  await pruneParentBackups(projectRoot, now, keep);
-  await state.save();
+  // Bookkeeping after the target is safe; independent files, so written side by side.
+  await Promise.all([action === 'unchanged' ? undefined : backupFrameworkTemplate(projectRoot, master.text, now), pruneParentBackups(projectRoot, now, keep), state.save()]);
   return plan;
 }

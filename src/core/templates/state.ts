@@ -111,8 +111,7 @@ export class DeploymentState {
   }
 
   async save(): Promise<void> {
-    await writeJsonAtomic(managedPath(this.root), this.managed);
-    await writeJsonAtomic(historyPath(this.root), this.history.slice(-HISTORY_LIMIT));
+    await Promise.all([writeJsonAtomic(managedPath(this.root), this.managed), writeJsonAtomic(historyPath(this.root), this.history.slice(-HISTORY_LIMIT))]);
   }
 
   /** Backup paths recorded for `target`, plus those no history entry claims (made by the real tool). */
