@@ -1,0 +1,126 @@
+import MiniSearch from 'minisearch';
+import { processTerm, splitWords, terms } from './text';
+import type { MemoryRecord } from './types';
+
+interface IndexedDoc {
+  id: string;
+  content: string;
+  tags: string;
+  category: string;
+}
+
+/** A term in more than this share of memories is a stopword of this corpus (issue 7: frequent-term cost). */
+const FREQUENT_SHARE = 0.08;
+/** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
+const FREQUENT_MIN_DOCS = 2000;
+const SYNONYMS: Record<string, string[]> = {
+  bug: ['error', 'issue'],
+  error: ['exception', 'failure'],
+  exception: ['error'],
+  db: ['database'],
+  database: ['db'],
+  auth: ['authentication', 'login'],
+  authentication: ['auth'],
+  config: ['configuration', 'setting'],
+  configuration: ['config'],
+  test: ['spec'],
+};
+
+export interface IndexHit {
+  id: string;
+  score: number;
+}
+
+/**
+ * Full-text index over memories: BM25 (MiniSearch) with identifier-aware tokens, light stemming, prefix and
+ * small fuzzy matches, and per-corpus frequent-term cut-offs so common words cannot make queries slow.
+ */
+export class SearchIndex {
+  private readonly mini = new MiniSearch<IndexedDoc>({
+    fields: ['content', 'tags', 'category'],
+    tokenize: splitWords,
+    processTerm: (t) => processTerm(t),
+    searchOptions: { boost: { content: 1, tags: 1.5, category: 0.5 } },
+  });
+  /** Document frequency per processed term, to spot corpus stopwords in O(1). */
+  private readonly docFreq = new Map<string, number>();
+  private readonly termsById = new Map<string, string[]>();
+
+  get size(): number {
+    return this.termsById.size;
+  }
+
+  add(memory: MemoryRecord): void {
+    if (this.termsById.has(memory.id)) this.remove(memory.id);
+    const docTerms = terms(`${memory.content} ${memory.tags.join(' ')}`);
+    this.termsById.set(memory.id, docTerms);
+    for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
+    this.mini.add(toDoc(memory));
+  }
+
+  /** Adds many memories, yielding to the event loop between chunks so lookups answer from the partial index. */
+  async addAllAsync(memories: readonly MemoryRecord[], chunkSize = 2000): Promise<void> {
+    for (let i = 0; i < memories.length; i += chunkSize) {
+      for (const m of memories.slice(i, i + chunkSize)) this.add(m);
+      if (i + chunkSize < memories.length) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  remove(id: string): void {
+    const docTerms = this.termsById.get(id);
+    if (!docTerms) return;
+    for (const t of docTerms) {
+      const n = (this.docFreq.get(t) ?? 1) - 1;
+      if (n <= 0) this.docFreq.delete(t);
+      else this.docFreq.set(t, n);
+    }
+    this.termsById.delete(id);
+    this.mini.discard(id);
+  }
+
+  clear(): void {
+    this.mini.removeAll();
+    this.docFreq.clear();
+    this.termsById.clear();
+  }
+
+  /** Ranked ids for a free-text query; `accept` filters candidates before ranking. */
+  search(query: string, limit: number, accept?: (id: string) => boolean, exact = false): IndexHit[] {
+    const queryTerms = this.selectTerms(terms(query));
+    if (queryTerms.length === 0) return [];
+    const expanded = exact ? queryTerms : expand(queryTerms);
+    const results = this.mini.search(
+      { queries: expanded, combineWith: 'OR' },
+      {
+        tokenize: (s) => [s],
+        processTerm: (t) => t,
+        prefix: (t) => !exact && t.length >= 5,
+        fuzzy: (t) => (!exact && t.length >= 6 ? 0.15 : false),
+        weights: { fuzzy: 0.3, prefix: 0.4 },
+        filter: accept ? (r) => accept(r.id as string) : undefined,
+      },
+    );
+    return results.slice(0, limit).map((r) => ({ id: r.id as string, score: r.score }));
+  }
+
+  /** Drops corpus-frequent terms (keeping the rarest one if all are frequent). */
+  private selectTerms(queryTerms: string[]): string[] {
+    const n = this.size;
+    if (n < FREQUENT_MIN_DOCS || queryTerms.length === 0) return queryTerms;
+    const cutoff = n * FREQUENT_SHARE;
+    const kept = queryTerms.filter((t) => (this.docFreq.get(t) ?? 0) <= cutoff);
+    if (kept.length > 0) return kept;
+    const rarest = queryTerms.reduce((a, b) => ((this.docFreq.get(a) ?? 0) <= (this.docFreq.get(b) ?? 0) ? a : b));
+    return [rarest];
+  }
+}
+
+function expand(queryTerms: string[]): string[] {
+  const out = new Set(queryTerms);
+  for (const t of queryTerms) for (const s of SYNONYMS[t] ?? []) out.add(processTerm(s) ?? s);
+  return [...out];
+}
+
+function toDoc(memory: MemoryRecord): IndexedDoc {
+  return { id: memory.id, content: memory.content, tags: memory.tags.join(' '), category: memory.category };
+}
