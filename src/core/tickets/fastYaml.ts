@@ -9,26 +9,27 @@ export interface FastYamlResult {
   keyLines: Map<string, number>;
 }
 
-const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
-const NESTED_KEY_LINE = /^( +)([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
+const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$/;
+const NESTED_KEY_LINE = /^( +)([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$/;
 const ITEM_LINE = /^( *)- (.*)$/;
 const INT = /^[-+]?[0-9]+$/;
 const FLOATISH = /^[-+]?(?:\.[0-9]|[0-9]+\.|[0-9]+[eE]|\.(?:inf|nan)$)/i;
 const NULLISH = new Set(['', '~', 'null', 'Null', 'NULL']);
-const BOOLS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+const BOOLS = new Map([['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false]]);
 const UNSAFE_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 
 const BAIL = Symbol('bail');
 type Scalar = string | number | boolean | null | unknown[] | Record<string, never> | typeof BAIL;
 
 function scalar(raw: string): Scalar {
-  const v = raw.trimEnd();
+  const v = raw.trim();
   if (v === '[]') return [];
   if (v === '{}') return {};
   if (v.startsWith('"')) return /^"[^"\\]*"$/.test(v) ? v.slice(1, -1) : BAIL;
   if (v.startsWith("'")) return /^'(?:[^']|'')*'$/.test(v) ? v.slice(1, -1).replace(/''/g, "'") : BAIL;
   if (NULLISH.has(v)) return null;
-  if (v in BOOLS) return BOOLS[v];
+  const bool = BOOLS.get(v);
+  if (bool !== undefined) return bool;
   if (INT.test(v)) {
     const n = Number(v);
     return Number.isSafeInteger(n) && !/^[-+]?0\d/.test(v) ? n : BAIL;
@@ -50,14 +51,15 @@ export function fastParseYaml(text: string): FastYamlResult | undefined {
       continue;
     }
     const m = KEY_LINE.exec(line);
-    if (!m || keyLines.has(m[1])) return undefined;
+    if (!m || keyLines.has(m[1]) || m[1] === '__proto__') return undefined;
     const key = m[1];
     keyLines.set(key, i);
     i++;
     if (m[2] !== undefined && m[2].trim() !== '') {
-      const value = scalar(m[2]);
-      if (value === BAIL) return undefined;
-      data[key] = value;
+      const folded = readFolded(lines, i, 0, m[2]);
+      if (!folded) return undefined;
+      data[key] = folded.value;
+      i = folded.next;
       continue;
     }
     // Empty value: a block sequence, a nested mapping, or null.
@@ -77,6 +79,46 @@ export function fastParseYaml(text: string): FastYamlResult | undefined {
     } else return undefined;
   }
   return { data, keyLines };
+}
+
+/**
+ * A scalar and its continuation lines (indented deeper than its key), folded as YAML folds flow scalars:
+ * one line break becomes a space, each blank line a newline.
+ */
+function readFolded(lines: string[], start: number, keyIndent: number, first: string): { value: unknown; next: number } | undefined {
+  let end = start;
+  while (end < lines.length) {
+    const line = lines[end];
+    if (line.trim() === '') {
+      end++;
+      continue;
+    }
+    if (indentOf(line) <= keyIndent || ITEM_LINE.test(line)) break;
+    end++;
+  }
+  while (end > start && lines[end - 1].trim() === '') end--;
+  if (end === start) {
+    const value = scalar(first);
+    return value === BAIL ? undefined : { value, next: start };
+  }
+  let text = first.trim();
+  let blank = false;
+  for (let i = start; i < end; i++) {
+    const line = lines[i].trim();
+    if (line === '') {
+      text += '\n';
+      blank = true;
+    } else {
+      text += blank ? line : ` ${line}`;
+      blank = false;
+    }
+  }
+  const value = text.startsWith('"') || text.startsWith("'") ? scalar(text) : typeof scalar(text) === 'string' ? text : BAIL;
+  return value === BAIL || typeof value !== 'string' ? undefined : { value, next: end };
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
 }
 
 function readItems(lines: string[], start: number, indent?: number): { items: unknown[]; next: number } | undefined {
@@ -104,12 +146,13 @@ function readNestedMap(lines: string[], start: number): { map: Record<string, un
   while (i < lines.length) {
     const m = NESTED_KEY_LINE.exec(lines[i]);
     if (!m) break;
-    if (m[1].length !== indent || m[2] in map) return undefined;
+    if (m[1].length !== indent || Object.hasOwn(map, m[2]) || m[2] === '__proto__') return undefined;
     i++;
     if (m[3] !== undefined && m[3].trim() !== '') {
-      const value = scalar(m[3]);
-      if (value === BAIL) return undefined;
-      map[m[2]] = value;
+      const folded = readFolded(lines, i, indent, m[3]);
+      if (!folded) return undefined;
+      map[m[2]] = folded.value;
+      i = folded.next;
       continue;
     }
     const next = lines[i] ?? '';

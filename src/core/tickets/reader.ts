@@ -48,10 +48,10 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
     try {
       doc = parseDocument(yamlText, { uniqueKeys: true });
       const error = doc.errors[0];
-      if (error) return fail(`invalid YAML frontmatter: ${error.message.split('\n')[0]}`, (error.linePos?.[0].line ?? 1) + block.firstLine - 1);
+      if (error) return fail(`invalid YAML frontmatter: ${yamlMessage(error.message)}`, Math.min(positionAt(yamlText, error.pos[0]).line, positionAt(yamlText, Math.max(0, yamlText.length - 1)).line) + block.firstLine - 1);
       data = doc.toJS({ maxAliasCount: 50 });
     } catch (error) {
-      return fail(`invalid YAML frontmatter: ${(error as Error).message.split('\n')[0]}`, block.firstLine);
+      return fail(`invalid YAML frontmatter: ${yamlMessage((error as Error).message)}`, block.firstLine);
     }
     lineOf = (key) => keyLine(doc, yamlText, key, block.firstLine);
   }
@@ -196,6 +196,11 @@ function str(value: unknown): string | undefined {
 
 function list(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+/** The yaml library's first message line without its own position, which counts from the frontmatter, not the file. */
+function yamlMessage(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function firstHeading(text: string): string | undefined {

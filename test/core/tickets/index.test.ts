@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { trackerCompliance } from '../../../src/core/tickets/compliance';
+import { TicketIndex } from '../../../src/core/tickets/ticketIndex';
+import { tempDir } from '../../helpers/tempDir';
+import { CMPM_TICKETS } from './fixtures';
+
+const ticket = (id: string, extra = '') => `---\n${id.startsWith('EP') ? 'epic_id' : 'issue_id'}: ${id}\ntitle: Ticket ${id}\nstatus: planning\n${extra}---\n`;
+
+describe('ticket index', () => {
+  it('updates incrementally: counts, duplicates, children and removal', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'issues'));
+    await writeFile(join(root, 'issues/ISS-0001-a.md'), ticket('ISS-0001', 'epic_id: EP-0001\n'));
+    const index = await TicketIndex.load(root);
+    assert.deepEqual(index.counts().byStatus, { planning: 1 });
+
+    const dup = join(root, 'issues/ISS-0001-copy.md');
+    await writeFile(dup, ticket('ISS-0001'));
+    index.refreshFile(dup);
+    assert.equal(index.counts().duplicateIds, 1);
+    assert.equal(index.get('ISS-0001')!.relPath, 'issues/ISS-0001-a.md');
+
+    await writeFile(dup, ticket('ISS-0002').replace('planning', 'completed'));
+    index.refreshFile(dup);
+    assert.equal(index.counts().duplicateIds, 0);
+    assert.deepEqual(index.counts().byStatus, { planning: 1, completed: 1 });
+    assert.equal(index.counts().open, 1);
+
+    const epic = join(root, 'EP-0001.md');
+    index.setFileText(epic, ticket('EP-0001'));
+    assert.deepEqual(
+      index.children('EP-0001').map((t) => t.id),
+      ['ISS-0001'],
+    );
+    assert.deepEqual(
+      index.roots().map((t) => t.id),
+      ['EP-0001', 'ISS-0002'],
+    );
+
+    await rm(dup);
+    index.refreshFile(dup);
+    assert.equal(index.get('ISS-0002'), undefined);
+    assert.equal(index.counts().total, 2);
+  });
+
+  it('answers queries by type, status group, priority, assignee, tag, epic and text on real data', async () => {
+    const index = await TicketIndex.load(CMPM_TICKETS);
+    assert.equal(index.query({ type: 'epic' }).length, 32);
+    assert.equal(index.query({ status: 'pending' }).length, 9);
+    // 'done' names a group: completed, complete, done and resolved all count.
+    assert.equal(index.query({ status: 'done' }).length, 68);
+    assert.equal(index.query({ status: 'resolved' }).length, 1);
+    assert.equal(index.query({ type: 'issue', priority: 'critical' }).length, index.tickets().filter((t) => t.type === 'issue' && t.priority === 'critical').length);
+    assert.ok(index.query({ assignee: 'masa' }).length > 100);
+    assert.ok(index.query({ epic: 'EP-0001' }).some((t) => t.id === 'ISS-0165'));
+    assert.deepEqual(
+      index.query({ text: 'test notes and reason' }).map((t) => t.id),
+      ['ISS-0161'],
+    );
+  });
+});
+
+describe('tracker compliance', () => {
+  it('fails an uninitialised workspace with the init command as fix', async () => {
+    const items = await trackerCompliance(await tempDir());
+    assert.equal(items.length, 1);
+    assert.equal(items[0].passed, false);
+    assert.equal(items[0].fixCommand, 'claudePm.tickets.init');
+  });
+
+  it('reports duplicate IDs and malformed files', async () => {
+    const ws = await tempDir();
+    await mkdir(join(ws, 'tasks/issues'), { recursive: true });
+    await writeFile(join(ws, 'tasks/issues/ISS-0001-a.md'), ticket('ISS-0001'));
+    await writeFile(join(ws, 'tasks/issues/ISS-0001-b.md'), ticket('ISS-0001'));
+    await writeFile(join(ws, 'tasks/issues/ISS-0003-c.md'), '---\ntitle: [\n---\n');
+    const items = await trackerCompliance(ws);
+    assert.deepEqual(
+      items.map((i) => [i.id, i.passed]),
+      [
+        ['tickets.initialised', true],
+        ['tickets.unique-ids', false],
+        ['tickets.well-formed', false],
+      ],
+    );
+    assert.match(items[1].detail, /ISS-0001/);
+    assert.match(items[2].detail, /issues\/ISS-0003-c.md/);
+  });
+});
