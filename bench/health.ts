@@ -1,0 +1,99 @@
+// Wall time of a full health check: 4 service probes on 127.0.0.1 (one never answers, 1 s timeout) and
+// 20 git repositories with the `.claude-pm` layout check (target < 1.5 s), plus the same with every
+// framework compliance check. Prints JSON on stdout.
+
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FRAMEWORK_CHECKS } from '../src/core/health/frameworkChecks';
+import { runHealthCheck } from '../src/core/health/healthCheck';
+import type { ServiceDefinition } from '../src/core/health/services';
+
+const REPOS = Number(process.env.BENCH_REPOS ?? 20);
+const ROUNDS = 3;
+const HANG_TIMEOUT_MS = 1000;
+const run = promisify(execFile);
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid' };
+
+async function serve(hang: boolean): Promise<Server> {
+  const server = createServer((_req, res) => {
+    if (!hang) res.writeHead(200).end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+async function makeRepo(dir: string, i: number): Promise<void> {
+  await mkdir(join(dir, '.claude-pm', 'logs'), { recursive: true });
+  await writeFile(join(dir, 'README.md'), `# repo ${i}\n`);
+  for (let f = 0; f < 20; f++) await writeFile(join(dir, `file${f}.txt`), `${i}:${f}\n`);
+  await run('git', ['init', '-q', '-b', 'main'], { cwd: dir, env: gitEnv });
+  await run('git', ['add', '-A'], { cwd: dir, env: gitEnv });
+  await run('git', ['commit', '-q', '-m', 'init'], { cwd: dir, env: gitEnv });
+  if (i % 3 === 0) await writeFile(join(dir, 'file0.txt'), 'dirty\n');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'claude-pm-bench-health-'));
+  const servers = await Promise.all([serve(false), serve(false), serve(false), serve(true)]);
+  try {
+    const repos = Array.from({ length: REPOS }, (_, i) => join(root, `repo-${i}`));
+    for (const [i, dir] of repos.entries()) {
+      await mkdir(dir);
+      await makeRepo(dir, i);
+    }
+    const services: ServiceDefinition[] = servers.map((s, i) => ({
+      name: i === 3 ? 'never_answers' : `service_${i}`,
+      url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/health`,
+      critical: i === 0,
+      timeoutMs: i === 3 ? HANG_TIMEOUT_MS : 5000,
+    }));
+    const measure = async (withFrameworkChecks: boolean) => {
+      const times: number[] = [];
+      let score = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        const started = performance.now();
+        const report = await runHealthCheck({ services, projects: repos, checks: withFrameworkChecks ? FRAMEWORK_CHECKS : [], alertThreshold: 60 });
+        times.push(performance.now() - started);
+        score = report.summary.overall_health_percentage;
+      }
+      return { median_ms: Math.round(median(times)), runs_ms: times.map(Math.round), score };
+    };
+    const layoutOnly = await measure(false);
+    const allChecks = await measure(true);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          benchmark: 'health.fullCheck',
+          probes: services.length,
+          never_answering_timeout_ms: HANG_TIMEOUT_MS,
+          repositories: REPOS,
+          rounds: ROUNDS,
+          layout_check: layoutOnly,
+          all_framework_checks: allChecks,
+          target_ms: 1500,
+          within_target: layoutOnly.median_ms < 1500,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+void main();
