@@ -39,7 +39,7 @@ function describeDeploy(result: DeployResult, dryRun: boolean): string {
       if (result.rendered) lines.push('To compare, run `claude-pm deploy --dry-run --output rendered.md` and diff the two files.');
       break;
   }
-  for (const removed of result.removed) lines.push(`Removed duplicate ${removed.path}${removed.backup ? ` (backup: ${removed.backup})` : ''}`);
+  for (const removed of result.removed) lines.push(`${dryRun ? 'Would remove' : 'Removed'} duplicate ${removed.path}${removed.backup ? ` (backup: ${removed.backup})` : ''}`);
   return lines.join('\n');
 }
 

@@ -34,6 +34,7 @@ export interface DeployOptions {
   ceiling?: string;
 }
 
+/** A framework copy removed after a backup (on a dry run: one that would be removed, with no backup yet). */
 export interface RemovedDuplicate {
   path: string;
   backup: string | null;
@@ -97,7 +98,8 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
     }
   }
   const plan: DeployResult = { ...base, action, from_version: fromVersion, current, rendered, ...(reason ? { reason } : {}) };
-  if (options.dryRun || (action === 'unchanged' && resolved.duplicates.length === 0)) return plan;
+  if (options.dryRun) return { ...plan, removed: resolved.duplicates.map((path) => ({ path, backup: null })) };
+  if (action === 'unchanged' && resolved.duplicates.length === 0) return plan;
 
   const state = await DeploymentState.load(projectRoot);
   const stamp = now.toISOString();

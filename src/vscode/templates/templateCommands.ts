@@ -93,14 +93,14 @@ export function registerTemplateCommands(features: FeatureContext, documents: Re
       const result = await deploy(ctx, documents);
       if (result && result.action !== 'refused') store.invalidate();
     }),
-    { permission: 'template.deploy' },
+    { permission: 'template.deploy', requiresTrust: vscode.l10n.t('Deploying CLAUDE.md') },
   );
   registerCommand(features, 'claudePm.templates.check', () => withFolder(features, check));
   registerCommand(
     features,
     'claudePm.templates.rollback',
     () => withFolder(features, async (ctx) => (await rollback(ctx)) && store.invalidate()),
-    { permission: 'template.deploy' },
+    { permission: 'template.deploy', requiresTrust: vscode.l10n.t('Restoring CLAUDE.md') },
   );
   registerCommand(features, 'claudePm.templates.openMaster', () =>
     withFolder(features, async (ctx) => {

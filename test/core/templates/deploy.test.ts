@@ -115,6 +115,9 @@ describe('deploy', () => {
     await writeFile(top, ownedText('015-001', 'top'));
     await writeFile(tree.parentTarget, ownedText('015-002', 'middle'));
     await writeFile(join(tree.project, 'CLAUDE.md'), ownedText('015-003', 'project'));
+    const plan = await deployClaudeMd({ projectRoot: tree.project, master, now: NOW, ceiling: tree.root, dryRun: true });
+    assert.deepEqual(plan.removed, [{ path: join(tree.project, 'CLAUDE.md'), backup: null }, { path: tree.parentTarget, backup: null }]);
+    assert.equal(await readFile(tree.parentTarget, 'utf8'), ownedText('015-002', 'middle'));
     const result = await deployClaudeMd({ projectRoot: tree.project, master, now: NOW, ceiling: tree.root });
     assert.equal(result.target, top);
     assert.equal(result.action, 'updated');
