@@ -2,7 +2,8 @@
 //   parent CLAUDE.md: .claude-pm/backups/parent_directory_manager/CLAUDE.md_YYYYMMDD_HHMMSS[_NN].backup (30 days)
 //   master template:  .claude-pm/backups/framework/framework_CLAUDE_md_YYYYMMDD_HHMMSS_mmm.backup (2 newest)
 
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicFile';
 
@@ -69,16 +70,31 @@ export async function listParentBackups(projectRoot: string): Promise<BackupEntr
   return entries.sort(byAge);
 }
 
-/** Writes a backup of `content` under a fresh name (`_NN` on collision) and returns its path. */
+/**
+ * Writes a backup of `content` under a fresh name (`_NN` on collision) and returns its path. The content is
+ * written to a temp file first and hard-linked into place, which fails instead of overwriting when another
+ * process took the same name in the meantime.
+ */
 export async function writeParentBackup(projectRoot: string, content: Uint8Array, now: Date): Promise<string> {
   const dir = parentBackupDir(projectRoot);
-  const taken = new Set(await listDir(dir));
-  const stamp = backupStamp(now);
-  let name = `CLAUDE.md_${stamp}.backup`;
-  for (let serial = 1; taken.has(name); serial++) name = `CLAUDE.md_${stamp}_${pad(serial)}.backup`;
-  const path = join(dir, name);
-  await writeFileAtomic(path, content);
-  return path;
+  const staging = join(dir, `.staging.${process.pid}.${randomBytes(4).toString('hex')}`);
+  await writeFileAtomic(staging, content);
+  try {
+    const taken = new Set(await listDir(dir));
+    const stamp = backupStamp(now);
+    for (let serial = 0; ; serial++) {
+      const name = serial === 0 ? `CLAUDE.md_${stamp}.backup` : `CLAUDE.md_${stamp}_${pad(serial)}.backup`;
+      if (taken.has(name)) continue;
+      try {
+        await link(staging, join(dir, name));
+        return join(dir, name);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  } finally {
+    await rm(staging, { force: true });
+  }
 }
 
 /** Deletes backups older than the retention period, always keeping the newest and any in `keep`. */

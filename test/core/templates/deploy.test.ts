@@ -239,3 +239,14 @@ describe('inspectDeployment', () => {
     assert.equal((await inspectDeployment(tree.project, { master: edited, ceiling: tree.root })).targets[0]!.contentDiffers, true);
   });
 });
+
+describe('backups under contention', () => {
+  it('never lets two backups taken in the same second overwrite each other', async () => {
+    const tree = await projectTree();
+    const paths = await Promise.all(Array.from({ length: 12 }, (_, i) => writeParentBackup(tree.project, Buffer.from(`content ${i}`), NOW)));
+    assert.equal(new Set(paths).size, 12);
+    const contents = await Promise.all(paths.map((p) => readFile(p, 'utf8')));
+    assert.deepEqual(contents, Array.from({ length: 12 }, (_, i) => `content ${i}`));
+    assert.deepEqual((await readdir(parentBackupDir(tree.project))).filter((n) => !n.endsWith('.backup')), []);
+  });
+});
