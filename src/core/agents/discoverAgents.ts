@@ -66,7 +66,9 @@ export function agentSources({ projectRoot, homeDir = homedir(), systemDir }: Di
     { tier: 'user', dir: join(homeDir, '.claude', 'agents') },
   );
   if (systemDir) sources.push({ tier: 'system', dir: systemDir });
-  return sources;
+  // A project at the home folder would list some folders twice; the first (most specific) tier keeps them.
+  const seen = new Set<string>();
+  return sources.filter((s) => !seen.has(s.dir) && seen.add(s.dir));
 }
 
 /** Reads every agent of every tier; unreadable or malformed files become diagnostics, never exceptions. */

@@ -69,7 +69,7 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentsNode> {
       case 'agent':
         return agentItem(node.agent);
       case 'shadowed': {
-        const item = new vscode.TreeItem(vscode.l10n.t('overrides {0} definition', TIER_LABELS[node.definition.tier].toLowerCase()), vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('{0} definition (overridden)', TIER_LABELS[node.definition.tier]), vscode.TreeItemCollapsibleState.None);
         item.description = vscode.workspace.asRelativePath(node.definition.filePath);
         item.tooltip = vscode.l10n.t('{0} from the {1} tier wins over this file', node.winner.name, node.winner.tier);
         item.iconPath = new vscode.ThemeIcon('eye-closed');

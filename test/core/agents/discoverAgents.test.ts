@@ -147,6 +147,16 @@ describe('agent discovery', () => {
     assert.equal(catalog.agents.length, 2);
   });
 
+  it('reads a folder once when the project is the home folder', async () => {
+    const { home } = await workspace();
+    await put(join(home, '.claude', 'agents', 'helper.md'), '---\nname: helper\ndescription: Helps\n---\nHelp.');
+    const catalog = await discoverAgents({ projectRoot: home, homeDir: home });
+    assert.equal(catalog.agents.length, 1);
+    assert.equal(catalog.agents[0]!.tier, 'project');
+    assert.deepEqual(catalog.agents[0]!.shadows, []);
+    assert.deepEqual(catalog.diagnostics, []);
+  });
+
   it('discovers thousands of agent files', async () => {
     const { root, home } = await workspace();
     const dir = join(root, '.claude-pm', 'agents', 'project-specific');
