@@ -91,6 +91,19 @@ describe('claude-pm deploy / rollback / template check', () => {
     assert.match(badTemplate.stderr, /cannot read the master template/);
   });
 
+  it('refuses a master with an unknown variable, naming it, and writes nothing', async () => {
+    const { dir, parentTarget } = await project();
+    await writeFile(join(dir, 'master.md'), `${FRAMEWORK_HEADER}\n<!--\nCLAUDE_MD_VERSION: 016\n-->\nHello {{TEAM}}\n`);
+    const out = await cli(['deploy', '--template', 'master.md'], { cwd: dir });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /unknown template variable \{\{TEAM\}\} \(line 5\)/);
+    await assert.rejects(readFile(parentTarget), { code: 'ENOENT' });
+    await mkdir(join(dir, '.claude-pm'));
+    await writeFile(join(dir, '.claude-pm', 'config.json'), JSON.stringify({ template_variables: { TEAM: 'Platform' } }));
+    assert.equal((await cli(['deploy', '--template', 'master.md'], { cwd: dir })).code, 0);
+    assert.match(await readFile(parentTarget, 'utf8'), /Hello Platform/);
+  });
+
   it('is denied without the template.deploy permission', async () => {
     const { dir, parentTarget } = await project();
     await mkdir(join(dir, '.claude-pm'));

@@ -11,7 +11,7 @@ import { isFrameworkOwned, parseMetadata } from './metadata';
 import { renderTemplate } from './render';
 import { DeploymentState } from './state';
 import { isFrameworkSourceTree, resolveTarget } from './targets';
-import { compareVersions } from './version';
+import { compareVersions, type TemplateVersion } from './version';
 import { writeFileAtomic } from '../common/atomicFile';
 
 export type DeployAction = 'created' | 'updated' | 'unchanged' | 'refused';
@@ -63,6 +63,17 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** The duplicate with the highest version above `floor`, if any. */
+async function newestDuplicate(duplicates: readonly string[], floor: TemplateVersion): Promise<{ text: string; version: TemplateVersion } | undefined> {
+  let best: { text: string; version: TemplateVersion } | undefined;
+  for (const path of duplicates) {
+    const text = (await readIfExists(path))?.toString('utf8');
+    const version = text === undefined ? undefined : parseMetadata(text).version;
+    if (text !== undefined && version && compareVersions(version, best?.version ?? floor) > 0) best = { text, version };
+  }
+  return best;
+}
+
 export async function deployClaudeMd(options: DeployOptions): Promise<DeployResult> {
   const { projectRoot, master } = options;
   const now = options.now ?? new Date();
@@ -88,16 +99,23 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
     return { ...base, action: 'refused', from_version: fromVersion, reason: `${resolved.path} is not managed by the framework (its first line is not the framework header); it is never overwritten`, current, rendered };
   }
 
+  // Like the real tool, the copy that is kept receives the newest version seen among the duplicates,
+  // when that beats both the template and what the kept copy already has (unless forced to the template).
+  const carried = options.force ? undefined : await newestDuplicate(resolved.duplicates, master.version);
+  const source = carried && (!currentMeta?.version || compareVersions(carried.version, currentMeta.version) > 0) ? carried : undefined;
+  const content = source?.text ?? rendered;
+  const sourceVersion = source?.version ?? master.version;
+
   let action: DeployAction = current === undefined ? 'created' : 'updated';
   let reason: string | undefined;
   if (currentMeta?.version && !options.force) {
-    const cmp = compareVersions(master.version, currentMeta.version);
+    const cmp = compareVersions(sourceVersion, currentMeta.version);
     if (cmp <= 0) {
       action = 'unchanged';
-      reason = cmp === 0 ? `already at version ${master.claudeMdVersion}` : `the deployed version ${fromVersion} is newer than the template's ${master.claudeMdVersion}`;
+      reason = cmp === 0 ? `already at version ${sourceVersion.raw}` : `the deployed version ${fromVersion} is newer than the template's ${master.claudeMdVersion}`;
     }
   }
-  const plan: DeployResult = { ...base, action, from_version: fromVersion, current, rendered, ...(reason ? { reason } : {}) };
+  const plan: DeployResult = { ...base, to_version: sourceVersion.raw, action, from_version: fromVersion, current, rendered: content, ...(reason ? { reason } : {}) };
   if (options.dryRun) return { ...plan, removed: resolved.duplicates.map((path) => ({ path, backup: null })) };
   if (action === 'unchanged' && resolved.duplicates.length === 0) return plan;
 
@@ -110,9 +128,9 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
       keep.add(plan.backup);
       state.record({ timestamp: stamp, operation: 'backup', target: resolved.path, success: true, backup: plan.backup });
     }
-    await writeFileAtomic(resolved.path, rendered);
+    await writeFileAtomic(resolved.path, content);
     state.manage(dirname(resolved.path), options.variables ?? {});
-    state.record({ timestamp: stamp, operation: 'deploy', target: resolved.path, success: true, action, from_version: fromVersion, to_version: master.claudeMdVersion, backup: plan.backup });
+    state.record({ timestamp: stamp, operation: 'deploy', target: resolved.path, success: true, action, from_version: fromVersion, to_version: plan.to_version, backup: plan.backup });
   }
   for (const duplicate of resolved.duplicates) {
     const bytes = await readIfExists(duplicate);

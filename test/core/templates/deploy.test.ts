@@ -250,3 +250,22 @@ describe('backups under contention', () => {
     assert.deepEqual((await readdir(parentBackupDir(tree.project))).filter((n) => !n.endsWith('.backup')), []);
   });
 });
+
+describe('de-duplication carries the newest copy', () => {
+  it('gives the kept rootmost copy the content of a newer duplicate, unless forced to the template', async () => {
+    const tree = await projectTree();
+    const master = await masterOfVersion('016');
+    const top = join(tree.root, 'CLAUDE.md');
+    await writeFile(top, ownedText('015', 'top'));
+    await writeFile(tree.parentTarget, ownedText('017-002', 'newest below'));
+    const result = await deployClaudeMd({ projectRoot: tree.project, master, now: NOW, ceiling: tree.root });
+    assert.deepEqual({ target: result.target, action: result.action, to: result.to_version }, { target: top, action: 'updated', to: '017-002' });
+    assert.equal(await readFile(top, 'utf8'), ownedText('017-002', 'newest below'));
+    await assert.rejects(readFile(tree.parentTarget), { code: 'ENOENT' });
+
+    await writeFile(tree.parentTarget, ownedText('018', 'even newer'));
+    const forced = await deployClaudeMd({ projectRoot: tree.project, master, now: NOW, ceiling: tree.root, force: true });
+    assert.equal(forced.to_version, '016');
+    assert.equal(parseMetadata(await readFile(top, 'utf8')).claudeMdVersion, '016');
+  });
+});
