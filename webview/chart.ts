@@ -35,7 +35,8 @@ export class ScoreChart {
       {
         width: this.width(),
         height: HEIGHT,
-        scales: { x: { time: true }, y: { range: [0, 100] } },
+        // A lone point gets an hour around it instead of uPlot's multi-year default span.
+        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 1800, max + 1800] : [min, max]) }, y: { range: [0, 100] } },
         axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
         series: [{}, line('Score', c.score, 2.5), line('Projects', c.projects, 1, [4, 3]), line('Services', c.services, 1, [4, 3]), line('Compliance', c.compliance, 1, [2, 3])],
         legend: { show: true },

@@ -15,6 +15,8 @@ export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** System metrics change continuously; while visible the panel refreshes them at this pace. */
+  private static readonly LIVE_INTERVAL_MS = 5000;
 
   static show(extensionUri: vscode.Uri, source: DashboardSource, logger: Logger, onChange: vscode.Event<void>): DashboardPanel {
     if (DashboardPanel.current) {
@@ -44,6 +46,8 @@ export class DashboardPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => panel.visible && this.push()),
       onChange(() => this.push()),
     );
+    const live = setInterval(() => void this.push(), DashboardPanel.LIVE_INTERVAL_MS);
+    this.disposables.push(new vscode.Disposable(() => clearInterval(live)));
   }
 
   private async receive(raw: unknown): Promise<void> {

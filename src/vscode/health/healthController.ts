@@ -91,8 +91,8 @@ export class HealthController implements vscode.Disposable {
     const show = vscode.l10n.t('Show Health');
     const diagnose = vscode.l10n.t('Run Diagnostics');
     const message = vscode.l10n.t('Claude PM health dropped to {0} ({1}%): {2}', report.summary.status, report.summary.overall_health_percentage, report.alerts[0]?.message ?? '');
-    const notify = report.summary.status === 'critical' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    void notify(message, show, diagnose).then((choice) => {
+    const shown = report.summary.status === 'critical' ? vscode.window.showErrorMessage(message, show, diagnose) : vscode.window.showWarningMessage(message, show, diagnose);
+    void shown.then((choice) => {
       if (choice === show) void vscode.commands.executeCommand('claudePm.health.showPanel');
       if (choice === diagnose) void vscode.commands.executeCommand('claudePm.health.runDiagnostics');
     });
