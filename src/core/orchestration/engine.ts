@@ -62,6 +62,8 @@ export interface WorkflowRunInput {
   context?: Record<string, unknown>;
   selectedVia?: { workflow: string; selected: string }[];
   signal?: AbortSignal;
+  /** Steps that succeeded in an earlier run (name → output tail): taken as done, for "retry failed steps". */
+  reuse?: Record<string, string>;
 }
 
 export interface RunHandle {
@@ -229,7 +231,14 @@ class RunExecution {
     this.changed();
     if (this.input.workflow.timeout) this.watchRunTimeout(this.input.workflow.timeout * 1000);
     if (this.unfinished === 0) return this.finish();
-    for (const step of this.steps.values()) if (step.waitingOn === 0) void this.execute(step);
+    for (const [name, output] of Object.entries(this.input.reuse ?? {})) {
+      const step = this.steps.get(name);
+      if (!step || step.record.status !== 'pending') continue;
+      step.record.outputTail = output;
+      this.log(step, 'succeeded in an earlier run; reusing its output');
+      this.settle(step, 'succeeded', true);
+    }
+    for (const step of this.steps.values()) if (step.waitingOn === 0 && step.record.status === 'pending') void this.execute(step);
   }
 
   private watchRunTimeout(ms: number): void {

@@ -1,10 +1,48 @@
 import * as vscode from 'vscode';
-import { EmptyTreeProvider } from '../emptyTree';
+import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
+import { registerAgents } from './agentsFeature';
+import { RunsController } from './runsController';
+import { RunsTreeProvider, type RunsNode } from './runsTree';
+import { newWorkflowCommand, runWorkflowCommand } from './workflowCommands';
 
-export function registerOrchestration(features: FeatureContext): void {
+const RUN_ACTION = 'Running a workflow';
+
+/** What orchestration offers the composition root: the hook the memory feature uses to teach agents. */
+export interface OrchestrationFeature {
+  runs: RunsController;
+}
+
+/** The Agents and Runs views and the workflow commands. No I/O here: runs load when the view first asks. */
+export function registerOrchestration(features: FeatureContext): OrchestrationFeature {
+  const agents = registerAgents(features);
+  const runs = new RunsController(features);
+  const tree = new RunsTreeProvider(runs);
+  const runId = (node?: RunsNode | string): string | undefined => (typeof node === 'string' ? node : node?.kind === 'run' ? node.id : node?.runId);
+  const requireRun = (node?: RunsNode | string): string => {
+    const id = runId(node);
+    if (!id) throw new Error(vscode.l10n.t('Pick a run in the Runs view first.'));
+    return id;
+  };
+
   features.extension.subscriptions.push(
-    vscode.window.createTreeView('claudePm.agents', { treeDataProvider: new EmptyTreeProvider() }),
-    vscode.window.createTreeView('claudePm.runs', { treeDataProvider: new EmptyTreeProvider() }),
+    runs,
+    tree,
+    vscode.window.createTreeView('claudePm.runs', { treeDataProvider: tree, showCollapseAll: true }),
+    agents.onDidStartRun((run) => runs.trackDelegated(run)),
+    agents.onDidFinishRun((run) => runs.trackDelegated(run)),
+    features.configs.onDidChange(() => runs.configChanged()),
+    features.counts.register('runs', () => runs.counts()),
   );
+
+  registerCommand(features, 'claudePm.workflows.run', (uri?: vscode.Uri) => runWorkflowCommand(features, runs, uri), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
+  registerCommand(features, 'claudePm.workflows.new', () => newWorkflowCommand(features));
+  registerCommand(features, 'claudePm.runs.cancel', (node?: RunsNode | string) => {
+    if (!runs.cancel(requireRun(node))) void vscode.window.showInformationMessage(vscode.l10n.t('That run is not running.'));
+  }, { permission: 'workflow.run' });
+  registerCommand(features, 'claudePm.runs.retry', (node?: RunsNode | string) => runs.again(requireRun(node), true), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
+  registerCommand(features, 'claudePm.runs.rerun', (node?: RunsNode | string) => runs.again(requireRun(node), false), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
+  registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
+  registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
+  return { runs };
 }

@@ -211,6 +211,17 @@ describe('workflow engine', () => {
     assert.match(missing.steps[0]!.error!, /no runner for agent type 'qa'/);
   });
 
+  it('retries only what did not succeed, reusing the earlier outputs', async () => {
+    const runner = new ScriptedRunner((req) => ({ output: `ran ${req.env!.CLAUDE_PM_STEP}` }));
+    const { engine } = engineWith(runner);
+    const wf = workflow('name: r\nsteps:\n  - { name: a, agent_type: qa, task: t }\n  - { name: b, agent_type: qa, task: t }\n  - { name: c, agent_type: qa, task: t }\n');
+    const run = await engine.run({ ...wf, reuse: { a: 'earlier a' } });
+    assert.equal(run.status, 'succeeded');
+    assert.deepEqual(runner.requests.map((r) => r.env!.CLAUDE_PM_STEP), ['b', 'c']);
+    assert.match(runner.requests[0]!.task, /## a \(succeeded\)\nearlier a/);
+    assert.equal(run.steps[0]!.attempts, 0);
+  });
+
   it('adapts the global limit to resource samples within the configured bounds', () => {
     const { engine } = engineWith(new ScriptedRunner(), { maxConcurrentAgents: 3 });
     assert.equal(engine.adjustConcurrency({ cpuPercent: 95, memoryPercent: 20 }), 2);

@@ -1,0 +1,278 @@
+import { hostname } from 'node:os';
+import * as vscode from 'vscode';
+import { formatLogLine, type RunHandle, type RunLogLine, type WorkflowEngine } from '../../core/orchestration/engine';
+import type { DelegatedRun } from '../../core/agents/delegate';
+import type { RunMemory } from '../../core/orchestration/runMemory';
+import { redact } from '../../core/security/redact';
+import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
+import type { RunStore } from '../../core/orchestration/runStore';
+import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
+import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
+import type { FeatureContext } from '../featureContext';
+
+/** A run as the Runs view shows it, with the folder it belongs to. */
+export interface RunEntry {
+  folder: vscode.WorkspaceFolder;
+  record: RunRecord;
+  handle?: RunHandle;
+}
+
+interface FolderRuns {
+  engine: WorkflowEngine;
+  store: RunStore;
+}
+
+const MAX_HISTORY = 50;
+const MAX_LOG_CHANNELS = 8;
+// Live step output arrives in bursts; the tree repaints at most this often.
+const REPAINT_MS = 250;
+
+/**
+ * Workflow runs of every folder: history read lazily from `.claude-pm/runs/`, live runs from a per-folder
+ * engine (created on the first run), one output channel per live run, and orphaned runs marked interrupted.
+ */
+export class RunsController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly folders = new Map<string, Promise<FolderRuns>>();
+  private readonly entries = new Map<string, RunEntry>();
+  private readonly channels = new Map<string, vscode.OutputChannel>();
+  private loaded?: Promise<void>;
+  private repaint?: ReturnType<typeof setTimeout>;
+  private memoryFor?: (folder: vscode.WorkspaceFolder) => RunMemory | undefined;
+
+  constructor(private readonly features: FeatureContext) {}
+
+  /** Lets the memory feature give agents what the project learned (see the engine's RunMemory). */
+  setMemoryProvider(provider: (folder: vscode.WorkspaceFolder) => RunMemory | undefined): void {
+    this.memoryFor = provider;
+    this.folders.clear();
+  }
+
+  /** Every known run, newest first; loads the history on first call. */
+  async runs(): Promise<RunEntry[]> {
+    await (this.loaded ??= this.loadHistory());
+    return [...this.entries.values()].sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt)).slice(0, MAX_HISTORY);
+  }
+
+  get(id: string): RunEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  counts(): { active: number; completed: number; failed: number } {
+    let active = 0;
+    let completed = 0;
+    let failed = 0;
+    for (const { record } of this.entries.values()) {
+      if (record.status === 'running') active++;
+      else if (record.status === 'succeeded') completed++;
+      else if (record.status !== 'cancelled') failed++;
+    }
+    return { active, completed, failed };
+  }
+
+  get activeCount(): number {
+    return this.counts().active;
+  }
+
+  refresh(): void {
+    this.loaded = undefined;
+    for (const [id, entry] of this.entries) if (!entry.handle) this.entries.delete(id);
+    this.changed.fire();
+  }
+
+  /** Starts a workflow file; conditional workflows pick their branch from `context`. */
+  async start(folder: vscode.WorkspaceFolder, file: string, context: Record<string, unknown>, reuse?: Record<string, string>): Promise<RunEntry> {
+    const resolved = await resolveWorkflow(file, context).catch((error: unknown) => {
+      if (error instanceof WorkflowError && error.diagnostics.length) {
+        throw new Error(`${error.message}: ${error.diagnostics.map((d) => `line ${d.line ?? '?'}: ${d.message}`).join('; ')}`);
+      }
+      throw error;
+    });
+    const { engine } = await this.folderRuns(folder);
+    await this.runs();
+    const handle = engine.start({ workflow: resolved.workflow, steps: resolved.steps, file: resolved.file, context, selectedVia: resolved.selectedVia, reuse });
+    const entry: RunEntry = { folder, record: handle.record, handle };
+    this.entries.set(handle.id, entry);
+    this.channelFor(handle.id, resolved.workflow.name);
+    this.changedSoon(true);
+    void handle.done.then((record) => {
+      entry.record = record;
+      entry.handle = undefined;
+      this.changedSoon(true);
+      const failed = record.steps.filter((s) => s.status === 'failed' || s.status === 'timed_out').map((s) => s.name);
+      if (record.status === 'succeeded') void vscode.window.showInformationMessage(vscode.l10n.t("Workflow '{0}' succeeded.", record.workflow));
+      else if (record.status !== 'cancelled') {
+        void vscode.window
+          .showWarningMessage(vscode.l10n.t("Workflow '{0}' {1}: {2}", record.workflow, record.status, failed.join(', ') || record.error || ''), vscode.l10n.t('Show Run Log'))
+          .then((choice) => (choice ? this.showLog(record.id) : undefined));
+      }
+    });
+    return entry;
+  }
+
+  /** Shows a task delegated from the Agents view as a one-step run and keeps it in the folder's history. */
+  trackDelegated(run: DelegatedRun): void {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.cwd)) ?? this.features.configs.folders()[0];
+    if (!folder) return;
+    const result = run.result;
+    const status = !result ? 'running' : result.status;
+    const record: RunRecord = {
+      version: 1,
+      id: run.id,
+      workflow: vscode.l10n.t('Delegated to {0}', run.agentName),
+      status,
+      startedAt: run.startedAt,
+      endedAt: run.finishedAt,
+      durationMs: result?.durationMs,
+      owner: { pid: process.pid, host: hostname() },
+      context: run.ticketId ? { ticket: run.ticketId } : {},
+      steps: [
+        {
+          name: run.agentType,
+          agentType: run.agentType,
+          task: redact(run.task),
+          dependsOn: [],
+          status,
+          attempts: 1,
+          startedAt: run.startedAt,
+          endedAt: run.finishedAt,
+          durationMs: result?.durationMs,
+          outputTail: result?.output ? redact(result.output.slice(-4000)) : undefined,
+          error: result?.error ? redact(result.error) : undefined,
+          costUsd: result?.costUsd,
+          sessionId: result?.sessionId,
+        },
+      ],
+      costUsd: result?.costUsd,
+      alerts: [],
+      error: result?.error ? redact(result.error) : undefined,
+    };
+    this.entries.set(run.id, { folder, record });
+    void this.folderRuns(folder)
+      .then(({ store }) => store.save(record))
+      .catch((error: Error) => this.features.logger.warn(`could not record delegated run ${run.id}: ${error.message}`));
+    this.changedSoon(true);
+  }
+
+  cancel(id: string): boolean {
+    const handle = this.entries.get(id)?.handle;
+    handle?.cancel();
+    return handle !== undefined;
+  }
+
+  /** Runs the workflow of `id` again: every step, or (`failedOnly`) only those that did not succeed. */
+  async again(id: string, failedOnly: boolean): Promise<RunEntry> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(vscode.l10n.t('Run {0} is no longer known; refresh the Runs view.', id));
+    if (entry.handle) throw new Error(vscode.l10n.t('Run {0} is still running.', id));
+    const file = entry.record.file;
+    if (!file) throw new Error(vscode.l10n.t('Run {0} has no workflow file to run again.', id));
+    const reuse = failedOnly ? Object.fromEntries(entry.record.steps.filter((s) => s.status === 'succeeded').map((s) => [s.name, s.outputTail ?? ''])) : undefined;
+    // Both run the workflow the earlier run ended up in, so a conditional's branch stays the same.
+    return this.start(entry.folder, file, entry.record.context, reuse);
+  }
+
+  async showLog(id: string): Promise<void> {
+    const channel = this.channels.get(id);
+    if (channel) return channel.show(true);
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const { store } = await this.folderRuns(entry.folder);
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(store.logPath(id)));
+      await vscode.window.showTextDocument(doc, { preview: true });
+    } catch {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} has no log yet.', id));
+    }
+  }
+
+  private async loadHistory(): Promise<void> {
+    for (const folder of this.features.configs.folders()) {
+      try {
+        const { store } = await this.folderRuns(folder);
+        const interrupted = await store.markInterrupted();
+        if (interrupted.length) this.features.logger.info(`marked ${interrupted.length} run(s) interrupted by a restart: ${interrupted.join(', ')}`);
+        const { runs, diagnostics } = await store.list();
+        for (const d of diagnostics) this.features.logger.warn(`${d.file}: ${d.message}`);
+        for (const record of runs.slice(0, MAX_HISTORY)) if (!this.entries.get(record.id)?.handle) this.entries.set(record.id, { folder, record });
+      } catch (error) {
+        this.features.logger.warn(`could not read the runs of ${folder.name}:`, error as Error);
+      }
+    }
+    this.features.counts.notify();
+  }
+
+  private folderRuns(folder: vscode.WorkspaceFolder): Promise<FolderRuns> {
+    const key = folder.uri.toString();
+    let runs = this.folders.get(key);
+    if (!runs) {
+      runs = this.createFolderRuns(folder);
+      this.folders.set(key, runs);
+      runs.catch(() => this.folders.delete(key));
+    }
+    return runs;
+  }
+
+  private async createFolderRuns(folder: vscode.WorkspaceFolder): Promise<FolderRuns> {
+    const config = await this.features.configs.get(folder);
+    if (!config) throw new Error(vscode.l10n.t('No configuration for {0}.', folder.name));
+    return createWorkflowEngine({
+      root: folder.uri.fsPath,
+      config,
+      env: process.env,
+      logger: this.features.logger,
+      memory: this.memoryFor?.(folder),
+      events: {
+        onLog: (line) => this.onLog(line),
+        onUpdate: () => this.changedSoon(false),
+        onAlert: (alert, run) => this.onAlert(alert, run),
+      },
+    });
+  }
+
+  /** Engines are rebuilt after a config change, once no run of theirs is going. */
+  configChanged(): void {
+    if (this.activeCount === 0) this.folders.clear();
+  }
+
+  private onLog(line: RunLogLine): void {
+    this.channels.get(line.runId)?.appendLine(formatLogLine(line));
+  }
+
+  private onAlert(alert: RunAlert, run: RunRecord): void {
+    void vscode.window.showWarningMessage(alert.message, vscode.l10n.t('Show Run Log')).then((choice) => (choice ? this.showLog(run.id) : undefined));
+  }
+
+  private channelFor(id: string, workflow: string): vscode.OutputChannel {
+    let channel = this.channels.get(id);
+    if (!channel) {
+      channel = vscode.window.createOutputChannel(vscode.l10n.t('Claude PM Run: {0} ({1})', workflow, id.slice(-4)));
+      this.channels.set(id, channel);
+      // Keep the newest channels; older runs still have their log file.
+      for (const [oldId, old] of this.channels) {
+        if (this.channels.size <= MAX_LOG_CHANNELS) break;
+        if (this.entries.get(oldId)?.handle) continue;
+        old.dispose();
+        this.channels.delete(oldId);
+      }
+    }
+    return channel;
+  }
+
+  private changedSoon(countsToo: boolean): void {
+    if (countsToo) this.features.counts.notify();
+    if (this.repaint) return;
+    this.repaint = setTimeout(() => {
+      this.repaint = undefined;
+      this.changed.fire();
+    }, REPAINT_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.repaint);
+    for (const entry of this.entries.values()) entry.handle?.cancel();
+    for (const channel of this.channels.values()) channel.dispose();
+    this.changed.dispose();
+  }
+}

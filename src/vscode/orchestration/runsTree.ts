@@ -1,0 +1,138 @@
+import * as vscode from 'vscode';
+import type { RunState, StepRecord, StepState } from '../../core/orchestration/runRecord';
+import type { RunEntry, RunsController } from './runsController';
+
+export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string };
+
+const RUN_ICON: Record<RunState, [string, string | undefined]> = {
+  running: ['sync~spin', undefined],
+  succeeded: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  timed_out: ['watch', 'testing.iconFailed'],
+  cancelled: ['circle-slash', undefined],
+  interrupted: ['debug-disconnect', 'list.warningForeground'],
+};
+
+const STEP_ICON: Record<StepState, [string, string | undefined]> = {
+  pending: ['circle-large-outline', undefined],
+  waiting: ['clock', undefined],
+  running: ['sync~spin', undefined],
+  retrying: ['debug-restart', 'list.warningForeground'],
+  succeeded: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  timed_out: ['watch', 'testing.iconFailed'],
+  cancelled: ['circle-slash', undefined],
+  skipped: ['debug-step-over', undefined],
+  interrupted: ['debug-disconnect', 'list.warningForeground'],
+};
+
+// Elapsed times of running runs tick while the view is visible.
+const TICK_MS = 1000;
+
+function themeIcon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** `12 s`, `3 m 05 s`, `1 h 02 m`. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
+}
+
+/** The Runs view: runs (newest first) → steps, with live status icons, elapsed time and attempts. */
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  private ticker?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly controller: RunsController) {
+    this.subscription = controller.onDidChange(() => {
+      this.changed.fire(undefined);
+      this.updateTicker();
+    });
+  }
+
+  async getChildren(node?: RunsNode): Promise<RunsNode[]> {
+    if (!node) return (await this.controller.runs()).map((e) => ({ kind: 'run', id: e.record.id }));
+    if (node.kind === 'step') return [];
+    return (this.controller.get(node.id)?.record.steps ?? []).map((s) => ({ kind: 'step', runId: node.id, name: s.name }));
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    const entry = this.controller.get(node.kind === 'run' ? node.id : node.runId);
+    if (!entry) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
+    return node.kind === 'run' ? this.runItem(entry) : this.stepItem(entry, entry.record.steps.find((s) => s.name === node.name));
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    return node.kind === 'step' ? { kind: 'run', id: node.runId } : undefined;
+  }
+
+  private runItem(entry: RunEntry): vscode.TreeItem {
+    const run = entry.record;
+    const item = new vscode.TreeItem(run.workflow, run.status === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `run:${run.id}`;
+    const ended = run.endedAt ? Date.parse(run.endedAt) : Date.now();
+    const done = run.steps.filter((s) => s.status === 'succeeded').length;
+    item.description = `${statusLabel(run.status)} · ${formatElapsed(ended - Date.parse(run.startedAt))} · ${done}/${run.steps.length}${run.costUsd ? ` · $${run.costUsd.toFixed(2)}` : ''}`;
+    item.iconPath = themeIcon(RUN_ICON[run.status]);
+    item.contextValue = run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${escape(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
+    tooltip.appendMarkdown(`${vscode.l10n.t('Run')} \`${run.id}\` · ${new Date(run.startedAt).toLocaleString()}\n\n`);
+    for (const s of run.selectedVia ?? []) tooltip.appendMarkdown(`${vscode.l10n.t('Selected by {0}', escape(s.workflow))}\n\n`);
+    if (run.error) tooltip.appendMarkdown(`${escape(run.error)}\n\n`);
+    for (const alert of run.alerts) tooltip.appendMarkdown(`$(warning) ${escape(alert.message)}\n\n`);
+    if (entry.folder) tooltip.appendMarkdown(`$(folder) ${escape(entry.folder.name)}`);
+    item.tooltip = tooltip;
+    item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: run.id }] };
+    return item;
+  }
+
+  private stepItem(entry: RunEntry, step: StepRecord | undefined): vscode.TreeItem {
+    if (!step) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
+    const item = new vscode.TreeItem(step.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `step:${entry.record.id}:${step.name}`;
+    const agent = step.ranAs ? `${step.agentType} → ${step.ranAs}` : step.agentType;
+    const elapsed = step.startedAt ? formatElapsed((step.status === 'running' || step.status === 'retrying' ? Date.now() : Date.parse(step.endedAt ?? step.startedAt)) - Date.parse(step.startedAt)) : '';
+    item.description = [agent, statusLabel(step.status), elapsed, step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : ''].filter(Boolean).join(' · ');
+    item.iconPath = themeIcon(STEP_ICON[step.status]);
+    item.contextValue = 'step';
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${escape(step.name)}** (${escape(agent)}) · ${statusLabel(step.status)}\n\n`);
+    tooltip.appendCodeblock(step.command ?? step.task.slice(0, 400), step.command ? 'sh' : 'text');
+    if (step.dependsOn.length) tooltip.appendMarkdown(`${vscode.l10n.t('After: {0}', step.dependsOn.join(', '))}\n\n`);
+    if (step.error) tooltip.appendMarkdown(`$(error) ${escape(step.error)}\n\n`);
+    if (step.memories?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Memories given: {0}', step.memories.map((m) => `${m.category}:${m.id}`).join(', '))}\n\n`);
+    if (step.outputTail) tooltip.appendCodeblock(step.outputTail.slice(-800), 'text');
+    item.tooltip = tooltip;
+    item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: entry.record.id }] };
+    return item;
+  }
+
+  private updateTicker(): void {
+    const active = this.controller.activeCount > 0;
+    if (active && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), TICK_MS);
+    else if (!active && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function statusLabel(status: RunState | StepState): string {
+  return status.replace('_', ' ');
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
