@@ -3,7 +3,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClaudeRunner } from '../../../src/core/orchestration/claudeRunner';
+import { ClaudeRunner, type ClaudePermissionMode } from '../../../src/core/orchestration/claudeRunner';
 import { probeClaudeCli } from '../../../src/core/orchestration/claudeRunnerLocate';
 import type { RunEvent } from '../../../src/core/orchestration/runner';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../helpers/scriptedModelServer';
@@ -133,6 +133,16 @@ describe('claude runner (real CLI)', () => {
     assert.equal(result.status, 'cancelled');
     assert.deepEqual(running.filter(isProcessAlive), []);
     assert.deepEqual(processesIn(cwd), []);
+  });
+
+  it('reports a CLI that exits without a result with its exit code and stderr tail', async () => {
+    const cwd = await workspace();
+    const runner = new ClaudeRunner({ claudePath: CLAUDE, env: env(), permissionMode: 'no-such-mode' as ClaudePermissionMode });
+    const result = await runner.run({ agentType: 'qa', task: 'x', cwd });
+    assert.equal(result.status, 'failed');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.error!, /exited with code 1 without a result/);
+    assert.match(result.stderrTail!, /no-such-mode/);
   });
 
   it('explains how to install the CLI when it is missing', async () => {
