@@ -79,9 +79,15 @@ export class AuditLog {
   }
 
   /** Records one event and resolves with the line written. */
-  append(event: AuditEvent): Promise<AuditEntry> {
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    const [entry] = await this.appendAll([event]);
+    return entry!;
+  }
+
+  /** Records events in order under one lock (an import, a batch of auth events); resolves with the lines written. */
+  appendAll(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     const previous = queues.get(this.file) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => withFileLock(`${this.file}.lock`, () => this.appendNow(event)));
+    const next = previous.catch(() => undefined).then(() => withFileLock(`${this.file}.lock`, () => this.appendNow(events)));
     queues.set(this.file, next);
     void next.finally(() => queues.get(this.file) === next && queues.delete(this.file)).catch(() => undefined);
     return next;
@@ -98,25 +104,39 @@ export class AuditLog {
     return entries;
   }
 
-  private async appendNow(event: AuditEvent): Promise<AuditEntry> {
+  private async appendNow(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     await mkdir(dirname(this.file), { recursive: true });
-    const last = await lastLink(this.file);
-    const entry = sealEntry({
-      seq: last.seq + 1,
-      timestamp: this.now().toISOString(),
-      event: event.event,
-      actor: redact(event.actor),
-      action: redact(event.action),
-      ...(event.target === undefined ? {} : { target: redact(event.target) }),
-      ...(event.details === undefined ? {} : { details: redactValue(event.details) }),
-      prev: last.hash,
-    });
-    const line = `${JSON.stringify(entry)}\n`;
-    const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
-    // The new file continues the chain of the rotated one: its first line links to the rotated last line.
-    if (size > 0 && size + Buffer.byteLength(line) > this.maxBytes) await this.rotate();
-    await appendFile(this.file, line, 'utf8');
-    return entry;
+    let last = await lastLink(this.file);
+    let size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
+    let pending = '';
+    const written: AuditEntry[] = [];
+    for (const event of events) {
+      const entry = sealEntry({
+        seq: last.seq + 1,
+        timestamp: this.now().toISOString(),
+        event: event.event,
+        actor: redact(event.actor),
+        action: redact(event.action),
+        ...(event.target === undefined ? {} : { target: redact(event.target) }),
+        ...(event.details === undefined ? {} : { details: redactValue(event.details) }),
+        prev: last.hash,
+      });
+      const line = `${JSON.stringify(entry)}\n`;
+      const bytes = Buffer.byteLength(line);
+      // The new file continues the chain of the rotated one: its first line links to the rotated last line.
+      if (size > 0 && size + bytes > this.maxBytes) {
+        if (pending) await appendFile(this.file, pending, 'utf8');
+        pending = '';
+        await this.rotate();
+        size = 0;
+      }
+      pending += line;
+      size += bytes;
+      last = { seq: entry.seq, hash: entry.hash };
+      written.push(entry);
+    }
+    if (pending) await appendFile(this.file, pending, 'utf8');
+    return written;
   }
 
   private async rotate(): Promise<void> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,6 +65,42 @@ describe('AuditLog', () => {
     const rotated = (await lines(`${log.file}.1`)).map((l) => JSON.parse(l) as { seq: number; hash: string });
     assert.equal(current[0]!.prev, rotated[rotated.length - 1]!.hash);
     assert.equal(current[current.length - 1]!.seq, 30);
+  });
+
+  it('appends a batch in order, rotating in the middle when it must', async () => {
+    const log = await logWith(2, { maxBytes: 1500, keep: 5 });
+    const written = await log.appendAll(Array.from({ length: 10 }, (_, i) => event(i + 3)));
+    assert.deepEqual(written.map((e) => e.seq), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const files = (await readdir(join(log.file, '..'))).filter((f) => f.startsWith('audit.log')).sort();
+    assert.ok(files.length >= 3, files.join(', '));
+    for (const name of files) assert.equal((await verifyAuditLog(join(log.file, '..', name))).ok, true, name);
+    assert.equal((await log.read()).at(-1)!.seq, 12);
+  });
+
+  it('keeps one chain when two processes append at the same time', async () => {
+    const log = await logWith(0);
+    const go = join(log.file, '..', '..', '..', 'go');
+    // Each child says it is ready, then waits for the go file so both append at the same moment.
+    const script = `const { existsSync } = require('node:fs');
+      const { AuditLog } = require(${JSON.stringify(join(__dirname, '../../../src/core/security/auditLog'))});
+      const log = new AuditLog(process.argv[1]);
+      (async () => {
+        process.stdout.write('ready\\n');
+        const giveUp = Date.now() + 60000;
+        while (!existsSync(process.argv[2])) {
+          if (Date.now() > giveUp) process.exit(3);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        for (let i = 0; i < 100; i++) await log.append({ event: 'auth_success', actor: 'p' + process.pid, action: 'authenticate' });
+      })();`;
+    const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', '-e', script, log.file, go], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const exits = children.map((child) => new Promise<number | null>((resolve, reject) => (child.on('error', reject), child.on('exit', resolve))));
+    await Promise.all(children.map((child) => new Promise((resolve) => child.stdout!.once('data', resolve))));
+    await writeFile(go, '');
+    assert.deepEqual(await Promise.all(exits), [0, 0]);
+    const result = await verifyAuditLog(log.file);
+    assert.equal(result.ok, true, result.reason);
+    assert.equal(result.lines, 200);
   });
 
   it('reports a missing log without a broken line', async () => {
