@@ -1,7 +1,36 @@
 import * as vscode from 'vscode';
-import { EmptyTreeProvider } from '../emptyTree';
 import type { FeatureContext } from '../featureContext';
+import { registerTicketCommands, savedGroupBy } from './ticketCommands';
+import { TicketHoverProvider } from './ticketHover';
+import { TicketsTreeProvider } from './ticketsTree';
+import { TicketStore } from './ticketStore';
 
+// Languages whose comments commonly cite tickets; Markdown for notes and ticket bodies.
+const HOVER_LANGUAGES = ['markdown', 'plaintext', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python', 'go', 'rust', 'java', 'csharp', 'c', 'cpp', 'ruby', 'php', 'shellscript', 'yaml'];
+
+/** Tickets view, commands, hover and Problems: nothing is read until the view or a command asks. */
 export function registerTickets(features: FeatureContext): void {
-  features.extension.subscriptions.push(vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: new EmptyTreeProvider() }));
+  const store = new TicketStore(features.logger);
+  const tree = new TicketsTreeProvider(store);
+  tree.groupBy = savedGroupBy(features);
+  const view = vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: tree, showCollapseAll: true });
+  const updateBadge = () => {
+    const open = store.counts().open;
+    view.badge = open ? { value: open, tooltip: vscode.l10n.t('{0} open tickets', open) } : undefined;
+  };
+  features.extension.subscriptions.push(
+    store,
+    view,
+    store.onDidChange(() => {
+      tree.refresh();
+      updateBadge();
+      features.counts.notify();
+    }),
+    features.counts.register('tickets', () => store.counts()),
+    vscode.languages.registerHoverProvider(
+      HOVER_LANGUAGES.map((language) => ({ language })),
+      new TicketHoverProvider(store),
+    ),
+  );
+  registerTicketCommands(features, store, tree);
 }

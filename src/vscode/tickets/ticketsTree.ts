@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import { isOpen, type NormalizedStatus, type Ticket } from '../../core/tickets/model';
+import type { TicketQuery } from '../../core/tickets/ticketIndex';
+import type { FolderTickets, TicketStore } from './ticketStore';
+
+export const GROUP_MODES = ['none', 'status', 'priority', 'assignee', 'type'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
+export interface TicketFilter {
+  text?: string;
+  status?: string;
+  tag?: string;
+}
+
+export type TicketNode =
+  | { kind: 'folder'; entry: FolderTickets }
+  | { kind: 'group'; entry: FolderTickets; label: string; tickets: Ticket[] }
+  | { kind: 'ticket'; entry: FolderTickets; ticket: Ticket; nested: boolean };
+
+const STATUS_ICONS: Record<NormalizedStatus, [string, string]> = {
+  open: ['circle-large-outline', 'charts.blue'],
+  in_progress: ['sync', 'charts.yellow'],
+  review: ['eye', 'charts.purple'],
+  blocked: ['error', 'charts.red'],
+  done: ['pass-filled', 'charts.green'],
+  cancelled: ['circle-slash', 'disabledForeground'],
+  archived: ['archive', 'disabledForeground'],
+};
+const TYPE_ICONS: Record<string, string> = { epic: 'milestone', issue: 'issues', task: 'tasklist', pr: 'git-pull-request', bug: 'bug', comment: 'comment' };
+const PRIORITY_ORDER = ['critical', 'high', 'medium', 'low'];
+const STATUS_ORDER: NormalizedStatus[] = ['in_progress', 'review', 'blocked', 'open', 'done', 'cancelled', 'archived'];
+
+/** Tickets as epics → issues → tasks, or flat within groups; filtered from the view toolbar. */
+export class TicketsTreeProvider implements vscode.TreeDataProvider<TicketNode> {
+  private readonly changed = new vscode.EventEmitter<TicketNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  groupBy: GroupMode = 'none';
+  filter: TicketFilter = {};
+
+  constructor(private readonly store: TicketStore) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  setGroupBy(mode: GroupMode): void {
+    this.groupBy = mode;
+    this.refresh();
+  }
+
+  setFilter(filter: TicketFilter): void {
+    this.filter = filter;
+    this.refresh();
+  }
+
+  isFiltered(): boolean {
+    return Boolean(this.filter.text || this.filter.status || this.filter.tag);
+  }
+
+  async getChildren(node?: TicketNode): Promise<TicketNode[]> {
+    if (!node) {
+      const entries = (await this.store.all()).filter((e) => e.tracker.index.counts().total > 0);
+      if (entries.length > 1) return entries.map((entry) => ({ kind: 'folder', entry }));
+      return entries.length ? this.topLevel(entries[0]) : [];
+    }
+    if (node.kind === 'folder') return this.topLevel(node.entry);
+    if (node.kind === 'group') return node.tickets.map((ticket) => ({ kind: 'ticket', entry: node.entry, ticket, nested: false }));
+    if (!node.nested) return [];
+    return node.entry.tracker.index.children(node.ticket.id).map((ticket) => ({ kind: 'ticket', entry: node.entry, ticket, nested: true }));
+  }
+
+  private topLevel(entry: FolderTickets): TicketNode[] {
+    const index = entry.tracker.index;
+    if (this.groupBy === 'none' && !this.isFiltered()) return index.roots().map((ticket) => ({ kind: 'ticket', entry, ticket, nested: true }));
+    const tickets = this.matching(entry);
+    if (this.groupBy === 'none') return tickets.map((ticket) => ({ kind: 'ticket', entry, ticket, nested: false }));
+    const groups = new Map<string, Ticket[]>();
+    for (const ticket of tickets) {
+      for (const key of groupKeys(ticket, this.groupBy)) {
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        list.push(ticket);
+      }
+    }
+    return [...groups.entries()].sort(([a], [b]) => groupOrder(this.groupBy, a) - groupOrder(this.groupBy, b) || a.localeCompare(b)).map(([label, list]) => ({ kind: 'group', entry, label, tickets: list }));
+  }
+
+  private matching(entry: FolderTickets): Ticket[] {
+    const query: TicketQuery = { text: this.filter.text, status: this.filter.status, tag: this.filter.tag };
+    return entry.tracker.index.query(query);
+  }
+
+  getTreeItem(node: TicketNode): vscode.TreeItem {
+    if (node.kind === 'folder') {
+      const item = new vscode.TreeItem(node.entry.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = new vscode.ThemeIcon('root-folder');
+      item.description = vscode.l10n.t('{0} open', node.entry.tracker.index.counts().open);
+      return item;
+    }
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(groupLabel(this.groupBy, node.label), vscode.TreeItemCollapsibleState.Expanded);
+      item.description = String(node.tickets.length);
+      item.contextValue = 'ticketGroup';
+      return item;
+    }
+    const t = node.ticket;
+    const hasChildren = node.nested && node.entry.tracker.index.children(t.id).length > 0;
+    const item = new vscode.TreeItem(t.title, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `${node.entry.folder.uri.toString()}#${t.path}`;
+    item.description = `${t.id} · ${t.state ?? t.status}`;
+    item.tooltip = ticketTooltip(t);
+    item.resourceUri = vscode.Uri.file(t.path);
+    const [icon, color] = STATUS_ICONS[t.normalizedStatus];
+    item.iconPath = new vscode.ThemeIcon(t.normalizedStatus === 'open' ? (TYPE_ICONS[t.type] ?? icon) : icon, new vscode.ThemeColor(priorityColor(t) ?? color));
+    item.contextValue = isOpen(t.normalizedStatus) ? 'ticket' : 'ticketClosed';
+    item.command = { command: 'claudePm.tickets.open', title: vscode.l10n.t('Open Ticket'), arguments: [node] };
+    return item;
+  }
+}
+
+export function ticketTooltip(t: Ticket): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(t.id)}** · ${escape(t.type)}\n\n`);
+  md.appendMarkdown(`**${escape(t.title)}**\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t('Status')}: \`${escape(t.state ?? t.status)}\` (${t.normalizedStatus}) · ${vscode.l10n.t('Priority')}: ${escape(t.priority)}`);
+  if (t.assignees.length) md.appendMarkdown(` · ${escape(t.assignees.join(', '))}`);
+  if (t.parentId) md.appendMarkdown(`\n\n${vscode.l10n.t('Parent')}: ${escape(t.parentId)}`);
+  if (t.description) md.appendMarkdown(`\n\n---\n\n${escape(summary(t.description))}`);
+  return md;
+}
+
+function summary(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 280 ? `${oneLine.slice(0, 279)}…` : oneLine;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
+}
+
+function priorityColor(t: Ticket): string | undefined {
+  if (!isOpen(t.normalizedStatus)) return undefined;
+  if (t.priority === 'critical') return 'charts.red';
+  if (t.priority === 'high') return 'charts.orange';
+  return undefined;
+}
+
+function groupKeys(t: Ticket, mode: GroupMode): string[] {
+  switch (mode) {
+    case 'status':
+      return [t.normalizedStatus];
+    case 'priority':
+      return [t.priority];
+    case 'assignee':
+      return t.assignees.length ? t.assignees : [''];
+    default:
+      return [t.type];
+  }
+}
+
+function groupOrder(mode: GroupMode, key: string): number {
+  const list: string[] = mode === 'status' ? STATUS_ORDER : mode === 'priority' ? PRIORITY_ORDER : mode === 'type' ? ['epic', 'issue', 'task', 'bug', 'pr', 'comment'] : [];
+  const i = list.indexOf(key);
+  return i === -1 ? list.length : i;
+}
+
+function groupLabel(mode: GroupMode, key: string): string {
+  if (mode === 'assignee' && key === '') return vscode.l10n.t('Unassigned');
+  return key.replace(/_/g, ' ');
+}
