@@ -14,8 +14,8 @@ const NAMED_SECRET =
   /((?:authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|passwd|token)["']?\s*[:=]\s*["']?(?:(?:bearer|token|basic)\s+)?)([^\s"',;}]{4,})/gi;
 
 // A 32+ character run of base64url is almost always a key (our generated keys are 64), wherever it sits:
-// after a slash in a URL, before a dot, inside quotes.
-const LONG_TOKEN = /[A-Za-z0-9_-]{32,}/g;
+// after a slash in a URL, before a dot, inside quotes. The lookbehind only makes the scan start at run boundaries.
+const LONG_TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}/g;
 
 /** Returns `text` with every secret-looking substring replaced; `known` secrets are always masked. */
 export function redact(text: string, known: readonly string[] = []): string {
