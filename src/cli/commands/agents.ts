@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { createAgentRunner, type RunnerKind } from '../../core/agents/createAgentRunner';
+import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../../core/agents/createAgentRunner';
 import { delegateTask } from '../../core/agents/delegate';
 import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
@@ -71,8 +71,9 @@ const delegate: CliCommand = {
     const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
     const agent = findAgent(catalog, values.agent);
     if (!agent) throw new UsageError(`no agent '${values.agent}'; known: ${catalog.agents.map((a) => a.type).join(', ')}`);
-    const kind: RunnerKind = (values.runner as RunnerKind | undefined) ?? config.agents.runner;
-    const runner = createAgentRunner({ kind, claudePath: config.agents.claudePath, commands: config.agents.commands, env: ctx.env, permissionMode: 'acceptEdits' });
+    const settings = runnerSettingsFromConfig(config, { kind: values.runner as RunnerKind | undefined, env: ctx.env });
+    const runner = createAgentRunner(settings);
+    const kind = settings.kind;
 
     const controller = new AbortController();
     const interrupt = () => controller.abort();

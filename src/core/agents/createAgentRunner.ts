@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from '../config/loadConfig';
 import { ClaudeRunner, type ClaudePermissionMode } from '../orchestration/claudeRunner';
 import { CommandRunner } from '../orchestration/commandRunner';
 import type { AgentRunner } from '../orchestration/runner';
@@ -19,4 +20,18 @@ export function createAgentRunner(settings: RunnerSettings): AgentRunner {
   return settings.kind === 'command'
     ? new CommandRunner({ templates: settings.commands, env: settings.env })
     : new ClaudeRunner({ claudePath: settings.claudePath, env: settings.env, permissionMode: settings.permissionMode });
+}
+
+/**
+ * The runner settings of a project: `.claude-pm/config.json` and its overrides, plus the editor's command
+ * templates (which win per agent type). Delegated agents may edit files unless `agents.permission_mode` says otherwise.
+ */
+export function runnerSettingsFromConfig(config: ResolvedConfig, options: { kind?: RunnerKind; env?: NodeJS.ProcessEnv; commandTemplates?: Record<string, string> } = {}): RunnerSettings {
+  return {
+    kind: options.kind ?? config.agents.runner,
+    claudePath: config.agents.claudePath,
+    commands: { ...config.agents.commands, ...options.commandTemplates },
+    env: options.env,
+    permissionMode: config.file.agents?.permission_mode ?? 'acceptEdits',
+  };
 }

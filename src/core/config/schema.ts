@@ -61,6 +61,8 @@ export const agentsSchema = z
     runner: z.enum(['claude', 'command']).optional(),
     /** Shell command templates for the command runner, by agent type (e.g. qa → "npm test"). */
     commands: z.record(z.string(), z.string().min(1)).optional(),
+    /** Claude Code's tool permissions for delegated runs (`--permission-mode`); acceptEdits when unset. */
+    permission_mode: z.enum(['default', 'acceptEdits', 'bypassPermissions', 'plan']).optional(),
   })
   .passthrough();
 

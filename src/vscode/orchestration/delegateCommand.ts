@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createAgentRunner, type RunnerKind } from '../../core/agents/createAgentRunner';
+import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/createAgentRunner';
 import { delegateTask, type DelegatedRun } from '../../core/agents/delegate';
 import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
@@ -68,8 +68,9 @@ export class DelegateCommand implements vscode.Disposable {
   private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
     const config = await this.features.configs.get(folder)!;
     const templates = vscode.workspace.getConfiguration('claudePm', folder.uri).get<Record<string, string>>('agents.commandTemplates') ?? {};
-    const kind: RunnerKind = config.agents.runner;
-    const runner = createAgentRunner({ kind, claudePath: config.agents.claudePath, commands: { ...config.agents.commands, ...templates }, permissionMode: 'acceptEdits' });
+    const settings = runnerSettingsFromConfig(config, { commandTemplates: templates });
+    const runner = createAgentRunner(settings);
+    const kind = settings.kind;
     const channel = this.openChannel(agent, task);
     const controller = new AbortController();
     const label = agent.type;
