@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FRAMEWORK_CHECKS } from '../src/core/health/frameworkChecks';
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
       }
       return { median_ms: Math.round(median(times)), runs_ms: times.map(Math.round), score };
     };
+    // The floor on this machine right now: the same number of git processes doing nothing.
+    const baselineStart = performance.now();
+    await Promise.all(Array.from({ length: REPOS * 2 }, () => run('git', ['--version'])));
+    const baselineMs = Math.round(performance.now() - baselineStart);
     const layoutOnly = await measure(false);
     const allChecks = await measure(true);
     process.stdout.write(
@@ -78,6 +82,8 @@ async function main(): Promise<void> {
           never_answering_timeout_ms: HANG_TIMEOUT_MS,
           repositories: REPOS,
           rounds: ROUNDS,
+          load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
+          baseline_git_spawns_ms: baselineMs,
           layout_check: layoutOnly,
           all_framework_checks: allChecks,
           target_ms: 1500,

@@ -4,15 +4,15 @@ import type { GitHealth } from './reportSchema';
 /** Reads a repository's state with two git calls; null when `path` is not inside a git work tree. */
 export async function inspectGit(path: string, now: Date = new Date()): Promise<GitHealth | null> {
   const git = simpleGit({ baseDir: path, maxConcurrentProcesses: 2 });
-  let status;
-  try {
-    status = await git.status();
-  } catch (error) {
-    if (/not a git repository/i.test((error as Error).message)) return null;
-    throw error;
-  }
-  // A repository without commits has no last commit: `git log` fails and that is not an error here.
-  const lastSeconds = await git.raw(['log', '-1', '--format=%ct']).then((out) => Number(out.trim()) || null, () => null);
+  // Both calls run at once; a repository without commits has no last commit, which is not an error here.
+  const [status, lastSeconds] = await Promise.all([
+    git.status().catch((error: Error) => {
+      if (/not a git repository/i.test(error.message)) return null;
+      throw error;
+    }),
+    git.raw(['log', '-1', '--format=%ct']).then((out) => Number(out.trim()) || null, () => null),
+  ]);
+  if (!status) return null;
   const lastCommit = lastSeconds === null ? null : new Date(lastSeconds * 1000);
   return {
     branch: status.detached ? null : status.current,
