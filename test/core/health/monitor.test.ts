@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HealthMonitor } from '../../../src/core/health/monitor';
+import { runMonitor } from '../../../src/core/health/monitorRun';
+import { monitorReportSchema } from '../../../src/core/health/reportSchema';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -108,5 +110,49 @@ describe('HealthMonitor', () => {
     await new Promise((r) => setTimeout(r, 30));
     monitor.stop();
     assert.equal(runs, 1);
+  });
+});
+
+describe('runMonitor', () => {
+  const report = (score: number, status: 'healthy' | 'degraded' | 'critical', alerts: number) =>
+    ({
+      timestamp: new Date().toISOString(),
+      summary: { overall_health_percentage: score, status, service_health_percentage: 100, project_health_percentage: 100, framework_compliance: 100, duration_ms: 5 },
+      services: { api: { name: 'api', status: 'healthy' } },
+      alerts: Array.from({ length: alerts }, () => ({})),
+    }) as never;
+
+  it('samples at 0, interval, 2·interval… within the duration and summarises them', async () => {
+    const scores: [number, 'healthy' | 'degraded' | 'critical', number][] = [
+      [95, 'healthy', 0],
+      [72, 'degraded', 1],
+      [55, 'critical', 3],
+      [91, 'healthy', 0],
+    ];
+    let i = 0;
+    const sleeps: number[] = [];
+    const seen: number[] = [];
+    const result = await runMonitor({
+      durationMs: 1000,
+      intervalMs: 300,
+      check: async () => report(...scores[i++]!),
+      onSample: (s) => seen.push(s.overall_health_percentage),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    assert.deepEqual(result.samples.map((s) => s.overall_health_percentage), [95, 72, 55, 91]);
+    assert.deepEqual(seen, [95, 72, 55, 91]);
+    assert.equal(sleeps.length, 3);
+    assert.ok(sleeps.every((ms) => ms > 0 && ms <= 900));
+    assert.deepEqual(result.summary, { samples: 4, min: 55, max: 95, average: 78.3, worst_status: 'critical', alerts_total: 4 });
+    assert.equal(result.samples[0]!.services.api, 'healthy');
+    assert.equal(result.interval_seconds, 0.3);
+    assert.ok(monitorReportSchema.safeParse(result).success);
+  });
+
+  it('takes one sample when the duration is shorter than the interval', async () => {
+    const result = await runMonitor({ durationMs: 100, intervalMs: 5000, check: async () => report(100, 'healthy', 0), sleep: async () => assert.fail('no wait expected') });
+    assert.equal(result.samples.length, 1);
   });
 });
