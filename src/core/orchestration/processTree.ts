@@ -57,8 +57,10 @@ export function runManagedProcess(command: string, args: readonly string[], opti
       killTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), graceMs);
       killTimer.unref?.();
     };
+    let exited = false;
     const stop = (reason: 'cancelled' | 'timed_out') => {
-      stopReason ??= reason;
+      // A stop that comes after the leader ended on its own does not change how it ended.
+      if (!exited) stopReason ??= reason;
       stopGroup();
     };
     const onAbort = () => stop('cancelled');
@@ -84,6 +86,7 @@ export function runManagedProcess(command: string, args: readonly string[], opti
       if (child.pid === undefined) finish({ outcome: 'spawn_failed', exitCode: null, exitSignal: null, spawnError: error });
     });
     child.on('exit', (code, signal) => {
+      exited = true;
       exitCode = code;
       exitSignal = signal;
       // Whatever the leader left running in its group (background jobs holding the pipes) goes with it.

@@ -158,7 +158,10 @@ export class StreamJsonState {
       this.onEvent({ kind: 'status', message: `session ${init.data.session_id} started${init.data.model ? ` (model ${init.data.model})` : ''}` });
       return;
     }
-    if (typeof message.subtype === 'string' && typeof message.message === 'string') this.onEvent({ kind: 'status', message: `${message.subtype}: ${message.message}` });
+    // Other system messages (retries, task progress, hooks, compaction) are shown by subtype and any text they carry.
+    if (typeof message.subtype !== 'string') return;
+    const detail = [message.message, message.status, message.description].find((v) => typeof v === 'string');
+    this.onEvent({ kind: 'status', message: detail ? `${message.subtype}: ${detail}` : message.subtype });
   }
 
   private acceptAssistant(message: Record<string, unknown>): void {

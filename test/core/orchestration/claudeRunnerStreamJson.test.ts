@@ -52,6 +52,7 @@ describe('stream-json parsing', () => {
     const lines = [
       { type: 'system', subtype: 'init', session_id: 's-1', model: 'claude-x', tools: ['Task', 'Write'] },
       { type: 'rate_limit_event', info: {} },
+      { type: 'system', subtype: 'task_progress', description: 'running tests' },
       { type: 'assistant', message: { content: [{ type: 'text', text: 'Planning' }, { type: 'thinking', thinking: '...' }] }, parent_tool_use_id: null },
       { type: 'assistant', message: { content: [{ type: 'tool_use', id: 't1', name: 'Task', input: { subagent_type: 'qa', description: 'run tests' } }] }, parent_tool_use_id: null },
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'all green' }] }] }, parent_tool_use_id: null },
@@ -68,9 +69,10 @@ describe('stream-json parsing', () => {
     assert.deepEqual(state.invalidLines, ['not json']);
     assert.deepEqual(
       events.map((e) => e.kind),
-      ['status', 'text', 'tool_use', 'tool_result'],
+      ['status', 'status', 'text', 'tool_use', 'tool_result'],
     );
-    assert.deepEqual(events[3], { kind: 'tool_result', isError: false, text: 'all green' });
+    assert.deepEqual(events[1], { kind: 'status', message: 'task_progress: running tests' });
+    assert.deepEqual(events[4], { kind: 'tool_result', isError: false, text: 'all green' });
   });
 
   it('never throws on arbitrary lines', () => {
