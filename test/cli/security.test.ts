@@ -156,3 +156,42 @@ describe('claude-pm audit verify', () => {
     assert.equal(missing.code, 1);
   });
 });
+
+describe('claude-pm security assign-role', () => {
+  it('creates a team policy with the actor as admin, then edits it keeping unknown keys, auditing each change', async () => {
+    const root = await workspace();
+    const env = { CLAUDE_PM_ACTOR: 'lead@example.org' };
+    const first = await cli(['security', 'assign-role', 'dev@example.org', 'viewer', '--format', 'json'], { cwd: root, env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(JSON.parse(first.stdout), { email: 'dev@example.org', role: 'viewer', previous: null, created: true });
+    const file = join(root, '.claude-pm', 'policy.json');
+    const policy = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(policy.users, { 'lead@example.org': 'admin', 'dev@example.org': 'viewer' });
+    await writeFile(file, JSON.stringify({ ...policy, note: 'owned by the platform team' }));
+
+    const second = await cli(['security', 'assign-role', 'DEV@example.org', 'developer'], { cwd: root, env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /viewer → developer/);
+    const edited = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    assert.equal(edited.note, 'owned by the platform team');
+    assert.deepEqual(edited.users, { 'lead@example.org': 'admin', 'dev@example.org': 'developer' });
+
+    const unknown = await cli(['security', 'assign-role', 'x@example.org', 'overlord'], { cwd: root, env });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown role "overlord"/);
+    assert.equal(JSON.parse(await readFile(file, 'utf8')).users['x@example.org'], undefined);
+
+    const denied = await cli(['security', 'assign-role', 'dev@example.org', 'admin'], { cwd: root, env: { CLAUDE_PM_ACTOR: 'dev@example.org' } });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /permission 'system\.configure' is missing/);
+
+    const events = (await AuditLog.forWorkspace(root).read()).map((e) => [e.event, e.actor, e.target]);
+    assert.deepEqual(events, [
+      ['config_change', 'lead@example.org', 'dev@example.org'],
+      ['config_change', 'lead@example.org', 'DEV@example.org'],
+      ['permission_denied', 'dev@example.org', undefined],
+    ]);
+    const usage = await cli(['security', 'assign-role', 'only-email'], { cwd: root, env });
+    assert.equal(usage.code, 2);
+  });
+});

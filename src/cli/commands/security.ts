@@ -4,11 +4,12 @@ import { environmentSchema } from '../../core/config/schema';
 import { generateApiKey, maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
 import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
-import { describeAccess, resolveActor } from '../../core/security/policy';
+import { describeAccess, POLICY_PATH, resolveActor } from '../../core/security/policy';
+import { assignRole } from '../../core/security/policyEdit';
 import { describeVerification } from '../../core/security/reportMarkdown';
 import { PLATFORM_URL, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
-import { UsageError, type CliCommand, type CliContext } from '../framework';
+import { requireArg, UsageError, type CliCommand, type CliContext } from '../framework';
 
 /** `claude-pm security …` and `claude-pm audit verify`: keys, checks and the audit chain. Keys come from the environment only. */
 export const securityCommands: CliCommand[] = [
@@ -77,6 +78,20 @@ export const securityCommands: CliCommand[] = [
       ctx.print(access, () =>
         [`actor: ${access.actor}`, `role: ${access.role}${access.policyFile ? '' : ' (no .claude-pm/policy.json: everyone is admin)'}`, `permissions: ${access.permissions.join(', ')}`].join('\n'),
       );
+      return 0;
+    },
+  },
+  {
+    path: ['security', 'assign-role'],
+    summary: 'Give a user (git user.email) a role in .claude-pm/policy.json; creating the file makes you admin',
+    args: 'EMAIL ROLE',
+    permission: 'system.configure',
+    async run(ctx, _values, positionals) {
+      const email = requireArg(positionals, 0, 'EMAIL');
+      const role = requireArg(positionals, 1, 'ROLE');
+      const actor = await resolveActor(ctx.cwd, ctx.env);
+      const { previous, created } = await assignRole(ctx.cwd, actor, email, role);
+      ctx.print({ email, role, previous: previous ?? null, created }, `${email}: ${previous ? `${previous} → ` : ''}${role}${created ? ` (new ${POLICY_PATH}; ${actor} is admin)` : ''}`);
       return 0;
     },
   },

@@ -2,14 +2,16 @@ import * as vscode from 'vscode';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { clearApiKeyCommand, generateKeyCommand, setApiKeyCommand } from './apiKeyCommands';
+import { assignRoleCommand } from './policyCommands';
 import { showAuditLogCommand, validateCommand, verifyAuditLogCommand } from './reportCommands';
 
-/** API keys in SecretStorage, the security check and the audit log. Registration only: no I/O until a command runs. */
+/** API keys in SecretStorage, the team policy, the security check and the audit log. Registration only: no I/O until a command runs. */
 export function registerSecurity(features: FeatureContext): void {
   const changingKeys = vscode.l10n.t('Changing API keys');
   registerCommand(features, 'claudePm.security.generateKey', () => generateKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.setApiKey', () => setApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.clearApiKey', () => clearApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
+  registerCommand(features, 'claudePm.security.assignRole', () => assignRoleCommand(features), { permission: 'system.configure', requiresTrust: vscode.l10n.t('Changing the team policy') });
   registerCommand(features, 'claudePm.security.validate', () => validateCommand(features));
   registerCommand(features, 'claudePm.security.showAuditLog', () => showAuditLogCommand(features));
   registerCommand(features, 'claudePm.security.verifyAuditLog', () => verifyAuditLogCommand(features));
