@@ -3,13 +3,14 @@
 // at any point leaves the old or the new file, and a backup whenever the content changed.
 
 import { readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { TemplateTarget } from '../config/schema';
-import { backupFrameworkTemplate, pruneParentBackups, writeParentBackup } from './backups';
+import { backupFrameworkTemplate, frameworkBackupDir, parentBackupDir, pruneParentBackups, writeParentBackup } from './backups';
 import type { MasterTemplate } from './master';
 import { isFrameworkOwned, parseMetadata } from './metadata';
 import { renderTemplate } from './render';
-import { DeploymentState } from './state';
+import { removeStaleTemps } from './staleTemps';
+import { DeploymentState, stateDir } from './state';
 import { isFrameworkSourceTree, resolveTarget } from './targets';
 import { compareVersions, type TemplateVersion } from './version';
 import { writeFileAtomic } from '../common/atomicFile';
@@ -143,6 +144,12 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
     state.record({ timestamp: stamp, operation: 'remove_duplicate', target: duplicate, success: true, backup });
   }
   // Bookkeeping after the target is safe; independent files, so written side by side.
-  await Promise.all([action === 'unchanged' ? undefined : backupFrameworkTemplate(projectRoot, master.text, now), pruneParentBackups(projectRoot, now, keep), state.save()]);
+  await Promise.all([
+    action === 'unchanged' ? undefined : backupFrameworkTemplate(projectRoot, master.text, now),
+    pruneParentBackups(projectRoot, now, keep),
+    state.save(),
+    removeStaleTemps(dirname(resolved.path), basename(resolved.path)),
+    ...[parentBackupDir(projectRoot), frameworkBackupDir(projectRoot), join(stateDir(projectRoot), 'configs'), join(stateDir(projectRoot), 'logs')].map((dir) => removeStaleTemps(dir)),
+  ]);
   return plan;
 }

@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
+import { deployClaudeMd } from '../../../src/core/templates/deploy';
 import { renderTemplate } from '../../../src/core/templates/render';
 import { parentBackupDir } from '../../../src/core/templates/backups';
 import { DeploymentState } from '../../../src/core/templates/state';
@@ -82,5 +83,11 @@ describe('deploy crash safety', () => {
       }),
     );
     for (const l of lanes) assert.ok(l.changes > 1, `only ${l.changes} kills landed after a write`);
+
+    // One clean deploy afterwards sweeps the temp files the killed runs left behind.
+    const [first] = lanes;
+    await deployClaudeMd({ projectRoot: first!.project, master: masters[0]!, targetDir: first!.targetDir, force: true });
+    assert.deepEqual((await readdir(first!.targetDir)).filter((n) => n !== 'CLAUDE.md'), []);
+    assert.deepEqual((await readdir(parentBackupDir(first!.project))).filter((n) => !n.endsWith('.backup')), []);
   });
 });

@@ -269,3 +269,19 @@ describe('de-duplication carries the newest copy', () => {
     assert.equal(parseMetadata(await readFile(top, 'utf8')).claudeMdVersion, '016');
   });
 });
+
+describe('temp files of killed deploys', () => {
+  it('are removed by the next deploy when their process is gone, and only those', async () => {
+    const tree = await projectTree();
+    const dir = join(tree.root, 'work');
+    const deadPid = 2 ** 22 + 12345; // above the default pid_max: never a running process
+    const stale = [`.CLAUDE.md.${deadPid}.0a1b2c3d.tmp`];
+    const kept = [`.CLAUDE.md.${process.pid}.0a1b2c3d.tmp`, `.notes.md.${deadPid}.0a1b2c3d.tmp`, 'other.txt'];
+    for (const name of [...stale, ...kept]) await writeFile(join(dir, name), 'x');
+    await mkdir(parentBackupDir(tree.project), { recursive: true });
+    await writeFile(join(parentBackupDir(tree.project), `.staging.${deadPid}.0a1b2c3d`), 'x');
+    await deployClaudeMd({ projectRoot: tree.project, master: await masterOfVersion('016'), ceiling: tree.root });
+    assert.deepEqual((await readdir(dir)).sort(), [...kept, 'CLAUDE.md', 'project'].sort());
+    assert.deepEqual(await readdir(parentBackupDir(tree.project)), []);
+  });
+});
