@@ -73,6 +73,7 @@ export class ClaudeRunner implements AgentRunner {
         costUsd: result?.total_cost_usd,
         usage: result?.usage,
         permissionDenials: result?.permission_denials?.map((d) => ({ toolName: d.tool_name, toolUseId: d.tool_use_id })),
+        subagents: state.subagents.length ? state.subagents : undefined,
         stderrTail: stderrTail.toString() || undefined,
       };
       if (proc.outcome === 'spawn_failed') {

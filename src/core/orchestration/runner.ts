@@ -42,6 +42,8 @@ export interface RunResult {
   costUsd?: number;
   usage?: Record<string, unknown>;
   permissionDenials?: { toolName: string; toolUseId?: string }[];
+  /** Sub-agents the session started through Claude Code's Task/Agent tool (claude runner). */
+  subagents?: { toolUseId?: string; parentToolUseId?: string; subagentType?: string; description?: string }[];
   /** A plain-language reason when the run did not succeed. */
   error?: string;
   stderrTail?: string;

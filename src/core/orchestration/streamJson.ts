@@ -179,12 +179,14 @@ export class StreamJsonState {
       this.onEvent({ kind: 'tool_use', name: tool.data.name, input: tool.data.input });
       if (tool.data.name === 'Task' || tool.data.name === 'Agent') {
         const input = (tool.data.input ?? {}) as Record<string, unknown>;
-        this.subagents.push({
+        const call: SubagentCall = {
           toolUseId: tool.data.id,
           parentToolUseId: parsed.data.parent_tool_use_id ?? undefined,
           subagentType: typeof input.subagent_type === 'string' ? input.subagent_type : undefined,
           description: typeof input.description === 'string' ? input.description : undefined,
-        });
+        };
+        this.subagents.push(call);
+        this.onEvent({ kind: 'status', message: `sub-agent ${call.subagentType ?? 'general'} started${call.description ? `: ${call.description}` : ''}` });
       }
     }
   }

@@ -69,10 +69,11 @@ describe('stream-json parsing', () => {
     assert.deepEqual(state.invalidLines, ['not json']);
     assert.deepEqual(
       events.map((e) => e.kind),
-      ['status', 'status', 'text', 'tool_use', 'tool_result'],
+      ['status', 'status', 'text', 'tool_use', 'status', 'tool_result'],
     );
     assert.deepEqual(events[1], { kind: 'status', message: 'task_progress: running tests' });
-    assert.deepEqual(events[4], { kind: 'tool_result', isError: false, text: 'all green' });
+    assert.deepEqual(events[4], { kind: 'status', message: 'sub-agent qa started: run tests' });
+    assert.deepEqual(events[5], { kind: 'tool_result', isError: false, text: 'all green' });
   });
 
   it('never throws on arbitrary lines', () => {
