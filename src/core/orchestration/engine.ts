@@ -42,6 +42,8 @@ export interface EngineOptions {
   errorRateThreshold?: number;
   /** Characters of output kept per step and forwarded to dependents. */
   outputTailChars?: number;
+  /** Adaptive concurrency: while runs are active, the global limit follows these resource samples. */
+  adaptive?: { sample: () => ResourceSample; intervalMs: number; min?: number };
   onUpdate?: (run: RunRecord) => void;
   onLog?: (line: RunLogLine) => void;
   onAlert?: (alert: RunAlert, run: RunRecord) => void;
@@ -92,6 +94,7 @@ export class WorkflowEngine {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly active = new Map<string, RunHandle>();
+  private adaptiveTimer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: EngineOptions) {
     this.limiter = new ConcurrencyLimiter(options.maxConcurrentAgents, options.perAgentLimits);
@@ -130,10 +133,26 @@ export class WorkflowEngine {
       id: execution.record.id,
       record: execution.record,
       cancel: () => execution.stop('cancelled'),
-      done: execution.done.finally(() => this.active.delete(execution.record.id)),
+      done: execution.done.finally(() => {
+        this.active.delete(execution.record.id);
+        if (this.active.size === 0) this.stopAdapting();
+      }),
     };
     this.active.set(handle.id, handle);
+    this.startAdapting();
     return handle;
+  }
+
+  private startAdapting(): void {
+    const adaptive = this.options.adaptive;
+    if (!adaptive || this.adaptiveTimer) return;
+    this.adaptiveTimer = setInterval(() => this.adjustConcurrency(adaptive.sample(), adaptive.min), adaptive.intervalMs);
+    this.adaptiveTimer.unref?.();
+  }
+
+  private stopAdapting(): void {
+    clearInterval(this.adaptiveTimer);
+    this.adaptiveTimer = undefined;
   }
 
   /** The breaker of an agent type, created on first use. */

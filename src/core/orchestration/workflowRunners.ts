@@ -5,7 +5,7 @@ import type { StepRunners } from './engine';
 import type { AgentRunner, RunRequest } from './runner';
 
 /** Runs a workflow's `command` step: the request's task is the shell command line itself. */
-export function shellStepRunner(env: NodeJS.ProcessEnv = process.env): AgentRunner {
+export function shellStepRunner(env: NodeJS.ProcessEnv = process.env, graceMs?: number): AgentRunner {
   return {
     kind: 'shell',
     run: (request) =>
@@ -16,6 +16,7 @@ export function shellStepRunner(env: NodeJS.ProcessEnv = process.env): AgentRunn
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         onEvent: request.onEvent,
+        graceMs,
       }),
   };
 }

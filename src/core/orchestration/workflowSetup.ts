@@ -5,7 +5,11 @@ import { createAgentRunner, type RunnerKind } from '../agents/createAgentRunner'
 import { discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
 import type { ResolvedConfig } from '../config/loadConfig';
+import { z } from 'zod';
+import { SystemResourceSampler } from './adaptiveConcurrency';
+import { AgentPool, LOAD_BALANCING } from './agentPool';
 import { WorkflowEngine, type EngineOptions } from './engine';
+import type { AgentRunner } from './runner';
 import type { RunMemory } from './runMemory';
 import type { RunRecord } from './runRecord';
 import { RunStore } from './runStore';
@@ -28,11 +32,19 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     logger.warn(`agents could not be read, running without role prompts: ${error.message}`);
     return undefined;
   });
-  const agentRunner = createAgentRunner({ kind: setup.runner ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env, permissionMode: 'acceptEdits' });
+  const newRunner = () => createAgentRunner({ kind: setup.runner ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env, permissionMode: 'acceptEdits' });
+  const settings = orchestrationSettings(config, logger);
+  const pools: Record<string, AgentRunner> = {};
+  for (const [type, pool] of Object.entries(settings.agent_pools ?? {})) {
+    const instances = Array.from({ length: pool.instances }, (_, i) => ({ id: `${type}-${i + 1}`, runner: newRunner(), weight: pool.weights?.[i] }));
+    pools[type] = new AgentPool(instances, pool.strategy, pool.failure_threshold);
+  }
   const store = new RunStore(root);
+  const sampler = new SystemResourceSampler();
   const engine = new WorkflowEngine({
     cwd: root,
-    runners: workflowStepRunners({ agentRunner, catalog, env }),
+    runners: workflowStepRunners({ agentRunner: newRunner(), catalog, env, pools }),
+    adaptive: settings.adaptive_concurrency === false ? undefined : { sample: () => sampler.sample(), intervalMs: ADAPT_INTERVAL_MS },
     maxConcurrentAgents: config.orchestrator.maxConcurrentAgents,
     perAgentLimits: config.orchestrator.perAgentLimits,
     defaultStepTimeoutMs: config.orchestrator.agentTimeoutMs,
@@ -42,6 +54,35 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     ...setup.events,
   });
   return { engine, store };
+}
+
+const ADAPT_INTERVAL_MS = 5000;
+
+// Our keys under `orchestrator` in .claude-pm/config.json, read here so the shared schema stays small:
+//   "agent_pools": { "engineer": { "instances": 3, "strategy": "least_busy", "failure_threshold": 3 } }
+//   "adaptive_concurrency": false   (on by default)
+const orchestrationSettingsSchema = z
+  .object({
+    agent_pools: z
+      .record(
+        z.string(),
+        z.object({
+          instances: z.number().int().min(1).max(16),
+          strategy: z.enum(LOAD_BALANCING).default('round_robin'),
+          weights: z.array(z.number().int().min(1).max(100)).optional(),
+          failure_threshold: z.number().int().min(1).max(100).default(3),
+        }),
+      )
+      .optional(),
+    adaptive_concurrency: z.boolean().optional(),
+  })
+  .loose();
+
+function orchestrationSettings(config: ResolvedConfig, logger: Logger): z.infer<typeof orchestrationSettingsSchema> {
+  const parsed = orchestrationSettingsSchema.safeParse(config.file.orchestrator ?? {});
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) logger.warn(`${config.configPath}: orchestrator.${issue.path.join('.')}: ${issue.message}; ignored`);
+  return {};
 }
 
 /**

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WorkflowEngine, type EngineOptions, type RunLogLine } from '../../../src/core/orchestration/engine';
 import type { AgentRunner } from '../../../src/core/orchestration/runner';
 import type { RunMemory, StepOutcome } from '../../../src/core/orchestration/runMemory';
 import { RunStore } from '../../../src/core/orchestration/runStore';
 import { parseWorkflowText } from '../../../src/core/orchestration/workflowFile';
+import { shellStepRunner } from '../../../src/core/orchestration/workflowRunners';
 import { tempDir } from '../../helpers/tempDir';
-import { alive, InstantClock, ScriptedRunner, ShellRunner, tick, type Behaviour } from './helpers';
+import { alive, InstantClock, ScriptedRunner, tick, type Behaviour } from './helpers';
 
 function workflow(yaml: string) {
   const parsed = parseWorkflowText('test.yaml', yaml);
@@ -232,6 +234,27 @@ describe('workflow engine', () => {
     assert.equal(engine.adjustConcurrency({ cpuPercent: 10, memoryPercent: 20 }), 3);
   });
 
+  it('samples resources while a run is active and lowers the limit under pressure', async () => {
+    let samples = 0;
+    const runner = new ScriptedRunner(() => tick(60).then(() => ({})));
+    const { engine } = engineWith(runner, {
+      maxConcurrentAgents: 4,
+      adaptive: {
+        intervalMs: 10,
+        sample: () => {
+          samples++;
+          return { cpuPercent: 95, memoryPercent: 50 };
+        },
+      },
+    });
+    await engine.run(workflow('name: a\nsteps:\n  - { name: a, command: x }\n'));
+    assert.ok(samples >= 1);
+    assert.ok(engine.limiter.limit < 4);
+    const after = samples;
+    await tick(50);
+    assert.equal(samples, after, 'sampling stops when no run is active');
+  });
+
   it('runs a 5,000-step chain and skips a 5,000-step tail without deep recursion', async () => {
     const n = 5000;
     const steps = Array.from({ length: n }, (_, i) => ({ name: `s${i}`, agentType: 'qa', task: 't', dependsOn: i ? [`s${i - 1}`] : [], retries: 0 }));
@@ -246,37 +269,46 @@ describe('workflow engine', () => {
 });
 
 describe('workflow engine with real processes', () => {
-  const shellEngine = (runner: ShellRunner, extra: Partial<EngineOptions> = {}) =>
-    new WorkflowEngine({ cwd: process.cwd(), runners: { forAgent: () => runner, forCommand: () => runner }, maxConcurrentAgents: 4, ...extra });
+  const shellEngine = (extra: Partial<EngineOptions> = {}) => {
+    const shell = shellStepRunner(process.env, 200);
+    return new WorkflowEngine({ cwd: process.cwd(), runners: { forAgent: () => shell, forCommand: () => shell }, maxConcurrentAgents: 4, ...extra });
+  };
+  const pids = async (dir: string) => Promise.all((await readdir(dir)).filter((n) => n.endsWith('.pid')).map(async (n) => Number((await readFile(join(dir, n), 'utf8')).trim())));
 
   it('stops a step at its timeout and kills the process', async () => {
-    const runner = new ShellRunner();
-    const run = await shellEngine(runner).run(workflow('name: t\nsteps:\n  - { name: hang, command: "sleep 30", timeout: 0.3 }\n'));
+    const dir = await tempDir();
+    const run = await shellEngine().run(workflow(`name: t\nsteps:\n  - { name: hang, command: "echo $$ > ${dir}/hang.pid; exec sleep 30", timeout: 0.3 }\n`));
     assert.equal(run.steps[0]!.status, 'timed_out');
     assert.equal(run.status, 'failed');
-    await tick(300);
-    assert.equal(alive(runner.pids[0]!), false);
+    const [pid] = await pids(dir);
+    assert.equal(alive(pid!), false);
   });
 
   it('cancels a whole run mid-way and leaves no child process behind', async () => {
-    const runner = new ShellRunner();
-    const root = await tempDir();
-    const store = new RunStore(root);
-    const engine = shellEngine(runner, { store });
+    const dir = await tempDir();
+    const store = new RunStore(dir);
+    const engine = shellEngine({ store });
     const handle = engine.start(
       workflow(
-        'name: cancel-me\ntype: parallel\nsteps:\n  - { name: a, command: "sleep 30" }\n  - { name: b, command: "sh -c \'sleep 30\' & sleep 30" }\n  - { name: c, command: "trap \'\' TERM; sleep 30" }\n  - { name: d, command: "echo never", depends_on: [a] }\n',
+        [
+          'name: cancel-me',
+          'type: parallel',
+          'steps:',
+          `  - { name: a, command: "echo $$ > ${dir}/a.pid; exec sleep 30" }`,
+          `  - { name: b, command: "sh -c 'echo $$ > ${dir}/b-child.pid; exec sleep 30' & echo $$ > ${dir}/b.pid; wait" }`,
+          `  - { name: c, command: "trap '' TERM; echo $$ > ${dir}/c.pid; while true; do sleep 0.05; done" }`,
+          '  - { name: d, command: "echo never", depends_on: [a] }',
+          '',
+        ].join('\n'),
       ),
     );
-    while (runner.pids.length < 3) await tick(20);
-    await tick(100);
+    while ((await pids(dir)).length < 4) await tick(20);
     assert.equal(engine.activeRuns.length, 1);
     handle.cancel();
     const run = await handle.done;
     assert.equal(run.status, 'cancelled');
     assert.deepEqual(statusOf(run), { a: 'cancelled', b: 'cancelled', c: 'cancelled', d: 'cancelled' });
-    await tick(100);
-    for (const pid of runner.pids) assert.equal(alive(pid), false, `pid ${pid} survived`);
+    for (const pid of await pids(dir)) assert.equal(alive(pid), false, `pid ${pid} survived`);
     assert.equal(engine.activeRuns.length, 0);
     const saved = await store.load(run.id);
     assert.equal(saved?.status, 'cancelled');
@@ -284,24 +316,25 @@ describe('workflow engine with real processes', () => {
   });
 
   it('stops a run that exceeds its workflow timeout and raises an alert', async () => {
-    const runner = new ShellRunner();
-    const run = await shellEngine(runner).run(workflow('name: slow\ntimeout: 0.3\nsteps:\n  - { name: a, command: "sleep 30" }\n'));
+    const run = await shellEngine().run(workflow('name: slow\ntimeout: 0.3\nsteps:\n  - { name: a, command: "sleep 30" }\n'));
     assert.equal(run.status, 'timed_out');
     assert.equal(run.alerts[0]?.kind, 'run_timeout');
     assert.match(run.alerts[0]!.message, /exceeded its timeout of 0.3 s/);
   });
 
-  it('persists progress, output tails and labelled log lines', async () => {
-    const root = await tempDir();
-    const store = new RunStore(root);
-    const runner = new ShellRunner();
-    const run = await shellEngine(runner, { store }).run(workflow('name: persist\nsteps:\n  - { name: hello, command: "echo hello; echo world" }\n  - { name: secret, command: "echo token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789" }\n'));
+  it('persists progress, output tails and labelled log lines, redacting secrets', async () => {
+    const store = new RunStore(await tempDir());
+    const run = await shellEngine({ store }).run(
+      workflow('name: persist\nsteps:\n  - { name: hello, command: "echo hello; echo world" }\n  - { name: secret, command: "echo token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789" }\n  - { name: fails, command: "echo broken >&2; exit 4" }\n'),
+    );
     const saved = await store.load(run.id);
-    assert.equal(saved?.status, 'succeeded');
+    assert.equal(saved?.status, 'failed');
     assert.equal(saved?.steps[0]!.outputTail, 'hello\nworld\n');
+    assert.match(saved!.steps[2]!.error!, /exited with code 4/);
     assert.doesNotMatch(JSON.stringify(saved), /abcdefghijklmnopqrstuvwxyz0123456789/);
     const log = await store.readLog(run.id);
     assert.match(log, /\[hello · command\] world/);
+    assert.match(log, /\[fails · command\] stderr: broken/);
     assert.doesNotMatch(log, /abcdefghijklmnopqrstuvwxyz0123456789/);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Clock } from '../../../src/core/orchestration/clock';
 import type { AgentRunner, RunRequest, RunResult } from '../../../src/core/orchestration/runner';
 
@@ -68,58 +68,16 @@ export function tick(ms = 0): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/**
- * A minimal real-process runner for engine tests: runs the task with `sh -c` in its own process group
- * and kills the group on abort or timeout (SIGTERM, SIGKILL after 200 ms). Reports spawned pids.
- */
-export class ShellRunner implements AgentRunner {
-  readonly kind = 'shell';
-  readonly pids: number[] = [];
-  run(request: RunRequest): Promise<RunResult> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-      const child = spawn('sh', ['-c', request.task], { cwd: request.cwd, detached: true, env: { ...process.env, ...request.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      if (child.pid) this.pids.push(child.pid);
-      let output = '';
-      let stopped: 'cancelled' | 'timed_out' | undefined;
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-        request.onEvent?.({ kind: 'stdout', text: d.toString() });
-      });
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const kill = (why: 'cancelled' | 'timed_out') => {
-        stopped ??= why;
-        try {
-          process.kill(-child.pid!, 'SIGTERM');
-        } catch {
-          return;
-        }
-        setTimeout(() => {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, 200).unref();
-      };
-      const onAbort = () => kill('cancelled');
-      request.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = request.timeoutMs ? setTimeout(() => kill('timed_out'), request.timeoutMs) : undefined;
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
-        const status = stopped ?? (code === 0 ? 'succeeded' : 'failed');
-        resolve({ status, exitCode: code, output: output.slice(-2000), durationMs: Date.now() - started, error: status === 'failed' ? `exit code ${code}` : undefined });
-      });
-    });
-  }
-}
-
+/** Whether a process still runs; a zombie (dead, not yet reaped by a containerised init) counts as gone. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
