@@ -85,6 +85,13 @@ function countsList(values: Record<string, number> | undefined, empty: string): 
   );
 }
 
+/** The `<prefix>.` entries of an area's counts (e.g. tickets' `status.open`) without the prefix; all of them when there are none. */
+function grouped(values: Record<string, number> | undefined, prefix: string, omit: readonly string[] = []): Record<string, number> {
+  const entries = Object.entries(values ?? {}).filter(([k]) => !omit.includes(k));
+  const inGroup = entries.filter(([k]) => k.startsWith(`${prefix}.`));
+  return Object.fromEntries(inGroup.length ? inGroup.filter(([, v]) => v > 0).map(([k, v]) => [k.slice(prefix.length + 1), v]) : entries);
+}
+
 function render(snapshot: DashboardSnapshot): void {
   const h = snapshot.health;
   fill(
@@ -126,8 +133,7 @@ function render(snapshot: DashboardSnapshot): void {
     h?.services.some((s) => s.critical) ? el('p', { class: 'muted' }, '* critical service') : null,
   );
 
-  const memoryCounts = { ...(snapshot.counts.memory ?? {}) };
-  delete memoryCounts.queuedWrites;
+  const memoryCounts = grouped(snapshot.counts.memory, 'category', ['queuedWrites', 'total']);
   fill(
     'memory-card-body',
     snapshot.memoryBackend
@@ -151,7 +157,12 @@ function render(snapshot: DashboardSnapshot): void {
     ]),
   );
 
-  fill('tickets-card-body', countsList(snapshot.counts.tickets, 'No tickets counted yet.'));
+  const tickets = snapshot.counts.tickets;
+  fill(
+    'tickets-card-body',
+    tickets?.total !== undefined ? definitions([['Total', String(tickets.total)]]) : null,
+    countsList(grouped(tickets, 'status', ['total']), tickets?.total === 0 ? 'No tickets yet.' : 'No tickets counted yet.'),
+  );
 
   const sys = snapshot.system;
   const responding = h?.services.filter((s) => s.responseTimeMs !== null) ?? [];
