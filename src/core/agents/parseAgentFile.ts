@@ -107,11 +107,8 @@ function parseRoleMarkdown(file: string, source: string, fileStem: string): Pars
   let version: string | undefined;
   const sections: Section[] = [];
   for (const line of lines) {
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    if (!inFence) {
-      if (!inComment && line.includes('<!--') && !line.includes('-->')) inComment = true;
-      else if (inComment && line.includes('-->')) inComment = false;
-    }
+    const fence = /^\s*(```|~~~)/.test(line);
+    if (fence) inFence = !inFence;
     const preferred = /^\s*PREFERRED_MODEL\s*=\s*["']([^"']+)["']/.exec(line);
     if (preferred) model = preferred[1];
     const trailer = /^\*\*(Model Preference|Version)\*\*:\s*(.+?)\s*$/.exec(line);
@@ -119,8 +116,13 @@ function parseRoleMarkdown(file: string, source: string, fileStem: string): Pars
       if (trailer[1] === 'Version') version = trailer[2];
       else model ??= trailer[2];
     }
-    if (inFence || inComment) {
+    if (inFence || fence) {
       sections.at(-1)?.lines.push(line);
+      continue;
+    }
+    // HTML comments (version notes, hints for editors) belong to no section.
+    if (inComment || line.includes('<!--')) {
+      inComment = !line.includes('-->');
       continue;
     }
     const h1 = /^#\s+(.+?)\s*#*\s*$/.exec(line);
@@ -160,7 +162,7 @@ function stripDecoration(heading: string): string {
 }
 
 function firstParagraphLine(lines: string[]): string {
-  const line = lines.find((l) => l.trim() !== '' && !/^\s*(```|<!--)/.test(l));
+  const line = lines.find((l) => l.trim() !== '' && !/^\s*```/.test(l));
   return (line ?? '')
     .trim()
     .replace(/^[-*]\s+/, '')

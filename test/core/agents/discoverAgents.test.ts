@@ -78,6 +78,13 @@ describe('agent files', () => {
     assert.ok(missing.diagnostics.some((d) => d.key === 'model' && d.line === 3));
   });
 
+  it('skips HTML comments when looking for the description', () => {
+    const text = ['# Ops Agent', '<!-- note', '## Not a section -->', '## 🎯 Primary Role', '<!-- Version notes', 'Major: breaking', '-->', '<!-- one line -->', 'Deploys things.'].join('\n');
+    const { agent, diagnostics } = parseAgentFile('ops.md', text, 'ops-agent');
+    assert.deepEqual(diagnostics, []);
+    assert.equal(agent!.description, 'Deploys things.');
+  });
+
   it('warns about a role file without title or role but still loads it', () => {
     const { agent, diagnostics } = parseAgentFile('qa.md', 'Just some notes\n', 'my_helper');
     assert.equal(agent!.type, 'my-helper');
