@@ -74,6 +74,14 @@ describe('claude-pm security validate', () => {
     assert.equal(usage.code, 2);
   });
 
+  it('checks the hosted platform over its https URL', async () => {
+    const root = await workspace({ environment: 'production', memory_service: { backend: 'mem0-platform' } });
+    const result = await cli(['security', 'validate', '--format', 'json'], { cwd: root, env: { MEM0_API_KEY: GOOD_KEY } });
+    const report = JSON.parse(result.stdout) as { findings: { id: string; status: string; message: string }[] };
+    assert.deepEqual(report.findings.find((f) => f.id === 'transport'), { id: 'transport', status: 'pass', message: 'TLS with certificate verification' });
+    assert.equal(result.code, 0, result.stdout);
+  });
+
   it('reports a broken policy and a tampered audit log', async () => {
     const root = await workspace();
     await writeFile(join(root, '.claude-pm', 'policy.json'), '{"users": {"a@b.c": "boss"}}');

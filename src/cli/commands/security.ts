@@ -7,9 +7,9 @@ import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout'
 import { describeAccess, POLICY_PATH, resolveActor } from '../../core/security/policy';
 import { assignRole } from '../../core/security/policyEdit';
 import { describeVerification } from '../../core/security/reportMarkdown';
-import { PLATFORM_URL, testAuthentication } from '../../core/security/testAuth';
+import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
-import { requireArg, UsageError, type CliCommand, type CliContext } from '../framework';
+import { requireArg, UsageError, type CliCommand } from '../framework';
 
 /** `claude-pm security …` and `claude-pm audit verify`: keys, checks and the audit chain. Keys come from the environment only. */
 export const securityCommands: CliCommand[] = [
@@ -36,7 +36,7 @@ export const securityCommands: CliCommand[] = [
       const { config } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
       const backend = config.memory.backend;
       const apiKey = backend === 'embedded' ? undefined : ctx.env[KEY_ENV_VARIABLES[backend]];
-      const report = await validateSecurity(config, apiKey);
+      const report = await validateSecurity(config, apiKey, env);
       ctx.print(report, () =>
         [
           `security check for ${report.environment} (memory backend ${report.backend}${apiKey ? `, key ${maskKey(apiKey)}` : ''})`,
@@ -63,7 +63,7 @@ export const securityCommands: CliCommand[] = [
       const actor = await resolveActor(ctx.cwd, ctx.env);
       const pending: Promise<unknown>[] = [];
       const lockout = new AuthLockout({ ...lockoutOptionsFromEnv(ctx.env), onEvent: (event) => pending.push(audit.append({ ...event, actor })) });
-      const baseUrl = backend === 'mem0-platform' ? platformUrl(ctx, config.file.memory_service?.url) : config.memory.baseUrl;
+      const baseUrl = memoryServiceUrl(config, ctx.env);
       const result = await testAuthentication({ backend, baseUrl, apiKey, verifyTls: config.memory.verifyTls, timeoutMs: config.memory.timeoutMs, userId: config.memory.userId }, lockout);
       await Promise.all(pending);
       ctx.print({ ...result, key: maskKey(apiKey) }, `${result.outcome}: ${result.url} (key ${maskKey(apiKey)}): ${result.message}`);
@@ -113,7 +113,3 @@ export const securityCommands: CliCommand[] = [
   },
 ];
 
-// The platform's URL: one configured explicitly for this workspace, else the hosted API.
-function platformUrl(ctx: CliContext, configured: string | undefined): string {
-  return ctx.env.MEM0AI_URL ?? configured ?? PLATFORM_URL;
-}

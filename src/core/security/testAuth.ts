@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import type { ResolvedConfig } from '../config/loadConfig';
 import type { MemoryBackendKind } from '../config/schema';
 import type { AuthLockout } from './lockout';
 import { redact } from './redact';
@@ -6,6 +7,12 @@ import { redact } from './redact';
 // `security test-auth`: one authenticated request to the configured memory service, counted by the lockout.
 
 export const PLATFORM_URL = 'https://api.mem0.ai';
+
+/** The URL keys are sent to: the configured one, or for the platform the hosted API unless a URL is set explicitly. */
+export function memoryServiceUrl(config: ResolvedConfig, env: NodeJS.ProcessEnv): string {
+  if (config.memory.backend !== 'mem0-platform') return config.memory.baseUrl;
+  return (env.MEM0AI_URL ?? config.file.memory_service?.url ?? PLATFORM_URL).replace(/\/+$/, '');
+}
 
 export interface AuthProbe {
   backend: Exclude<MemoryBackendKind, 'embedded'>;

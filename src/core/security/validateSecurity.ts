@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/loadConfig';
 import { transportProblems, validateApiKey } from './apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
+import { memoryServiceUrl } from './testAuth';
 
 // `security validate`: the framework's checklist for the configured environment, as a list of findings.
 
@@ -25,11 +26,12 @@ export interface SecurityReport {
 export const KEY_ENV_VARIABLES = { mem0: 'MEM0AI_API_KEY', 'mem0-platform': 'MEM0_API_KEY' } as const;
 
 /** Checks keys, transport, policy and audit chain; `apiKey` is the key of the configured backend, if any. */
-export async function validateSecurity(config: ResolvedConfig, apiKey: string | undefined): Promise<SecurityReport> {
+export async function validateSecurity(config: ResolvedConfig, apiKey: string | undefined, env: NodeJS.ProcessEnv): Promise<SecurityReport> {
   const { environment } = config;
   const backend = config.memory.backend;
   const findings: SecurityFinding[] = [];
-  const useTls = config.memory.baseUrl.startsWith('https:');
+  const url = memoryServiceUrl(config, env);
+  const useTls = url.startsWith('https:');
 
   if (backend === 'embedded') {
     findings.push({ id: 'api-key', status: 'pass', message: 'the embedded memory store needs no API key' });
@@ -43,7 +45,7 @@ export async function validateSecurity(config: ResolvedConfig, apiKey: string | 
   if (backend !== 'embedded') {
     const transport = transportProblems({ environment, useTls, verifyTls: config.memory.verifyTls });
     if (transport.length) findings.push({ id: 'transport', status: 'fail', message: transport.join('; ') });
-    else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${config.memory.baseUrl} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });
+    else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${url} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });
     else findings.push({ id: 'transport', status: 'pass', message: `TLS${config.memory.verifyTls ? ' with certificate verification' : ' without certificate verification'}` });
   }
 

@@ -23,7 +23,7 @@ export async function validateCommand(features: FeatureContext): Promise<void> {
   const backend = config.memory.backend;
   // The key in secret storage first; the environment variable is what the CLI would use.
   const key = backend === 'embedded' ? undefined : ((await features.extension.secrets.get(secretStorageKey(backend))) ?? process.env[KEY_ENV_VARIABLES[backend]]);
-  const [report, access] = await Promise.all([validateSecurity(config, key), describeAccess(folder.uri.fsPath, {})]);
+  const [report, access] = await Promise.all([validateSecurity(config, key, process.env), describeAccess(folder.uri.fsPath, {})]);
   const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: securityReportMarkdown(report, access, key && maskKey(key)) });
   await vscode.window.showTextDocument(document, { preview: true });
   if (!report.ok) void vscode.window.showWarningMessage(vscode.l10n.t('The security check found problems in {0}.', folder.name));
