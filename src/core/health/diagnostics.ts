@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import type { ResolvedConfig } from '../config/loadConfig';
 import { CLAUDE_INSTALL_HINT, probeClaudeCli } from '../orchestration/claudeRunnerLocate';
 import { redact } from '../security/redact';
+import { displayUrl } from './services';
 
 // On-demand troubleshooting (the seed's "Troubleshooting & Monitoring"): each step says what failed,
 // why in plain words, and what to do about it.
@@ -48,7 +49,7 @@ export async function runDiagnostics(options: DiagnosticsOptions): Promise<Diagn
   return {
     timestamp: new Date().toISOString(),
     ok: all.every((s) => s.status !== 'fail'),
-    memory: { backend: options.config.memory.backend, url: redact(options.config.memory.baseUrl), steps: memory },
+    memory: { backend: options.config.memory.backend, url: displayUrl(options.config.memory.baseUrl), steps: memory },
     agents: { runner: options.config.agents.runner, steps: agents },
   };
 }
@@ -91,7 +92,7 @@ async function timedGet(url: string, headers: Record<string, string>, dispatcher
 }
 
 function healthStep(result: GetResult, url: string, tcpOk: boolean): DiagnosticStep {
-  const base = { id: 'memory.service', title: 'Service health', data: { url: redact(url) } };
+  const base = { id: 'memory.service', title: 'Service health', data: { url: displayUrl(url) } };
   if (result.kind === 'response' && result.status >= 200 && result.status < 400) return { ...base, status: 'pass', detail: `HTTP ${result.status} in ${result.ms} ms` };
   if (result.kind === 'response') {
     return {

@@ -53,7 +53,7 @@ export async function probeServices(services: readonly ServiceDefinition[], opti
 
 async function probeService(service: ServiceDefinition, dispatcher: Agent): Promise<ServiceResult> {
   const started = performance.now();
-  const base = { name: service.name, url: redact(service.url), critical: service.critical, timestamp: new Date().toISOString() };
+  const base = { name: service.name, url: displayUrl(service.url), critical: service.critical, timestamp: new Date().toISOString() };
   try {
     const response = await request(service.url, {
       method: 'GET',
@@ -76,6 +76,18 @@ async function probeService(service: ServiceDefinition, dispatcher: Agent): Prom
     };
   } catch (error) {
     return { ...base, ...classifyFailure(error, service.timeoutMs), response_time: null, http_status: null, performance: null };
+  }
+}
+
+/** The URL as reports show it: credentials in it are dropped and anything secret-looking masked. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return redact(parsed.toString());
+  } catch {
+    return redact(url);
   }
 }
 

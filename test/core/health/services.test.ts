@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FRAMEWORK_SERVICES, performanceBand, probeServices, resolveServices } from '../../../src/core/health/services';
+import { displayUrl, FRAMEWORK_SERVICES, performanceBand, probeServices, resolveServices } from '../../../src/core/health/services';
 import { closedPort, httpServer } from './fixtures';
 
 describe('service probes', () => {
@@ -35,6 +35,14 @@ describe('service probes', () => {
     const [result] = await probeServices([{ name: 'bad', url: 'http://no-such-host.invalid:1/', critical: false, timeoutMs: 2000 }]);
     assert.equal(result!.status, 'error');
     assert.ok(result!.error);
+  });
+
+  it('never reports credentials embedded in a service URL', async () => {
+    const ok = await httpServer('ok');
+    const [result] = await probeServices([{ name: 'auth', url: ok.replace('http://', 'http://admin:hunter2@'), critical: false, timeoutMs: 2000 }]);
+    assert.equal(result!.status, 'healthy');
+    assert.doesNotMatch(JSON.stringify(result), /hunter2|admin/);
+    assert.equal(displayUrl('not a url'), 'not a url');
   });
 
   it('puts response times into the monitor bands', () => {
