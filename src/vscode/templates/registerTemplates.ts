@@ -4,11 +4,15 @@ import type { FeatureContext } from '../featureContext';
 import { RENDERED_SCHEME, RenderedDocuments } from './renderedDocuments';
 import { registerTemplateCommands } from './templateCommands';
 import { notifyUpdateOnce, TemplateStatusStore } from './templateStatusStore';
+import { templateTreeItems } from './templateTreeItems';
 import { VariableDiagnostics } from './variableDiagnostics';
 
 /** What the Health tree's "Templates" node reads. */
 export interface TemplatesFeature {
   status(folder: vscode.WorkspaceFolder): Promise<DeploymentStatus>;
+  /** Ready-made children for a "Templates" node: one item per CLAUDE.md target of `folder`. */
+  treeItems(folder: vscode.WorkspaceFolder): Promise<vscode.TreeItem[]>;
+  /** Fires after a deploy, a rollback or a config change. */
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -33,5 +37,5 @@ export function registerTemplates(features: FeatureContext): TemplatesFeature {
     { dispose: () => clearTimeout(deferred) },
   );
   registerTemplateCommands(features, documents, store);
-  return { status: (folder) => store.status(folder), onDidChange: store.onDidChange };
+  return { status: (folder) => store.status(folder), treeItems: async (folder) => templateTreeItems(await store.status(folder)), onDidChange: store.onDidChange };
 }
