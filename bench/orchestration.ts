@@ -1,5 +1,5 @@
 // Engine overhead per step on a 10,000-step DAG with a no-op runner (target < 50 µs), plus, when
-// bench/claudeRunner.ts exists, its real-CLI wall-time ratio. Prints JSON on stdout.
+// bench/claudeRunner.ts exists, its real-CLI wall-time ratio (skip it with BENCH_REAL_CLI=0). Prints JSON on stdout.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,7 +47,7 @@ async function engineOverhead(steps: PlannedStep[]): Promise<{ perStepUs: number
 
 function claudeRunnerRatio(): unknown {
   const script = join(__dirname, 'claudeRunner.ts');
-  if (!existsSync(script)) return null;
+  if (!existsSync(script) || process.env.BENCH_REAL_CLI === '0') return null;
   const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 600_000 });
   if (result.status !== 0) return { error: (result.stderr || `exit ${result.status}`).trim().split('\n').slice(-3).join(' ') };
   try {
