@@ -15,6 +15,9 @@ export class TemplateStatusStore implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly features: FeatureContext) {
+    // Deploys from the CLI show up as a new operation history; edits as a changed CLAUDE.md in the workspace.
+    const watchers = ['**/.claude-pm/parent_directory_manager/logs/operation_history.json', '**/CLAUDE.md'].map((glob) => vscode.workspace.createFileSystemWatcher(glob));
+    for (const watcher of watchers) this.disposables.push(watcher, watcher.onDidChange(() => this.invalidate()), watcher.onDidCreate(() => this.invalidate()), watcher.onDidDelete(() => this.invalidate()));
     this.disposables.push(features.configs.onDidChange(() => this.invalidate()), features.counts.register('templates', () => this.counts()));
   }
 
