@@ -218,8 +218,10 @@ function pathOf(parsed: ParsedFile): string {
   return parsed.kind === 'ticket' ? parsed.ticket.path : parsed.kind === 'unparsed' ? parsed.document.path : parsed.path;
 }
 
+/** The ID a file stands for. Comments are numbered per issue, so their IDs repeat by design and claim nothing. */
 function claimedIdOf(parsed: ParsedFile): string | undefined {
-  return parsed.kind === 'ticket' ? parsed.ticket.id : parsed.kind === 'unparsed' ? parsed.document.claimedId : parsed.claimedId;
+  if (parsed.kind === 'ticket') return parsed.ticket.type === 'comment' ? undefined : parsed.ticket.id;
+  return parsed.kind === 'unparsed' ? parsed.document.claimedId : parsed.claimedId;
 }
 
 /** Adds and returns the set's new size. */
@@ -258,7 +260,7 @@ function count(counts: TicketCounts, parsed: ParsedFile, delta: 1 | -1): void {
   else {
     const t = parsed.ticket;
     counts.total += delta;
-    if (isOpen(t.normalizedStatus)) counts.open += delta;
+    if (isOpen(t.normalizedStatus) && t.type !== 'comment') counts.open += delta;
     const status = t.state ?? t.status;
     counts.byStatus[status] = (counts.byStatus[status] ?? 0) + delta;
     counts.byNormalizedStatus[t.normalizedStatus] += delta;

@@ -8,6 +8,8 @@ import { TicketStore } from './ticketStore';
 // Languages whose comments commonly cite tickets; Markdown for notes and ticket bodies.
 const HOVER_LANGUAGES = ['markdown', 'plaintext', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python', 'go', 'rust', 'java', 'csharp', 'c', 'cpp', 'ruby', 'php', 'shellscript', 'yaml'];
 
+const INDEX_DELAY_MS = 1500;
+
 /** Tickets view, commands, hover and Problems: nothing is read until the view or a command asks. */
 export function registerTickets(features: FeatureContext): void {
   const store = new TicketStore(features.logger);
@@ -33,4 +35,7 @@ export function registerTickets(features: FeatureContext): void {
     ),
   );
   registerTicketCommands(features, store, tree);
+  // Index in the background shortly after start-up, so that the badge and ID hovers work before the view opens.
+  const deferred = setTimeout(() => void store.all(), INDEX_DELAY_MS);
+  features.extension.subscriptions.push({ dispose: () => clearTimeout(deferred) });
 }

@@ -17,7 +17,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
 
   registerCommand(features, 'claudePm.tickets.refresh', () => store.reload());
 
-  registerCommand(features, 'claudePm.tickets.open', async (node?: TicketNode) => {
+  registerCommand(features, 'claudePm.tickets.open', async (node?: TicketNode | string) => {
     const picked = await ticketFrom(store, node, vscode.l10n.t('Open which ticket?'));
     if (picked) await vscode.window.showTextDocument(vscode.Uri.file(picked.ticket.path), { preview: true });
   });
@@ -40,7 +40,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
   registerCommand(
     features,
     'claudePm.tickets.transition',
-    async (node?: TicketNode, target?: string) => {
+    async (node?: TicketNode | string, target?: string) => {
       const picked = await ticketFrom(store, node, vscode.l10n.t('Transition which ticket?'), true);
       if (!picked) return;
       const next = picked.entry.tracker.nextStates(picked.ticket.id);
@@ -68,7 +68,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
   registerCommand(
     features,
     'claudePm.tickets.complete',
-    async (node?: TicketNode) => {
+    async (node?: TicketNode | string) => {
       const picked = await ticketFrom(store, node, vscode.l10n.t('Complete which ticket?'), true);
       if (!picked) return;
       const openChildren = picked.entry.tracker.index.children(picked.ticket.id).filter((c) => isOpen(c.normalizedStatus));
@@ -90,7 +90,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
   registerCommand(
     features,
     'claudePm.tickets.addNote',
-    async (node?: TicketNode) => {
+    async (node?: TicketNode | string) => {
       const picked = await ticketFrom(store, node, vscode.l10n.t('Add a note to which ticket?'));
       if (!picked) return;
       const note = await vscode.window.showInputBox({ title: vscode.l10n.t('Note for {0}', picked.ticket.id), validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('The note is empty')) });
@@ -101,7 +101,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     write,
   );
 
-  registerCommand(features, 'claudePm.tickets.delegate', async (node?: TicketNode) => {
+  registerCommand(features, 'claudePm.tickets.delegate', async (node?: TicketNode | string) => {
     const picked = await ticketFrom(store, node, vscode.l10n.t('Delegate which ticket?'), true);
     if (!picked) return;
     if (!(await vscode.commands.getCommands(true)).includes(DELEGATE_COMMAND)) {
@@ -183,8 +183,14 @@ export function savedGroupBy(features: FeatureContext): GroupMode {
   return (GROUP_MODES as readonly string[]).includes(saved ?? '') ? (saved as GroupMode) : 'none';
 }
 
-/** The ticket of a tree node, or one the user picks (open tickets only, when asked). */
-async function ticketFrom(store: TicketStore, node: TicketNode | undefined, title: string, openOnly = false): Promise<Picked | undefined> {
+/** The ticket of a tree node or of an ID passed by another command, else one the user picks (open ones only, when asked). */
+async function ticketFrom(store: TicketStore, node: TicketNode | string | undefined, title: string, openOnly = false): Promise<Picked | undefined> {
+  if (typeof node === 'string') {
+    await store.all();
+    const found = store.find(node);
+    if (!found) throw new Error(vscode.l10n.t('No ticket {0} in this workspace.', node));
+    return { entry: found.entry, ticket: found.ticket };
+  }
   if (node?.kind === 'ticket') return { entry: node.entry, ticket: node.ticket };
   const items: (vscode.QuickPickItem & Picked)[] = [];
   for (const entry of await store.all()) {

@@ -46,6 +46,24 @@ describe('ticket index', () => {
     assert.equal(index.counts().total, 2);
   });
 
+  it('attaches tools comments to their issue without claiming IDs or counting as open', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'issues/comments/ISS-0001'), { recursive: true });
+    await mkdir(join(root, 'issues/comments/ISS-0002'), { recursive: true });
+    await writeFile(join(root, 'issues/ISS-0001-a.md'), ticket('ISS-0001'));
+    const comment = (issue: string) => `---\nid: COMMENT-0001\nissueId: ${issue}\nauthor: masa\ncreatedAt: 2025-07-19T15:00:16.943Z\n---\nLooks good.\n`;
+    await writeFile(join(root, 'issues/comments/ISS-0001/COMMENT-0001.md'), comment('ISS-0001'));
+    await writeFile(join(root, 'issues/comments/ISS-0002/COMMENT-0001.md'), comment('ISS-0002'));
+    const index = await TicketIndex.load(root);
+    assert.deepEqual(index.counts().byType, { issue: 1, comment: 2 });
+    assert.equal(index.counts().open, 1);
+    assert.equal(index.duplicates().length, 0);
+    const [child] = index.children('ISS-0001');
+    assert.equal(child.type, 'comment');
+    assert.deepEqual(child.assignees, ['masa']);
+    assert.deepEqual(index.diagnostics(), []);
+  });
+
   it('answers queries by type, status group, priority, assignee, tag, epic and text on real data', async () => {
     const index = await TicketIndex.load(CMPM_TICKETS);
     assert.equal(index.query({ type: 'epic' }).length, 32);
