@@ -1,4 +1,5 @@
 import type { CliCommand } from '../framework';
+import { agentsCommands } from './agents';
 import { configCommands } from './config';
 import { healthCommands } from './health';
 import { memoryCommands } from './memory';
@@ -13,6 +14,7 @@ export const allCommands: CliCommand[] = [
   ...ticketsCommands,
   ...templatesCommands,
   ...memoryCommands,
+  ...agentsCommands,
   ...orchestrationCommands,
   ...healthCommands,
   ...securityCommands,
