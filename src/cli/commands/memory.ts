@@ -3,12 +3,14 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
 import type { MemoryService } from '../../core/memory/memoryService';
-import { createMemoryService } from '../../core/memory/openMemory';
+import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
 import type { MemoryRecord } from '../../core/memory/types';
 import { UsageError, requireArg, type CliCommand, type CliContext } from '../framework';
 
 async function openService(ctx: CliContext): Promise<MemoryService> {
-  return createMemoryService(await ctx.config(), { logger: ctx.logger });
+  const config = await ctx.config();
+  const apiKey = apiKeyFromEnv(config.memory.backend, ctx.env);
+  return createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
 }
 
 function asList(value: unknown): string[] {
