@@ -73,6 +73,7 @@ describe('claude-pm deploy / rollback / template check', () => {
     assert.equal(missing.code, 1);
     const status = JSON.parse(missing.stdout);
     assert.equal(status.template.version, '016-001');
+    assert.deepEqual(status.template.issues, []);
     assert.deepEqual(status.targets.map((t: { mode: string }) => t.mode), ['parent', 'project', 'claudePmDir']);
     await cli(['deploy'], { cwd: dir });
     const ok = await cli(['template', 'check'], { cwd: dir });
@@ -80,7 +81,13 @@ describe('claude-pm deploy / rollback / template check', () => {
     assert.match(ok.stdout, /\* parent .*\n {4}version 016-001, up to date; last deploy/);
   });
 
-  it('gives clear errors: no backups, unknown --to, bad option use', async () => {
+  it('template check warns about sections the real master lacks', async () => {
+    const { dir } = await project();
+    const out = await cli(['template', 'check', '--template', REAL_MASTER], { cwd: dir });
+    assert.match(out.stdout, /warning: missing section "## Core Responsibilities"/);
+  });
+
+  it('gives clear errors: no backups, --output without --dry-run, an unreadable master', async () => {
     const { dir } = await project();
     const none = await cli(['rollback'], { cwd: dir });
     assert.equal(none.code, 1);

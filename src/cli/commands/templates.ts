@@ -103,7 +103,7 @@ export const templatesCommands: CliCommand[] = [
       const config = await ctx.config();
       const status = await inspectDeployment(ctx.cwd, { master: await master(ctx, config, values), mode: config.file.templates?.target ?? 'parent' });
       const selected = status.targets.find((t) => t.selected)!;
-      ctx.print(status, () => [`Template ${status.template.path} (version ${status.template.version})`, ...status.targets.map(describeTarget)].join('\n'));
+      ctx.print(status, () => [`Template ${status.template.path} (version ${status.template.version})`, ...status.template.issues.map((i) => `  warning: ${i}`), ...status.targets.map(describeTarget)].join('\n'));
       return selected.exists && selected.owned && !selected.updateAvailable ? 0 : 1;
     },
   },

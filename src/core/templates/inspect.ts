@@ -6,6 +6,7 @@ import type { MasterTemplate } from './master';
 import { contentHash } from './render';
 import { parseMetadata } from './metadata';
 import { DeploymentState } from './state';
+import { validateStructure } from './structure';
 import { isFrameworkSourceTree, readHead, resolveTarget } from './targets';
 import { compareVersions } from './version';
 
@@ -31,7 +32,8 @@ export interface TargetStatus {
 }
 
 export interface DeploymentStatus {
-  template: { path: string; version: string };
+  /** `issues`: what the master lacks of the sections and agents the framework's validator requires. */
+  template: { path: string; version: string; issues: string[] };
   frameworkSourceTree: boolean;
   targets: TargetStatus[];
 }
@@ -65,5 +67,5 @@ export async function inspectDeployment(projectRoot: string, options: { master: 
       };
     }),
   );
-  return { template: { path: master.path, version: master.claudeMdVersion }, frameworkSourceTree: await isFrameworkSourceTree(projectRoot), targets };
+  return { template: { path: master.path, version: master.claudeMdVersion, issues: validateStructure(master.text) }, frameworkSourceTree: await isFrameworkSourceTree(projectRoot), targets };
 }

@@ -7,7 +7,6 @@ import type { FeatureContext } from '../featureContext';
 
 /** Everything a template command needs for one workspace folder. */
 export interface FolderTemplates {
-  folder: vscode.WorkspaceFolder;
   root: string;
   config: ResolvedConfig;
   mode: TemplateTarget;
@@ -33,5 +32,5 @@ export async function folderTemplates(features: FeatureContext, folder: vscode.W
   const root = folder.uri.fsPath;
   const configured = config.file.templates?.master;
   const masterPath = configured ? resolveMasterPath(root, undefined, configured) : join(features.extension.extensionUri.fsPath, 'resources', 'templates', 'CLAUDE.md');
-  return { folder, root, config, mode: targetMode(folder, config), masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
+  return { root, config, mode: targetMode(folder, config), masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
 }
