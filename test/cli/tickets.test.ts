@@ -86,6 +86,19 @@ describe('claude-pm tickets', () => {
     assert.match(textStats.stdout, /By type:\n {2}epic +1/);
   });
 
+  it('updates fields and archives', async () => {
+    const cwd = await tempDir();
+    await cli(['tickets', 'init'], { cwd });
+    await cli(['tickets', 'create', 'issue', 'Docs'], { cwd });
+    assert.equal((await cli(['tickets', 'update', 'ISS-0001'], { cwd })).code, 2);
+    const updated = await cli(['tickets', 'update', 'ISS-0001', '--priority', 'critical', '--assignee', 'bob', '--tag', 'docs', '--format', 'json'], { cwd });
+    assert.equal(updated.code, 0, updated.stderr);
+    const shown = json((await cli(['tickets', 'show', 'ISS-0001', '--format', 'json'], { cwd })).stdout) as { priority: string; assignee: string; tags: string[] };
+    assert.deepEqual([shown.priority, shown.assignee, shown.tags], ['critical', 'bob', ['docs']]);
+    const archived = await cli(['tickets', 'archive', 'ISS-0001', '--format', 'json'], { cwd });
+    assert.deepEqual(json(archived.stdout), { ...(json(updated.stdout) as object), status: 'archived', normalized_status: 'archived', path: 'issues/archive/ISS-0001-docs.md' });
+  });
+
   it('refuses writes without the ticket.write permission', async () => {
     const cwd = await tempDir();
     await mkdir(join(cwd, '.claude-pm'), { recursive: true });

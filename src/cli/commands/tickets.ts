@@ -144,6 +144,41 @@ export const ticketsCommands: CliCommand[] = [
     },
   },
   {
+    path: ['tickets', 'update'],
+    summary: 'Change a ticket\'s title, description, priority, assignee or tags; everything else in the file stays as it is',
+    args: 'ID',
+    permission: 'ticket.write',
+    options: { ...ROOT_OPTION, title: { type: 'string' }, description: { type: 'string' }, priority: { type: 'string' }, assignee: { type: 'string' }, tag: { type: 'string', multiple: true } },
+    async run(ctx, values, positionals) {
+      const id = requireArg(positionals, 0, 'ID');
+      const input = {
+        title: option(values, 'title'),
+        description: typeof values.description === 'string' ? values.description : undefined,
+        priority: option(values, 'priority'),
+        assignee: typeof values.assignee === 'string' ? values.assignee : undefined,
+        tags: Array.isArray(values.tag) ? values.tag.map(String) : undefined,
+      };
+      if (Object.values(input).every((v) => v === undefined)) throw new UsageError('nothing to change: pass --title, --description, --priority, --assignee or --tag');
+      const tracker = await openTracker(ctx, values);
+      const ticket = await tracker.update(id, input);
+      ctx.print(ticketJson(ticket), changedText('updated', [ticket]));
+      return 0;
+    },
+  },
+  {
+    path: ['tickets', 'archive'],
+    summary: 'Archive a ticket: move it into an archive/ folder beside it (tools format: status archived too)',
+    args: 'ID',
+    permission: 'ticket.write',
+    options: ROOT_OPTION,
+    async run(ctx, values, positionals) {
+      const tracker = await openTracker(ctx, values);
+      const ticket = await tracker.archive(requireArg(positionals, 0, 'ID'));
+      ctx.print(ticketJson(ticket), changedText('archived', [ticket]));
+      return 0;
+    },
+  },
+  {
     path: ['tickets', 'note'],
     summary: 'Append a note (tools format) or a comment (pytools format) to a ticket',
     args: 'ID TEXT',
