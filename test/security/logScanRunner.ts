@@ -31,11 +31,30 @@ async function invoke(argv: string[]): Promise<Invocation> {
   return { argv, code, stdout, stderr };
 }
 
+// A value for an option a command says is missing (`missing --duration SECONDS`), so the command gets past its checks.
+function optionValue(name: string): string {
+  return /duration|interval|limit|timeout|count/.test(name) ? '1' : /agent/.test(name) ? 'engineer' : 'project';
+}
+
+// Runs a command, supplying required options it asks for, up to a few times.
+async function invokeWithRequiredOptions(argv: string[]): Promise<Invocation[]> {
+  const attempts: Invocation[] = [];
+  let current = argv;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const result = await invoke(current);
+    attempts.push(result);
+    const missing = result.code === 2 ? /missing --([a-z-]+)/.exec(result.stderr) : null;
+    if (!missing || current.includes(`--${missing[1]}`)) break;
+    current = [...current, `--${missing[1]}`, optionValue(missing[1]!)];
+  }
+  return attempts;
+}
+
 async function main(): Promise<void> {
   const results: Invocation[] = [];
   for (const command of allCommands) {
     const positionals = positionalsFor(command.args);
-    for (const format of ['text', 'json']) results.push(await invoke([...command.path, ...positionals, '--format', format, '--verbose']));
+    for (const format of ['text', 'json']) results.push(...(await invokeWithRequiredOptions([...command.path, ...positionals, '--format', format, '--verbose'])));
   }
   await writeFile(outFile!, JSON.stringify(results));
   process.exit(0);
