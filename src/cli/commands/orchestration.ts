@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../core/config/diagnostics';
 import type { RunnerKind } from '../../core/agents/createAgentRunner';
+import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
 import { formatLogLine } from '../../core/orchestration/engine';
+import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunRecord } from '../../core/orchestration/runRecord';
 import { RunStore } from '../../core/orchestration/runStore';
 import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
@@ -13,7 +15,7 @@ const run: CliCommand = {
   summary: 'Run a workflow file; live step output goes to stderr, the result (run id, status, steps) to stdout',
   args: 'FILE',
   permission: 'workflow.run',
-  options: { context: { type: 'string', multiple: true }, runner: { type: 'string' } },
+  options: { context: { type: 'string', multiple: true }, runner: { type: 'string' }, 'skip-memory': { type: 'boolean' } },
   async run(ctx, values, positionals) {
     const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
     if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
@@ -33,12 +35,15 @@ const run: CliCommand = {
       for (const d of error.diagnostics) ctx.logger.error(formatDiagnostic(d));
       throw error;
     }
+    const apiKey = apiKeyFromEnv(config.memory.backend, ctx.env);
+    const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
     const { engine, store } = await createWorkflowEngine({
       root: ctx.cwd,
       config,
       env: ctx.env,
       logger: ctx.logger,
       runner: values.runner as RunnerKind | undefined,
+      memory: memory && runMemoryFrom(memory),
       events: { onLog: (line) => ctx.logger.info(formatLogLine(line)) },
     });
     const interrupted = await store.markInterrupted();
@@ -54,6 +59,7 @@ const run: CliCommand = {
       record = await handle.done;
     } finally {
       process.removeListener('SIGINT', interrupt);
+      await memory?.dispose();
     }
     ctx.print(runSummary(record), () => renderRun(record, store));
     return record.status === 'succeeded' ? 0 : 1;

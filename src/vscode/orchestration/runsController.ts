@@ -2,6 +2,10 @@ import { hostname } from 'node:os';
 import * as vscode from 'vscode';
 import { formatLogLine, type RunHandle, type RunLogLine, type WorkflowEngine } from '../../core/orchestration/engine';
 import type { DelegatedRun } from '../../core/agents/delegate';
+import type { ResolvedConfig } from '../../core/config/loadConfig';
+import type { MemoryService } from '../../core/memory/memoryService';
+import { createMemoryService } from '../../core/memory/openMemory';
+import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunMemory } from '../../core/orchestration/runMemory';
 import { redact } from '../../core/security/redact';
 import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
@@ -20,6 +24,7 @@ export interface RunEntry {
 interface FolderRuns {
   engine: WorkflowEngine;
   store: RunStore;
+  memory?: MemoryService;
 }
 
 const MAX_HISTORY = 50;
@@ -46,7 +51,7 @@ export class RunsController implements vscode.Disposable {
   /** Lets the memory feature give agents what the project learned (see the engine's RunMemory). */
   setMemoryProvider(provider: (folder: vscode.WorkspaceFolder) => RunMemory | undefined): void {
     this.memoryFor = provider;
-    this.folders.clear();
+    this.dropEngines();
   }
 
   /** Every known run, newest first; loads the history on first call. */
@@ -217,23 +222,43 @@ export class RunsController implements vscode.Disposable {
   private async createFolderRuns(folder: vscode.WorkspaceFolder): Promise<FolderRuns> {
     const config = await this.features.configs.get(folder);
     if (!config) throw new Error(vscode.l10n.t('No configuration for {0}.', folder.name));
-    return createWorkflowEngine({
+    const provided = this.memoryFor?.(folder);
+    const service = provided ? undefined : await this.openMemory(config);
+    const runs = await createWorkflowEngine({
       root: folder.uri.fsPath,
       config,
       env: process.env,
       logger: this.features.logger,
-      memory: this.memoryFor?.(folder),
+      memory: provided ?? (service && runMemoryFrom(service)),
       events: {
         onLog: (line) => this.onLog(line),
         onUpdate: () => this.changedSoon(false),
         onAlert: (alert, run) => this.onAlert(alert, run),
       },
     });
+    return { ...runs, memory: service };
+  }
+
+  /** The workspace's memory service, with the API key from SecretStorage; runs go on without it on failure. */
+  private async openMemory(config: ResolvedConfig): Promise<MemoryService | undefined> {
+    try {
+      const backend = config.memory.backend;
+      const apiKey = backend === 'embedded' ? undefined : await this.features.extension.secrets.get(`claudePm.apiKey.${backend}`);
+      return createMemoryService(config, { logger: this.features.logger, ...(apiKey ? { apiKey } : {}) });
+    } catch (error) {
+      this.features.logger.warn('workflow runs go on without memory:', error as Error);
+      return undefined;
+    }
   }
 
   /** Engines are rebuilt after a config change, once no run of theirs is going. */
   configChanged(): void {
-    if (this.activeCount === 0) this.folders.clear();
+    if (this.activeCount === 0) this.dropEngines();
+  }
+
+  private dropEngines(): void {
+    for (const runs of this.folders.values()) void runs.then((r) => r.memory?.dispose(), () => undefined);
+    this.folders.clear();
   }
 
   private onLog(line: RunLogLine): void {
@@ -273,6 +298,7 @@ export class RunsController implements vscode.Disposable {
     clearTimeout(this.repaint);
     for (const entry of this.entries.values()) entry.handle?.cancel();
     for (const channel of this.channels.values()) channel.dispose();
+    this.dropEngines();
     this.changed.dispose();
   }
 }
