@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../common/atomicFile';
+import { redactValue } from '../security/redact';
 
 /** The history keeps this many operations; older ones are dropped on write. */
 export const HISTORY_LIMIT = 1000;
@@ -103,7 +104,8 @@ export class DeploymentState {
       target_directory: targetDirectory,
       context: this.managed[targetDirectory]?.context ?? 'parent_directory',
       template_id: 'framework/CLAUDE.md',
-      template_variables: templateVariables,
+      // The real tool keeps the variables here; secret-looking values stay out of the file.
+      template_variables: redactValue(templateVariables),
       backup_enabled: true,
       version_control: this.managed[targetDirectory]?.version_control ?? false,
       conflict_resolution: 'backup_and_replace',

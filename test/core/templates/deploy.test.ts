@@ -165,9 +165,10 @@ describe('deploy', () => {
     await mkdir(join(stateDir(tree.project), 'configs'), { recursive: true });
     const dir = join(tree.root, 'work');
     await writeFile(managedFile, JSON.stringify({ [dir]: { target_directory: dir, custom: { a: 1 } }, '/other': { target_directory: '/other', x: true } }));
-    await deployClaudeMd({ projectRoot: tree.project, master: await masterOfVersion('016'), ceiling: tree.root });
+    await deployClaudeMd({ projectRoot: tree.project, master: await masterOfVersion('016'), ceiling: tree.root, variables: { PLATFORM: 'linux', API_TOKEN: 'sk-ant-abcdefghijklmnop1234' } });
     const managed = JSON.parse(await readFile(managedFile, 'utf8'));
     assert.deepEqual(managed[dir].custom, { a: 1 });
+    assert.deepEqual(managed[dir].template_variables, { PLATFORM: 'linux', API_TOKEN: '***' });
     assert.deepEqual(managed['/other'], { target_directory: '/other', x: true });
   });
 });
