@@ -1,7 +1,39 @@
 import * as vscode from 'vscode';
-import { EmptyTreeProvider } from '../emptyTree';
 import type { FeatureContext } from '../featureContext';
+import { registerMemoryCommands } from './memoryCommands';
+import { MemoryController, describeStatus } from './memoryController';
+import { MemoryCodeActionProvider, MemoryHoverProvider } from './memoryInline';
+import { MemoryTreeProvider } from './memoryTree';
 
-export function registerMemory(features: FeatureContext): void {
-  features.extension.subscriptions.push(vscode.window.createTreeView('claudePm.memory', { treeDataProvider: new EmptyTreeProvider() }));
+/**
+ * The Memory view, status bar item, hovers, quick fixes and commands. No I/O here: the store is opened by
+ * the first tree expansion, hover or command. Returns the controller so others (dashboard) can read
+ * `status()` and listen to `onDidChangeStatus`.
+ */
+export function registerMemory(features: FeatureContext): MemoryController {
+  const controller = new MemoryController(features);
+  const tree = new MemoryTreeProvider(controller);
+  const view = vscode.window.createTreeView('claudePm.memory', { treeDataProvider: tree, showCollapseAll: true });
+  const statusItem = vscode.window.createStatusBarItem('claudePm.memory.status', vscode.StatusBarAlignment.Right, 90);
+  statusItem.name = vscode.l10n.t('Claude PM Memory');
+  statusItem.command = 'claudePm.memory.search';
+  controller.onDidChangeStatus((status) => {
+    const text = describeStatus(status);
+    view.description = text;
+    statusItem.text = `$(${status.state === 'down' ? 'warning' : 'database'}) ${text}`;
+    statusItem.tooltip = vscode.l10n.t('Claude PM memory: {0}. Click to search.', text);
+    statusItem.backgroundColor = status.state === 'down' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    statusItem.show();
+  });
+  const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
+  features.extension.subscriptions.push(
+    controller,
+    view,
+    statusItem,
+    vscode.languages.registerHoverProvider(selector, new MemoryHoverProvider(controller)),
+    vscode.languages.registerCodeActionsProvider(selector, new MemoryCodeActionProvider(controller), { providedCodeActionKinds: MemoryCodeActionProvider.kinds }),
+    features.counts.register('memory', () => controller.peek()?.counts() ?? {}),
+  );
+  registerMemoryCommands(features, controller, tree);
+  return controller;
 }
