@@ -41,6 +41,9 @@ describe('claude-pm health', () => {
     assert.equal(report.projects.ws?.git?.branch, 'main');
     assert.ok(report.framework.compliance_percentage >= 80);
     assert.ok(Array.isArray(report.alerts) && Array.isArray(report.recommendations));
+    assert.deepEqual(report.counts?.runs, { active: 0, completed: 0, failed: 0 });
+    assert.equal(report.counts?.tickets?.total, 0);
+    assert.ok((report.counts?.agents?.total ?? 0) > 0, 'the built-in agents are counted');
     const written = healthReportSchema.parse(JSON.parse(await readFile(join(ws.root, 'out', 'health-report.json'), 'utf8')));
     assert.equal(written.timestamp, report.timestamp);
     assert.equal(healthReportSchema.parse(JSON.parse(await readFile(join(ws.root, REPORT_FILE), 'utf8'))).timestamp, report.timestamp);

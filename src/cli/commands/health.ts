@@ -8,13 +8,13 @@ import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck
 import { runMonitor } from '../../core/health/monitorRun';
 import type { HealthReport } from '../../core/health/reportSchema';
 import { hasFrameworkFolder, saveReport } from '../../core/health/reportStore';
-import { workspaceDiagnosticSources } from '../../core/health/workspaceSources';
+import { workspaceCounts, workspaceDiagnosticSources } from '../../core/health/workspaceSources';
 import { redactValue } from '../../core/security/redact';
 import { UsageError, type CliCommand, type CliContext } from '../framework';
 
 /** One full check of the workspace; the report is also kept in `.claude-pm/logs` when that folder exists. */
 async function checkWorkspace(ctx: CliContext, config: ResolvedConfig): Promise<HealthReport> {
-  const report = await runHealthCheck(optionsFromConfig(config, [], FRAMEWORK_CHECKS));
+  const report = await runHealthCheck({ ...optionsFromConfig(config, [], FRAMEWORK_CHECKS), counts: await workspaceCounts(ctx.cwd, ctx.env) });
   if (await hasFrameworkFolder(ctx.cwd)) {
     await saveReport(ctx.cwd, report).catch((error: unknown) => ctx.logger.warn(`could not save the health report: ${(error as Error).message}`));
   }

@@ -21,6 +21,8 @@ export function formatHealthText(report: HealthReport): string {
     for (const issue of p.issues) lines.push(`      - ${issue}`);
     for (const item of p.compliance.filter((i) => !i.passed)) lines.push(`      * ${item.title}: ${item.detail}`);
   }
+  const counts = Object.entries(report.counts ?? {});
+  if (counts.length) lines.push('', 'Counts:', ...counts.map(([area, values]) => `  ${area}: ${Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ')}`));
   if (report.alerts.length) lines.push('', 'Alerts:', ...report.alerts.map((a) => `  ${a.level.toUpperCase()}: ${a.message}`));
   if (report.recommendations.length) lines.push('', 'Recommendations:', ...report.recommendations.map((r) => `  - ${r}`));
   return `${lines.join('\n')}\n`;
