@@ -33,28 +33,9 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   if (block.kind === 'none') return { kind: 'unparsed', document: { path, relPath, claimedId, title: firstHeading(text) }, diagnostics: [] };
   if (block.kind === 'unclosed') return fail('frontmatter opened by --- on line 1 is never closed by a --- line', 1);
 
-  const yamlText = text.slice(block.yamlStart, block.yamlEnd);
-  let data: unknown;
-  let lineOf: (key: string) => number | undefined;
-  const fast = fastParseYaml(yamlText);
-  if (fast) {
-    data = fast.data;
-    lineOf = (key) => {
-      const line = fast.keyLines.get(key);
-      return line === undefined ? undefined : line + block.firstLine;
-    };
-  } else {
-    let doc: Document;
-    try {
-      doc = parseDocument(yamlText, { uniqueKeys: true });
-      const error = doc.errors[0];
-      if (error) return fail(`invalid YAML frontmatter: ${yamlMessage(error.message)}`, Math.min(positionAt(yamlText, error.pos[0]).line, positionAt(yamlText, Math.max(0, yamlText.length - 1)).line) + block.firstLine - 1);
-      data = doc.toJS({ maxAliasCount: 50 });
-    } catch (error) {
-      return fail(`invalid YAML frontmatter: ${yamlMessage((error as Error).message)}`, block.firstLine);
-    }
-    lineOf = (key) => keyLine(doc, yamlText, key, block.firstLine);
-  }
+  const parsed = parseFrontmatterYaml(text.slice(block.yamlStart, block.yamlEnd), block.firstLine);
+  if ('error' in parsed) return fail(`invalid YAML frontmatter: ${parsed.error}`, parsed.line);
+  const { data, lineOf } = parsed;
   if (data === null || data === undefined) return fail('frontmatter is empty', block.firstLine);
   if (typeof data !== 'object' || Array.isArray(data)) return fail('frontmatter is not a key: value mapping', block.firstLine);
 
@@ -66,8 +47,7 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   const schema = isComment ? toolsCommentSchema : format === 'tools' ? toolsTicketSchema : pytoolsTicketSchema;
   const valid = validateLeniently(schema, record, path, lineOf, diagnostics);
 
-  const ids = format === 'tools' ? toolsIds(valid, isComment) : { id: valid.id as string | undefined };
-  let id = ids.id;
+  let id = format === 'tools' && !isComment ? (str(valid.pr_id) ?? str(valid.task_id) ?? str(valid.issue_id) ?? str(valid.epic_id)) : str(valid.id);
   if (!id) {
     if (!claimedId) {
       const failed = fail('no ticket ID: expected one of epic_id, issue_id, task_id, pr_id or id', block.firstLine);
@@ -95,6 +75,34 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   };
 }
 
+type LineOf = (key: string) => number | undefined;
+
+/** Parses the frontmatter YAML: the fast path for the plain subset, the `yaml` library for everything else. */
+function parseFrontmatterYaml(yamlText: string, firstLine: number): { data: unknown; lineOf: LineOf } | { error: string; line: number } {
+  const fast = fastParseYaml(yamlText);
+  if (fast) {
+    return {
+      data: fast.data,
+      lineOf: (key) => {
+        const line = fast.keyLines.get(key);
+        return line === undefined ? undefined : line + firstLine;
+      },
+    };
+  }
+  try {
+    const doc = parseDocument(yamlText, { uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) {
+      // Errors at the very end (an unclosed quote) point past the last line: report the last YAML line instead.
+      const line = Math.min(positionAt(yamlText, error.pos[0]).line, positionAt(yamlText, Math.max(0, yamlText.length - 1)).line);
+      return { error: yamlMessage(error.message), line: line + firstLine - 1 };
+    }
+    return { data: doc.toJS({ maxAliasCount: 50 }), lineOf: (key) => keyLine(doc, yamlText, key, firstLine) };
+  } catch (error) {
+    return { error: yamlMessage((error as Error).message), line: firstLine };
+  }
+}
+
 type Fields = Omit<Ticket, 'title' | 'status' | 'normalizedStatus' | 'format' | 'path' | 'relPath'> & { title?: string; status?: string };
 type Data = Record<string, unknown>;
 
@@ -104,7 +112,7 @@ function detectFormat(record: Data): TicketFormat {
 }
 
 /** Validates against the schema; a field that fails is dropped with a warning, the rest of the ticket is kept. */
-function validateLeniently(schema: z.ZodType<Data>, record: Data, file: string, lineOf: (key: string) => number | undefined, diagnostics: FileDiagnostic[]): Data {
+function validateLeniently(schema: z.ZodType<Data>, record: Data, file: string, lineOf: LineOf, diagnostics: FileDiagnostic[]): Data {
   let candidate = record;
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = schema.safeParse(candidate);
@@ -118,11 +126,6 @@ function validateLeniently(schema: z.ZodType<Data>, record: Data, file: string, 
     }
   }
   return {};
-}
-
-function toolsIds(data: Data, isComment: boolean): { id?: string } {
-  if (isComment) return { id: str(data.id) };
-  return { id: str(data.pr_id) ?? str(data.task_id) ?? str(data.issue_id) ?? str(data.epic_id) };
 }
 
 const FOLDER_TYPES: Record<string, TicketType> = { epics: 'epic', issues: 'issue', tasks: 'task', prs: 'pr', bugs: 'bug', comments: 'comment' };
