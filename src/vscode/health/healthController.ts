@@ -48,6 +48,13 @@ export class HealthController implements vscode.Disposable {
     this.monitor.setInterval(intervalSetting() * 1000);
   }
 
+  /** After the window regains focus: catches up on a check skipped while it was unfocused. */
+  refreshIfStale(): void {
+    const intervalMs = intervalSetting() * 1000;
+    if (!this.report || this.checking || intervalMs <= 0) return;
+    if (Date.now() - Date.parse(this.report.timestamp) > intervalMs) void this.refresh().catch(() => undefined);
+  }
+
   /** Runs a check now, or joins the one in flight. */
   refresh(): Promise<HealthReport | undefined> {
     return this.monitor.runNow();

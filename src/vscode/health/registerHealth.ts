@@ -27,6 +27,7 @@ export function registerHealth(features: FeatureContext): void {
     controller.onDidChange(updateBadge),
     view.onDidChangeVisibility((e) => e.visible && !controller.report && !controller.checking && void controller.refresh().catch(() => undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.health.intervalSeconds') && controller.updateInterval()),
+    vscode.window.onDidChangeWindowState((state) => state.focused && controller.refreshIfStale()),
   );
   controller.start();
 
