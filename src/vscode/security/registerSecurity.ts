@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { clearApiKeyCommand, generateKeyCommand, setApiKeyCommand } from './apiKeyCommands';
 import { assignRoleCommand } from './policyCommands';
-import { showAuditLogCommand, validateCommand, verifyAuditLogCommand } from './reportCommands';
+import { showAuditLogCommand, testAuthCommand, validateCommand, verifyAuditLogCommand } from './reportCommands';
+import { recordSecurityEvent } from './securityEvents';
 
 /** API keys in SecretStorage, the team policy, the security check and the audit log. Registration only: no I/O until a command runs. */
 export function registerSecurity(features: FeatureContext): void {
@@ -13,6 +15,9 @@ export function registerSecurity(features: FeatureContext): void {
   registerCommand(features, 'claudePm.security.clearApiKey', () => clearApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.assignRole', () => assignRoleCommand(features), { permission: 'system.configure', requiresTrust: vscode.l10n.t('Changing the team policy') });
   registerCommand(features, 'claudePm.security.validate', () => validateCommand(features));
+  let lockout: AuthLockout | undefined;
+  const sessionLockout = () => (lockout ??= new AuthLockout({ ...lockoutOptionsFromEnv(process.env), onEvent: (event) => void recordSecurityEvent(features, event) }));
+  registerCommand(features, 'claudePm.security.testAuth', () => testAuthCommand(features, sessionLockout()));
   registerCommand(features, 'claudePm.security.showAuditLog', () => showAuditLogCommand(features));
   registerCommand(features, 'claudePm.security.verifyAuditLog', () => verifyAuditLogCommand(features));
 }

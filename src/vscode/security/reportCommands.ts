@@ -3,6 +3,8 @@ import { maskKey, secretStorageKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from '../../core/security/auditLog';
 import { describeAccess } from '../../core/security/policy';
 import { describeVerification, securityReportMarkdown } from '../../core/security/reportMarkdown';
+import type { AuthLockout } from '../../core/security/lockout';
+import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
 import type { FeatureContext } from '../featureContext';
 
@@ -27,6 +29,30 @@ export async function validateCommand(features: FeatureContext): Promise<void> {
   const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: securityReportMarkdown(report, access, key && maskKey(key)) });
   await vscode.window.showTextDocument(document, { preview: true });
   if (!report.ok) void vscode.window.showWarningMessage(vscode.l10n.t('The security check found problems in {0}.', folder.name));
+}
+
+/** One authenticated request to the configured memory service with the stored key; counted by the session's lockout. */
+export async function testAuthCommand(features: FeatureContext, lockout: AuthLockout): Promise<void> {
+  const folder = await pickFolder(features);
+  if (!folder) return;
+  const config = await features.configs.get(folder)!;
+  const backend = config.memory.backend;
+  if (backend === 'embedded') {
+    void vscode.window.showInformationMessage(vscode.l10n.t('The embedded memory store needs no authentication.'));
+    return;
+  }
+  const apiKey = (await features.extension.secrets.get(secretStorageKey(backend))) ?? process.env[KEY_ENV_VARIABLES[backend]];
+  if (!apiKey) {
+    const set = vscode.l10n.t('Set API Key');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('No API key is stored for {0}.', backend), set);
+    if (choice === set) await vscode.commands.executeCommand('claudePm.security.setApiKey');
+    return;
+  }
+  const probe = { backend, baseUrl: memoryServiceUrl(config, process.env), apiKey, verifyTls: config.memory.verifyTls, timeoutMs: config.memory.timeoutMs, userId: config.memory.userId };
+  const result = await testAuthentication(probe, lockout);
+  const text = vscode.l10n.t('{0} ({1}): {2}', result.outcome, maskKey(apiKey), result.message);
+  if (result.outcome === 'authenticated') void vscode.window.showInformationMessage(text);
+  else void vscode.window.showErrorMessage(text);
 }
 
 export async function showAuditLogCommand(features: FeatureContext): Promise<void> {

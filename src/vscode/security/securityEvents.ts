@@ -3,7 +3,7 @@ import { resolveActor } from '../../core/security/policy';
 import type { FeatureContext } from '../featureContext';
 
 /** Appends an event to the first folder's audit log as the folder's git user; failures are logged, not thrown. */
-export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'>): Promise<void> {
+export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'> & { actor?: string }): Promise<void> {
   const folder = features.configs.folders()[0];
   if (!folder) return;
   try {
