@@ -182,6 +182,8 @@ class RunExecution {
   readonly record: RunRecord;
   readonly done: Promise<RunRecord>;
   private readonly controller = new AbortController();
+  /** Stops the run-timeout timer once the run ends, so nothing keeps the process alive. */
+  private readonly runTimer = new AbortController();
   private readonly steps = new Map<string, StepState_>();
   /** What conditions see: the run context plus `steps.<name>.status/output`. */
   private readonly conditionContext: Record<string, unknown>;
@@ -261,7 +263,7 @@ class RunExecution {
   }
 
   private watchRunTimeout(ms: number): void {
-    this.clock.sleep(ms, this.controller.signal).then(
+    this.clock.sleep(ms, this.runTimer.signal).then(
       () => {
         if (this.unfinished === 0) return;
         this.alert('run_timeout', `run of '${this.record.workflow}' exceeded its timeout of ${ms / 1000} s and was stopped`);
@@ -500,6 +502,7 @@ class RunExecution {
   }
 
   private async complete(): Promise<RunRecord> {
+    this.runTimer.abort();
     const run = this.record;
     const ended = this.clock.now();
     run.endedAt = new Date(ended).toISOString();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -320,6 +321,18 @@ describe('workflow engine with real processes', () => {
     assert.equal(run.status, 'timed_out');
     assert.equal(run.alerts[0]?.kind, 'run_timeout');
     assert.match(run.alerts[0]!.message, /exceeded its timeout of 0.3 s/);
+  });
+
+  it('leaves no timer behind once a run with a long timeout has finished', async () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+      const { WorkflowEngine } = require(${JSON.stringify(require.resolve('../../../src/core/orchestration/engine'))});
+      const runner = { kind: 'x', run: async () => ({ status: 'succeeded', exitCode: 0, output: '', durationMs: 0 }) };
+      new WorkflowEngine({ cwd: '.', runners: { forAgent: () => runner, forCommand: () => runner }, maxConcurrentAgents: 1 })
+        .run({ workflow: { name: 'w', type: 'sequential', timeout: 3600 }, steps: [{ name: 'a', agentType: 'qa', task: 't', dependsOn: [], retries: 0, timeoutMs: 3600000 }] })
+        .then((run) => console.log(run.status));
+    `], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.stdout.trim(), 'succeeded', child.stderr);
+    assert.equal(child.status, 0, 'the process exited on its own');
   });
 
   it('persists progress, output tails and labelled log lines, redacting secrets', async () => {
