@@ -64,6 +64,25 @@ describe('ticket index', () => {
     assert.deepEqual(index.diagnostics(), []);
   });
 
+  it('reads PRs from their status folders and skips templates', async () => {
+    const root = await tempDir();
+    const pr = (id: string, status: string) => `---\npr_id: ${id}\nissue_id: ISS-0001\ntitle: PR ${id}\nstatus: active\npr_status: ${status}\n---\n`;
+    for (const [dir, id, status] of [
+      ['prs/draft', 'PR-0001', 'draft'],
+      ['prs/active/review', 'PR-0002', 'review'],
+      ['prs/merged', 'PR-0003', 'merged'],
+    ]) {
+      await mkdir(join(root, dir), { recursive: true });
+      await writeFile(join(root, dir, `${id}-x.md`), pr(id, status));
+    }
+    await mkdir(join(root, 'templates'));
+    await writeFile(join(root, 'templates/issue-default.md'), '---\ntitle: template\n---\n');
+    const index = await TicketIndex.load(root);
+    assert.deepEqual(index.counts().byType, { pr: 3 });
+    assert.equal(index.get('PR-0002')!.relPath, 'prs/active/review/PR-0002-x.md');
+    assert.equal(index.get('PR-0002')!.parentId, 'ISS-0001');
+  });
+
   it('answers queries by type, status group, priority, assignee, tag, epic and text on real data', async () => {
     const index = await TicketIndex.load(CMPM_TICKETS);
     assert.equal(index.query({ type: 'epic' }).length, 32);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parse } from 'yaml';
 import { IllegalTransitionError } from '../../../src/core/tickets/status';
 import { initTracker, TicketNotFoundError, TicketTracker } from '../../../src/core/tickets/tracker';
@@ -150,6 +151,36 @@ describe('ticket tracker (ai-trackdown-tools format)', () => {
       ['priority: critical', 'assignee: bob', `updated_date: ${NOW.toISOString()}`],
     );
     assert.ok(after.includes('status: active  # Legacy field for backward compatibility'));
+  });
+});
+
+describe('ticket tracker: transition walks', () => {
+  it('property: any walk along the allowed states keeps other keys, comments and the body prefix intact', async () => {
+    const workspace = await tempDir();
+    await initTracker(workspace);
+    const tracker = await TicketTracker.open(workspace, { now: () => NOW });
+    const issue = await tracker.create({ type: 'issue', title: 'Walk' });
+    const original = `${(await readFile(issue.path, 'utf8')).replace('sync_status: local', 'sync_status: local # kept comment\ncustom_key: {nested: [1, 2]}')}`;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), async (choices) => {
+        await writeFile(issue.path, original);
+        tracker.index.refreshFile(issue.path);
+        for (const choice of choices) {
+          const next = tracker.nextStates(issue.id);
+          if (next.length === 0) break;
+          await tracker.transition(issue.id, next[choice % next.length]);
+        }
+        const text = await readFile(issue.path, 'utf8');
+        const before = frontmatter(original);
+        const after = frontmatter(text);
+        for (const key of Object.keys(before)) if (!['status', 'state', 'state_metadata', 'updated_date'].includes(key)) assert.deepEqual(after[key], before[key], key);
+        assert.ok(text.includes('sync_status: local # kept comment\ncustom_key: {nested: [1, 2]}'));
+        assert.ok(text.endsWith(original.slice(original.indexOf('\n---\n') + 5)));
+        const reread = tracker.require(issue.id);
+        assert.equal(reread.state ?? reread.status, after.state ?? after.status);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 
