@@ -12,7 +12,7 @@ import type { AgentRunner, RunEvent, RunResult } from './runner';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
 import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
 import { newRunId, workflowErrorRate, type RunStore } from './runStore';
-import type { PlannedStep } from './workflowPlan';
+import { assertRunnable, type PlannedStep } from './workflowPlan';
 import type { Workflow } from './workflowSchema';
 
 /** Where the engine gets a runner for a step. A runner may be an AgentPool. */
@@ -126,8 +126,9 @@ export class WorkflowEngine {
     return this.start(input).done;
   }
 
-  /** Starts a run and returns at once with a handle to watch or cancel it. */
+  /** Starts a run and returns at once with a handle to watch or cancel it; throws, running nothing, on a DAG it cannot run. */
   start(input: WorkflowRunInput): RunHandle {
+    assertRunnable(input.steps);
     const execution = new RunExecution(this, this.options, input, this.clock, this.random, this.logger);
     const handle: RunHandle = {
       id: execution.record.id,

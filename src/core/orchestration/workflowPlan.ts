@@ -125,3 +125,18 @@ export function findCycle(steps: readonly Pick<PlannedStep, 'name' | 'dependsOn'
   }
   return undefined;
 }
+
+/** Rejects a step list the engine cannot run: duplicate names, unknown dependencies or a cycle. */
+export function assertRunnable(steps: readonly Pick<PlannedStep, 'name' | 'dependsOn'>[]): void {
+  const names = new Set<string>();
+  for (const step of steps) {
+    if (names.has(step.name)) throw new Error(`duplicate step name '${step.name}'`);
+    names.add(step.name);
+  }
+  for (const step of steps) {
+    const unknown = step.dependsOn.find((d) => !names.has(d));
+    if (unknown !== undefined) throw new Error(`'${step.name}' depends on unknown step '${unknown}'`);
+  }
+  const cycle = findCycle(steps);
+  if (cycle) throw new Error(`dependency cycle: ${cycle.join(' → ')}`);
+}

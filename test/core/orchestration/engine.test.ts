@@ -225,6 +225,18 @@ describe('workflow engine', () => {
     assert.equal(run.steps[0]!.attempts, 0);
   });
 
+  it('rejects cycles, unknown dependencies and duplicate names before running anything', () => {
+    const runner = new ScriptedRunner();
+    const { engine } = engineWith(runner);
+    const step = (name: string, dependsOn: string[]) => ({ name, agentType: 'qa', task: 't', dependsOn, retries: 0 });
+    const wf = { name: 'bad', type: 'parallel' as const };
+    assert.throws(() => engine.start({ workflow: wf, steps: [step('a', ['b']), step('b', ['a'])] }), /dependency cycle: a → b → a/);
+    assert.throws(() => engine.start({ workflow: wf, steps: [step('a', ['ghost'])] }), /unknown step 'ghost'/);
+    assert.throws(() => engine.start({ workflow: wf, steps: [step('a', []), step('a', [])] }), /duplicate step name 'a'/);
+    assert.equal(runner.requests.length, 0);
+    assert.equal(engine.activeRuns.length, 0);
+  });
+
   it('adapts the global limit to resource samples within the configured bounds', () => {
     const { engine } = engineWith(new ScriptedRunner(), { maxConcurrentAgents: 3 });
     assert.equal(engine.adjustConcurrency({ cpuPercent: 95, memoryPercent: 20 }), 2);
