@@ -26,6 +26,16 @@ const SYNONYMS: Record<string, string[]> = {
   test: ['spec'],
 };
 
+/** Share of the best score in a memory's group (same session or run) added to each member of that group. */
+const GROUP_WEIGHT = 0.4;
+
+/** Memories recorded in one working session or agent run share context; this is their group key. */
+function groupOf(memory: MemoryRecord): string | undefined {
+  const m = memory.metadata;
+  const key = m.session_id ?? m.session ?? m.run_id;
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
 export interface IndexHit {
   id: string;
   score: number;
@@ -45,6 +55,7 @@ export class SearchIndex {
   /** Document frequency per processed term, to spot corpus stopwords in O(1). */
   private readonly docFreq = new Map<string, number>();
   private readonly termsById = new Map<string, string[]>();
+  private readonly groupById = new Map<string, string>();
 
   get size(): number {
     return this.termsById.size;
@@ -54,6 +65,8 @@ export class SearchIndex {
     if (this.termsById.has(memory.id)) this.remove(memory.id);
     const docTerms = terms(`${memory.content} ${memory.tags.join(' ')}`);
     this.termsById.set(memory.id, docTerms);
+    const group = groupOf(memory);
+    if (group) this.groupById.set(memory.id, group);
     for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
     this.mini.add(toDoc(memory));
   }
@@ -75,6 +88,7 @@ export class SearchIndex {
       else this.docFreq.set(t, n);
     }
     this.termsById.delete(id);
+    this.groupById.delete(id);
     this.mini.discard(id);
   }
 
@@ -82,6 +96,7 @@ export class SearchIndex {
     this.mini.removeAll();
     this.docFreq.clear();
     this.termsById.clear();
+    this.groupById.clear();
   }
 
   /** Ranked ids for a free-text query; `accept` filters candidates before ranking. */
@@ -100,7 +115,27 @@ export class SearchIndex {
         filter: accept ? (r) => accept(r.id as string) : undefined,
       },
     );
-    return results.slice(0, limit).map((r) => ({ id: r.id as string, score: r.score }));
+    return this.smoothByGroup(results.map((r) => ({ id: r.id as string, score: r.score }))).slice(0, limit);
+  }
+
+  /**
+   * A memory whose session also holds the best match for the query is likelier relevant than an equally
+   * scored stray one: add a share of its group's best score, then re-rank.
+   */
+  private smoothByGroup(hits: IndexHit[]): IndexHit[] {
+    if (this.groupById.size === 0) return hits;
+    const best = new Map<string, number>();
+    for (const h of hits) {
+      const g = this.groupById.get(h.id);
+      if (g !== undefined && h.score > (best.get(g) ?? 0)) best.set(g, h.score);
+    }
+    if (best.size === 0) return hits;
+    return hits
+      .map((h) => {
+        const g = this.groupById.get(h.id);
+        return g === undefined ? h : { id: h.id, score: h.score + GROUP_WEIGHT * (best.get(g) as number) };
+      })
+      .sort((a, b) => b.score - a.score);
   }
 
   /** Drops corpus-frequent terms (keeping the rarest one if all are frequent). */

@@ -29,21 +29,29 @@ export function stem(word: string): string {
   const suffixes: [RegExp, string][] = [
     [/ational$/, 'ate'],
     [/ization$/, 'ize'],
+    [/ation$/, 'ate'],
     [/iveness$/, 'ive'],
     [/fulness$/, 'ful'],
     [/ousness$/, 'ous'],
     [/ments?$/, ''],
     [/ness$/, ''],
+    [/ships?$/, ''],
+    [/ities$|ity$/, ''],
+    [/ions?$/, ''],
+    [/ful$/, ''],
+    [/ive$/, ''],
+    [/able$|ible$/, ''],
     [/ing$/, ''],
     [/edly$/, ''],
     [/ed$/, ''],
     [/ly$/, ''],
-    [/er$/, ''],
+    [/ers?$/, ''],
+    [/ists?$/, ''],
   ];
   for (const [re, rep] of suffixes) {
     if (re.test(w)) {
       const candidate = w.replace(re, rep);
-      if (candidate.length >= 3) w = candidate;
+      if (candidate.length >= 4) w = candidate;
       break;
     }
   }

@@ -1,0 +1,186 @@
+// Memory benchmark: add throughput, search and hover latency at 100,000 memories, load time, and retrieval
+// quality on LoCoMo (read from ../shared/benchmarks/locomo, never copied; override with LOCOMO_PATH).
+// Prints one JSON object on stdout.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
+import { EmbeddedStore } from '../src/core/memory/embeddedStore';
+import { MemoryService } from '../src/core/memory/memoryService';
+import { SearchIndex } from '../src/core/memory/searchIndex';
+import { contentHash } from '../src/core/memory/text';
+import type { MemoryRecord, NewMemory } from '../src/core/memory/types';
+
+const CORPUS = Number(process.env.MEMORY_BENCH_SIZE ?? 100_000);
+const CATEGORIES = ['project', 'pattern', 'team', 'error'];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Zipfian vocabulary sampler: word rank r is drawn with probability ∝ 1/r. */
+function zipf(random: () => number, vocabulary: string[]): () => string {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let r = 1; r <= vocabulary.length; r++) cumulative.push((total += 1 / r));
+  return () => {
+    const x = random() * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return vocabulary[lo] as string;
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 1000) / 1000;
+}
+
+async function scale(): Promise<Record<string, unknown>> {
+  const random = rng(42);
+  const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ho', 'ju', 'be'];
+  const vocabulary = Array.from({ length: 20_000 }, (_, i) => {
+    let w = '';
+    for (let n = i + 7; n > 0; n = Math.floor(n / 16)) w += syllables[n % 16];
+    return w;
+  });
+  const word = zipf(random, vocabulary);
+  const dir = await mkdtemp(join(tmpdir(), 'claude-pm-membench-'));
+  try {
+    const store = new EmbeddedStore(dir);
+    const service = new MemoryService(store, new CategoryRegistry(dir), store);
+    const make = (i: number): NewMemory => ({ content: Array.from({ length: 30 }, word).join(' ') + ` n${i}`, category: CATEGORIES[i % 4] as string });
+
+    // Single adds, each durable (fsync) before the next: the interactive path.
+    const singles = 500;
+    let t = performance.now();
+    for (let i = 0; i < singles; i++) await service.add(make(i));
+    const singleAddsPerSec = singles / ((performance.now() - t) / 1000);
+
+    // Concurrent adds share commits (group commit): the agent/import path.
+    t = performance.now();
+    let next = singles;
+    const concurrentEnd = singles + 5000;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < concurrentEnd) await service.add(make(next++));
+      }),
+    );
+    const concurrentAddsPerSec = 5000 / ((performance.now() - t) / 1000);
+
+    t = performance.now();
+    for (let i = concurrentEnd; i < CORPUS; i += 5000) await service.addBatch(Array.from({ length: Math.min(5000, CORPUS - i) }, (_, k) => make(i + k)));
+    const batchAddsPerSec = (CORPUS - concurrentEnd) / ((performance.now() - t) / 1000);
+
+    // A fresh process opening the 100k store: what the first hover or view reveal waits for (never activation).
+    const reopened = new EmbeddedStore(dir);
+    const reopenedService = new MemoryService(reopened, new CategoryRegistry(dir), reopened);
+    t = performance.now();
+    const rssBefore = process.memoryUsage().rss;
+    await reopened.load();
+    const loadMs = performance.now() - t;
+    const rssMb = Math.round((process.memoryUsage().rss - rssBefore) / 1e6);
+
+    const searchTimes: number[] = [];
+    for (let q = 0; q < 300; q++) {
+      const query = `${word()} ${word()} ${word()}`;
+      const s = performance.now();
+      await reopenedService.search(query, { limit: 10 });
+      searchTimes.push(performance.now() - s);
+    }
+    const hoverTimes: number[] = [];
+    for (let q = 0; q < 2000; q++) {
+      // Hover text: an identifier made of one or two corpus words, e.g. `kaloMine`.
+      const a = word();
+      const b = word();
+      const symbol = q % 2 ? `${a}${b.charAt(0).toUpperCase()}${b.slice(1)}` : a;
+      const s = performance.now();
+      reopenedService.lookup(symbol, 3);
+      hoverTimes.push(performance.now() - s);
+    }
+    return {
+      corpus: CORPUS,
+      wordsPerMemory: 30,
+      addSinglePerSec: Math.round(singleAddsPerSec),
+      addConcurrentPerSec: Math.round(concurrentAddsPerSec),
+      addBatchPerSec: Math.round(batchAddsPerSec),
+      loadMs: Math.round(loadMs),
+      loadRssMb: rssMb,
+      activationIoMs: 0,
+      searchP50Ms: percentile(searchTimes, 50),
+      searchP95Ms: percentile(searchTimes, 95),
+      hoverP50Ms: percentile(hoverTimes, 50),
+      hoverP95Ms: percentile(hoverTimes, 95),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface LocomoSample {
+  observation: Record<string, Record<string, [string, string | string[]][]>>;
+  qa: { question: string; evidence?: string[]; category: number }[];
+}
+
+function locomo(): Record<string, unknown> {
+  const path = process.env.LOCOMO_PATH ?? resolve(__dirname, '../../shared/benchmarks/locomo/locomo10.json');
+  if (!existsSync(path)) return { skipped: `no LoCoMo data at ${path}` };
+  const samples = JSON.parse(readFileSync(path, 'utf8')) as LocomoSample[];
+  let questions = 0;
+  let hit5 = 0;
+  let hit10 = 0;
+  let reciprocal = 0;
+  for (const sample of samples) {
+    const index = new SearchIndex();
+    const dialogue = new Map<string, string[]>();
+    let n = 0;
+    for (const [session, bySpeaker] of Object.entries(sample.observation)) {
+      for (const facts of Object.values(bySpeaker)) {
+        for (const [fact, diaIds] of facts) {
+          const id = `m${n++}`;
+          // A few observations cite several turns, as a list or a comma-separated string.
+          dialogue.set(id, [diaIds].flat().flatMap((d) => d.split(/[;,]\s*/)));
+          const at = new Date(0).toISOString();
+          // Each observation is recorded with its session, as agents record memories with their session id.
+          const memory: MemoryRecord = { id, content: fact, category: 'project', tags: [], metadata: { session_id: session }, hash: contentHash(fact, 'project'), createdAt: at, updatedAt: at };
+          index.add(memory);
+        }
+      }
+    }
+    for (const qa of sample.qa) {
+      if (qa.category === 5 || !qa.evidence?.length) continue;
+      questions++;
+      const evidence = new Set(qa.evidence.flatMap((e) => e.split(/[;,]\s*/)).map((e) => e.trim()));
+      const ranked = index.search(qa.question, 10).map((h) => dialogue.get(h.id));
+      const first = ranked.findIndex((ids) => ids?.some((d) => evidence.has(d)));
+      if (first >= 0 && first < 5) hit5++;
+      if (first >= 0) {
+        hit10++;
+        reciprocal += 1 / (first + 1);
+      }
+    }
+  }
+  const r = (x: number) => Math.round((x / questions) * 1000) / 1000;
+  return { questions, recallAt5: r(hit5), recallAt10: r(hit10), mrr: r(reciprocal), baselineRecallAt5: 0.527 };
+}
+
+async function main(): Promise<void> {
+  const quality = locomo();
+  const figures = process.env.MEMORY_BENCH_QUALITY_ONLY ? {} : await scale();
+  process.stdout.write(`${JSON.stringify({ ...figures, locomo: quality }, null, 2)}\n`);
+}
+
+void main();
