@@ -3,7 +3,10 @@ import type { GitHealth } from './reportSchema';
 
 /** Reads a repository's state with two git calls; null when `path` is not inside a git work tree. */
 export async function inspectGit(path: string, now: Date = new Date()): Promise<GitHealth | null> {
-  const git = simpleGit({ baseDir: path, maxConcurrentProcesses: 2 });
+  // A background check must never take the index lock from the user's own git commands. simple-git drops
+  // ambient GIT_* variables anyway; only the one we set is let through its environment guard.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^git_/i.test(key)));
+  const git = simpleGit({ baseDir: path, maxConcurrentProcesses: 2, allowEnvironment: ['GIT_OPTIONAL_LOCKS'] }).env({ ...env, GIT_OPTIONAL_LOCKS: '0' });
   // Both calls run at once; a repository without commits has no last commit, which is not an error here.
   const [status, lastSeconds] = await Promise.all([
     git.status().catch((error: Error) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inspectGit } from '../../../src/core/health/gitHealth';
@@ -78,6 +78,16 @@ describe('inspectGit', () => {
     await git(repo, 'merge', 'other').catch(() => undefined);
     const health = await inspectGit(repo);
     assert.deepEqual(health?.conflicts, ['README.md']);
+  });
+
+  it('leaves the index alone so it never competes with the user for the index lock', async () => {
+    const repo = await makeRepo(join(await tempDir(), 'locks'));
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(repo, 'README.md'), later, later);
+    const before = (await stat(join(repo, '.git', 'index'))).mtimeMs;
+    const health = await inspectGit(repo);
+    assert.equal(health?.dirtyFiles, 0);
+    assert.equal((await stat(join(repo, '.git', 'index'))).mtimeMs, before);
   });
 
   it('returns null outside a repository and handles a repository without commits', async () => {
