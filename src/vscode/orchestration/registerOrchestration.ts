@@ -5,6 +5,7 @@ import { registerAgents } from './agentsFeature';
 import { RunsController } from './runsController';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { newWorkflowCommand, runWorkflowCommand } from './workflowCommands';
+import { WorkflowDiagnostics } from './workflowDiagnostics';
 
 const RUN_ACTION = 'Running a workflow';
 
@@ -33,10 +34,11 @@ export function registerOrchestration(features: FeatureContext): OrchestrationFe
     agents.onDidFinishRun((run) => runs.trackDelegated(run)),
     features.configs.onDidChange(() => runs.configChanged()),
     features.counts.register('runs', () => runs.counts()),
+    new WorkflowDiagnostics(),
   );
 
   registerCommand(features, 'claudePm.workflows.run', (uri?: vscode.Uri) => runWorkflowCommand(features, runs, uri), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
-  registerCommand(features, 'claudePm.workflows.new', () => newWorkflowCommand(features));
+  registerCommand(features, 'claudePm.workflows.new', () => newWorkflowCommand(features), { permission: 'workflow.run' });
   registerCommand(features, 'claudePm.runs.cancel', (node?: RunsNode | string) => {
     if (!runs.cancel(requireRun(node))) void vscode.window.showInformationMessage(vscode.l10n.t('That run is not running.'));
   }, { permission: 'workflow.run' });
