@@ -109,7 +109,6 @@ export class TicketsTreeProvider implements vscode.TreeDataProvider<TicketNode> 
     item.id = `${node.entry.folder.uri.toString()}#${t.path}`;
     item.description = `${t.id} · ${t.state ?? t.status}`;
     item.tooltip = ticketTooltip(t);
-    item.resourceUri = vscode.Uri.file(t.path);
     const [icon, color] = STATUS_ICONS[t.normalizedStatus];
     item.iconPath = new vscode.ThemeIcon(t.normalizedStatus === 'open' ? (TYPE_ICONS[t.type] ?? icon) : icon, new vscode.ThemeColor(priorityColor(t) ?? color));
     item.contextValue = isOpen(t.normalizedStatus) ? 'ticket' : 'ticketClosed';
