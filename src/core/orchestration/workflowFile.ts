@@ -33,7 +33,14 @@ export function parseWorkflowText(file: string, text: string): ParsedWorkflow {
     const offset = offsetOf(doc, path);
     return { file, ...(offset === undefined ? {} : at(offset)), key: path.map(String).join('.') || undefined, message, severity: 'error' };
   };
-  const result = workflowSchema.safeParse(doc.toJS());
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // e.g. an alias bomb ("billion laughs"): refuse it rather than expand it.
+    return { file, steps: [], diagnostics: [{ file, message: `cannot read the YAML: ${(error as Error).message}`, severity: 'error' }] };
+  }
+  const result = workflowSchema.safeParse(raw);
   if (!result.success) return { file, steps: [], diagnostics: result.error.issues.map((i) => located(i.path, i.message)) };
   const { steps, issues } = planWorkflow(result.data);
   if (issues.length) return { file, steps: [], diagnostics: issues.map((i) => located(i.path, i.message)) };

@@ -95,6 +95,14 @@ steps:
     assert.equal(cond.diagnostics[0]!.line, 4);
   });
 
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 9; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    const parsed = parseWorkflowText('bomb.yaml', `${lines.join('\n')}\nname: bomb\nsteps: []\n`);
+    assert.equal(parsed.workflow, undefined);
+    assert.match(parsed.diagnostics[0]!.message, /cannot read the YAML/);
+  });
+
   it('rejects a step with both command and task and a backup strategy without a backup agent', () => {
     const { diagnostics } = parseWorkflowText('x.yaml', 'name: x\nsteps:\n  - { name: a, command: x, task: y }\n  - { name: b, agent_type: qa, task: t, on_error: delegate_to_backup }\n');
     assert.deepEqual(diagnostics.map((d) => d.key).sort(), ['steps.0.task', 'steps.1.backup_agent']);
