@@ -102,7 +102,7 @@ function buildRoots(controller: HealthController): HealthNode[] {
     description: `${report.framework.compliance_percentage}% · ${report.framework.passed_checks}/${report.framework.total_checks}`,
     icon: icon(report.framework.compliance_percentage >= 80 ? 'ok' : report.framework.compliance_percentage >= 50 ? 'warn' : 'bad', 'checklist'),
     expanded: items.some((x) => !x.item.passed),
-    children: items.map(({ project, item }) => complianceNode(project, item, projects.length > 1)),
+    children: items.map(({ project, item }, i) => complianceNode(project, item, projects.length > 1, i)),
   });
   roots.push({
     id: 'projects',
@@ -139,10 +139,11 @@ function serviceNode(s: ServiceResult): HealthNode {
   };
 }
 
-function complianceNode(project: ProjectResult, item: ComplianceItem, showProject: boolean): HealthNode {
+function complianceNode(project: ProjectResult, item: ComplianceItem, showProject: boolean, index: number): HealthNode {
   const tone: Tone = item.passed ? 'ok' : item.severity === 'error' ? 'bad' : item.severity === 'warning' ? 'warn' : 'off';
   return {
-    id: `compliance:${project.path}:${item.id}`,
+    // Tree ids must be unique even if a check repeats an item id.
+    id: `compliance:${index}:${project.path}:${item.id}`,
     label: item.title,
     description: showProject ? `${project.name} · ${item.detail}` : item.detail,
     tooltip: [item.detail, item.fixHint].filter(Boolean).join('\n'),
