@@ -194,20 +194,6 @@ export function conditionHolds(source: string, context: Readonly<Record<string, 
   return truthy(evaluateExpression(parseExpression(source), context));
 }
 
-/** Variables an expression reads, as dotted paths; for validation messages. */
-export function variablesOf(expr: Expr): string[] {
-  switch (expr.kind) {
-    case 'literal':
-      return [];
-    case 'variable':
-      return [expr.path.join('.')];
-    case 'not':
-      return variablesOf(expr.operand);
-    case 'binary':
-      return [...variablesOf(expr.left), ...variablesOf(expr.right)];
-  }
-}
-
 function lookup(context: Readonly<Record<string, unknown>>, path: readonly string[]): Value {
   let node: unknown = context;
   for (const key of path) {

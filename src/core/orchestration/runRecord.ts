@@ -58,5 +58,3 @@ export const runRecordSchema = z
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunAlert = z.infer<typeof alertSchema>;
-
-export const FINISHED_STEP: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted']);

@@ -34,7 +34,7 @@ function themeIcon([id, color]: [string, string | undefined]): vscode.ThemeIcon 
 }
 
 /** `12 s`, `3 m 05 s`, `1 h 02 m`. */
-export function formatElapsed(ms: number): string {
+function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
