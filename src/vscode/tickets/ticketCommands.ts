@@ -28,7 +28,9 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     async (node?: TicketNode) => {
       const entry = node && node.kind !== 'folder' ? node.entry : await folderEntry(store);
       if (!entry) return;
-      const input = await askNewTicket(entry, node?.kind === 'ticket' ? node.ticket : undefined);
+      // Only epics and issues take children: from any other ticket, create a free-standing one.
+      const parent = node?.kind === 'ticket' && (node.ticket.type === 'epic' || node.ticket.type === 'issue') ? node.ticket : undefined;
+      const input = await askNewTicket(entry, parent);
       if (!input) return;
       const ticket = await entry.tracker.create(input);
       changed(entry);
