@@ -90,6 +90,20 @@ describe('inspectGit', () => {
     assert.equal((await stat(join(repo, '.git', 'index'))).mtimeMs, before);
   });
 
+  it('works in an environment with editor, pager and git variables set (as in an editor terminal)', async () => {
+    const repo = await makeRepo(join(await tempDir(), 'env'));
+    const saved = { ...process.env };
+    Object.assign(process.env, { PAGER: 'less', EDITOR: 'vi', VISUAL: 'vi', GIT_PAGER: 'cat', GIT_ASKPASS: '/bin/true', PREFIX: '/usr' });
+    try {
+      assert.equal((await inspectGit(repo))?.branch, 'main');
+    } finally {
+      for (const key of ['PAGER', 'EDITOR', 'VISUAL', 'GIT_PAGER', 'GIT_ASKPASS', 'PREFIX']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+
   it('returns null outside a repository and handles a repository without commits', async () => {
     const root = await tempDir();
     const plain = join(root, 'plain');
