@@ -44,6 +44,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
   const engine = new WorkflowEngine({
     cwd: root,
     runners: workflowStepRunners({ agentRunner: newRunner(), catalog, env, pools }),
+    errorRateThreshold: settings.error_rate_threshold,
     adaptive: settings.adaptive_concurrency === false ? undefined : { sample: () => sampler.sample(), intervalMs: ADAPT_INTERVAL_MS },
     maxConcurrentAgents: config.orchestrator.maxConcurrentAgents,
     perAgentLimits: config.orchestrator.perAgentLimits,
@@ -61,6 +62,7 @@ const ADAPT_INTERVAL_MS = 5000;
 // Our keys under `orchestrator` in .claude-pm/config.json, read here so the shared schema stays small:
 //   "agent_pools": { "engineer": { "instances": 3, "strategy": "least_busy", "failure_threshold": 3 } }
 //   "adaptive_concurrency": false   (on by default)
+//   "error_rate_threshold": 0.5
 const orchestrationSettingsSchema = z
   .object({
     agent_pools: z
@@ -75,6 +77,8 @@ const orchestrationSettingsSchema = z
       )
       .optional(),
     adaptive_concurrency: z.boolean().optional(),
+    /** Share of failed recent runs of a workflow (0–1) above which an alert is raised. */
+    error_rate_threshold: z.number().min(0).max(1).optional(),
   })
   .loose();
 
