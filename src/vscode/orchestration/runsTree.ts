@@ -79,7 +79,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const done = run.steps.filter((s) => s.status === 'succeeded').length;
     item.description = `${statusLabel(run.status)} · ${formatElapsed(ended - Date.parse(run.startedAt))} · ${done}/${run.steps.length}${run.costUsd ? ` · $${run.costUsd.toFixed(2)}` : ''}`;
     item.iconPath = themeIcon(RUN_ICON[run.status]);
-    item.contextValue = run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
+    // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
+    item.contextValue = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escape(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Run')} \`${run.id}\` · ${new Date(run.startedAt).toLocaleString()}\n\n`);
