@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { startMem0Server } from '../helpers/mem0Server';
 import { cli } from '../helpers/runCli';
 import { tempDir } from '../helpers/tempDir';
 
@@ -87,5 +88,26 @@ describe('claude-pm memory', () => {
     const denied = await cli(['memory', 'add', '--category', 'project', 'x'], { cwd });
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /memory.write/);
+  });
+
+  it('talks to a self-hosted mem0 server with the key from MEM0AI_API_KEY', async () => {
+    const server = await startMem0Server('mem0', 'm0sk_cli_key_abcdef');
+    after(() => server.close());
+    const cwd = await tempDir();
+    await mkdir(join(cwd, '.claude-pm'), { recursive: true });
+    await writeFile(join(cwd, '.claude-pm', 'config.json'), JSON.stringify({ memory_service: { backend: 'mem0', url: server.url, user_id: 'team-a' } }));
+    const env = { MEM0AI_API_KEY: 'm0sk_cli_key_abcdef' };
+    const added = await cli(['memory', 'add', '--category', 'team', 'Code review within one working day'], { cwd, env });
+    assert.equal(added.code, 0, added.stderr);
+    const stored = [...server.memories.values()];
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.user_id, 'team-a');
+    assert.equal(stored[0]?.metadata.category, 'team');
+    const hits = JSON.parse((await cli(['memory', 'search', 'code review', '--format', 'json'], { cwd, env })).stdout) as Row[];
+    assert.equal(hits[0]?.content, 'Code review within one working day');
+    const unauthorised = await cli(['memory', 'list'], { cwd, env: {} });
+    assert.equal(unauthorised.code, 1);
+    assert.match(unauthorised.stderr, /401.*MEM0AI_API_KEY/s);
+    assert.doesNotMatch(unauthorised.stderr, /m0sk_cli_key/);
   });
 });

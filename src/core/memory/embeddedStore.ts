@@ -289,6 +289,7 @@ export class EmbeddedStore implements MemoryBackend {
       this.logger.warn(`Memory store: skipped ${result.corrupt.length} unreadable line(s) in ${this.log.path}; they are kept in corrupt.jsonl.`);
       await this.log.setAside(result.corrupt);
     }
+    if (result.truncatedTail && !this.loaded) this.logger.warn(`Memory store: the last line of ${this.log.path} is incomplete (a write was cut short); it is ignored.`);
     const large = result.events.length > 5000;
     if (large) {
       // A big replay: apply state first, then build the index in chunks so the event loop stays responsive.

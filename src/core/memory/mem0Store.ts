@@ -102,6 +102,8 @@ export class Mem0Store implements MemoryBackend {
   // ---- MemoryBackend ----
 
   async add(input: NewMemory, hash: string): Promise<AddResult> {
+    // Deduplication needs the server's memories; a failed load just means no dedupe for this write.
+    await this.load();
     const known = [...this.mirror.values()].find((m) => m.hash === hash);
     if (known) return { memory: known, duplicate: true };
     const clientId = randomUUID();

@@ -132,8 +132,8 @@ describe('mem0 error codes', () => {
     const { server, service, store } = await setup('mem0');
     server.mode = '502-auth';
     await assert.rejects(service.add({ content: 'needs a working LLM provider', category: 'project' }), /502 \(provider_auth_failed\)/);
-    // One near-duplicate search and one add, neither retried.
-    assert.equal(server.requests, 2);
+    // One listing (for deduplication), one near-duplicate search and one add, none retried.
+    assert.equal(server.requests, 3);
     assert.equal(store.queuedWrites, 0);
   });
 
