@@ -143,7 +143,7 @@ export class EmbeddedStore implements MemoryBackend {
     await this.refresh();
     const limit = options.limit ?? 10;
     const accept = (id: string) => matchesFilters(this.memories.get(id), options);
-    const hits = normalise(this.index.search(query, limit, accept), this.memories);
+    const hits = normalise(this.index.search(query, limit, accept, options.exact === true), this.memories);
     return options.threshold ? hits.filter((h) => h.score >= (options.threshold as number)) : hits;
   }
 

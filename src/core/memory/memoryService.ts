@@ -268,7 +268,7 @@ export class MemoryService {
 
   /** Best effort: the flag is a hint, so a failing search (server down) must not block the write. */
   private async findNearDuplicate(content: string, category: string, hash: string): Promise<string | undefined> {
-    const hits = await this.backend.search(content, { category, limit: 3 }).catch(() => []);
+    const hits = await this.backend.search(content, { category, limit: 3, exact: true }).catch(() => []);
     const mine = terms(content);
     for (const { memory } of hits) {
       if (memory.hash !== hash && similarity(mine, terms(memory.content)) >= NEAR_DUPLICATE) return memory.id;

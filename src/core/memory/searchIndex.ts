@@ -9,8 +9,12 @@ interface IndexedDoc {
   category: string;
 }
 
-/** A term in more than this share of memories is a stopword of this corpus (issue 7: frequent-term cost). */
-const FREQUENT_SHARE = 0.08;
+/** A term in more than this share of memories is a stopword of this corpus: it ranks nothing and costs much. */
+const FREQUENT_SHARE = 0.03;
+/** Hovers are stricter still: a word found in more than 1% of memories says nothing about the code under the cursor. */
+const LOOKUP_FREQUENT_SHARE = 0.01;
+/** Above this many memories fuzzy matching costs more than it finds; prefix matching stays. */
+const FUZZY_MAX_DOCS = 20_000;
 /** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
 const FREQUENT_MIN_DOCS = 2000;
 const SYNONYMS: Record<string, string[]> = {
@@ -101,16 +105,17 @@ export class SearchIndex {
 
   /** Ranked ids for a free-text query; `accept` filters candidates before ranking. */
   search(query: string, limit: number, accept?: (id: string) => boolean, exact = false): IndexHit[] {
-    const queryTerms = this.selectTerms(terms(query));
+    const queryTerms = exact ? this.rareTerms(terms(query)) : this.selectTerms(terms(query));
     if (queryTerms.length === 0) return [];
     const expanded = exact ? queryTerms : expand(queryTerms);
+    const fuzzy = !exact && this.size <= FUZZY_MAX_DOCS;
     const results = this.mini.search(
       { queries: expanded, combineWith: 'OR' },
       {
         tokenize: (s) => [s],
         processTerm: (t) => t,
         prefix: (t) => !exact && t.length >= 5,
-        fuzzy: (t) => (!exact && t.length >= 6 ? 0.15 : false),
+        fuzzy: (t) => (fuzzy && t.length >= 6 ? 0.15 : false),
         weights: { fuzzy: 0.3, prefix: 0.4 },
         filter: accept ? (r) => accept(r.id as string) : undefined,
       },
@@ -136,6 +141,14 @@ export class SearchIndex {
         return g === undefined ? h : { id: h.id, score: h.score + GROUP_WEIGHT * (best.get(g) as number) };
       })
       .sort((a, b) => b.score - a.score);
+  }
+
+  /** Exact lookups (hovers, duplicate checks): the at most eight rarest terms under the 1% cut-off. */
+  private rareTerms(queryTerms: string[]): string[] {
+    const n = this.size;
+    const df = (t: string) => this.docFreq.get(t) ?? 0;
+    const kept = n < FREQUENT_MIN_DOCS ? queryTerms : queryTerms.filter((t) => df(t) <= n * LOOKUP_FREQUENT_SHARE);
+    return kept.length <= 8 ? kept : kept.sort((a, b) => df(a) - df(b)).slice(0, 8);
   }
 
   /** Drops corpus-frequent terms (keeping the rarest one if all are frequent). */

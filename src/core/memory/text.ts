@@ -16,39 +16,46 @@ export function splitWords(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+const PLURALS: [RegExp, string][] = [
+  [/ies$/, 'y'],
+  [/sses$/, 'ss'],
+  [/([^s])s$/, '$1'],
+];
+const SUFFIXES: [RegExp, string][] = [
+  [/ational$/, 'ate'],
+  [/ization$/, 'ize'],
+  [/ation$/, 'ate'],
+  [/iveness$/, 'ive'],
+  [/fulness$/, 'ful'],
+  [/ousness$/, 'ous'],
+  [/ments?$/, ''],
+  [/ness$/, ''],
+  [/ships?$/, ''],
+  [/ities$|ity$/, ''],
+  [/ions?$/, ''],
+  [/ful$/, ''],
+  [/ive$/, ''],
+  [/able$|ible$/, ''],
+  [/ing$/, ''],
+  [/edly$/, ''],
+  [/ed$/, ''],
+  [/ly$/, ''],
+  [/ers?$/, ''],
+  [/ists?$/, ''],
+];
+const DOUBLED = /([b-df-hj-np-tv-z])\1$/;
+
 /** Light suffix stripping so "deploying", "deployed" and "deploys" meet at "deploy". */
 export function stem(word: string): string {
   if (word.length <= 4) return word;
-  const rules: [RegExp, string][] = [
-    [/ies$/, 'y'],
-    [/sses$/, 'ss'],
-    [/([^s])s$/, '$1'],
-  ];
   let w = word;
-  for (const [re, rep] of rules) if (re.test(w)) { w = w.replace(re, rep); break; }
-  const suffixes: [RegExp, string][] = [
-    [/ational$/, 'ate'],
-    [/ization$/, 'ize'],
-    [/ation$/, 'ate'],
-    [/iveness$/, 'ive'],
-    [/fulness$/, 'ful'],
-    [/ousness$/, 'ous'],
-    [/ments?$/, ''],
-    [/ness$/, ''],
-    [/ships?$/, ''],
-    [/ities$|ity$/, ''],
-    [/ions?$/, ''],
-    [/ful$/, ''],
-    [/ive$/, ''],
-    [/able$|ible$/, ''],
-    [/ing$/, ''],
-    [/edly$/, ''],
-    [/ed$/, ''],
-    [/ly$/, ''],
-    [/ers?$/, ''],
-    [/ists?$/, ''],
-  ];
-  for (const [re, rep] of suffixes) {
+  for (const [re, rep] of PLURALS) {
+    if (re.test(w)) {
+      w = w.replace(re, rep);
+      break;
+    }
+  }
+  for (const [re, rep] of SUFFIXES) {
     if (re.test(w)) {
       const candidate = w.replace(re, rep);
       if (candidate.length >= 4) w = candidate;
@@ -56,7 +63,7 @@ export function stem(word: string): string {
     }
   }
   // "running" → "runn" → "run": undo the doubled consonant left by -ing/-ed.
-  if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
+  if (DOUBLED.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
   if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
   return w;
 }

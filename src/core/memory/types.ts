@@ -67,6 +67,8 @@ export interface SearchOptions {
   limit?: number;
   /** Minimum relative score in [0, 1] (1 = as good as the best hit). */
   threshold?: number;
+  /** Exact terms only (no fuzzy, prefix or synonyms): cheap checks such as near-duplicate detection. */
+  exact?: boolean;
 }
 
 export interface SearchHit {
