@@ -44,17 +44,18 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   );
   // Each feature's share of activation is logged so a slow one is easy to find.
   const shares: string[] = [];
-  const timed = (name: string, register: (f: FeatureContext) => unknown) => {
+  const timed = <T>(name: string, register: (f: FeatureContext) => T): T => {
     const t0 = performance.now();
-    register(features);
+    const feature = register(features);
     shares.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
+    return feature;
   };
   timed('orchestration', registerOrchestration);
   timed('tickets', registerTickets);
   timed('memory', registerMemory);
-  timed('templates', registerTemplates);
+  const templates = timed('templates', registerTemplates);
   timed('security', registerSecurity);
-  timed('health', registerHealth);
+  timed('health', (f) => registerHealth(f, templates));
 
   const activationMs = performance.now() - started;
   const cpu = process.cpuUsage(startedCpu);

@@ -59,6 +59,7 @@ describe('Claude PM in a real VS Code', () => {
       const service = rows.filter({ hasText: 'mem0ai_mcp' }).first();
       await service.waitFor({ timeout: 10_000 });
       assert.match((await service.textContent()) ?? '', /down/);
+      await rows.filter({ hasText: 'CLAUDE.md Templates' }).first().waitFor({ timeout: 10_000 });
       await vscode.screenshot('health-view');
     }));
 

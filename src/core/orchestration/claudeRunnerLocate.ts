@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
@@ -39,6 +39,23 @@ export async function locateClaudeCli(configured: string, env: NodeJS.ProcessEnv
 export async function probeClaudeCli(configured: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ClaudeCliInfo> {
   const path = await locateClaudeCli(configured, env, cwd);
   if (!path) return { found: false, error: `The Claude Code CLI ('${configured}') was not found. ${CLAUDE_INSTALL_HINT}` };
+  const mtimeMs = (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
+  const key = `${path}\0${mtimeMs}`;
+  let version = versionProbes.get(key);
+  if (!version) {
+    version = runVersion(path, env);
+    versionProbes.set(key, version);
+    // A failure may be passing (a timeout under load): only successful answers are kept.
+    void version.then((info) => info.error && versionProbes.delete(key));
+  }
+  return version;
+}
+
+// `claude --version` costs a process start (hundreds of ms); health checks every project with it, so the
+// answer is kept while the binary on disk is the same file.
+const versionProbes = new Map<string, Promise<ClaudeCliInfo>>();
+
+function runVersion(path: string, env: NodeJS.ProcessEnv): Promise<ClaudeCliInfo> {
   return new Promise((done) => {
     execFile(path, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeout: 15_000, windowsHide: true }, (error, stdout) => {
       if (error) done({ found: true, path, error: `'${path} --version' failed: ${error.message.split('\n')[0]}` });

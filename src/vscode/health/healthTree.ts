@@ -3,6 +3,7 @@ import type { ComplianceItem } from '../../core/common/compliance';
 import type { DiagnosticStep } from '../../core/health/diagnostics';
 import { INIT_LAYOUT_COMMAND } from '../../core/health/layoutCompliance';
 import type { ProjectResult, ServiceResult } from '../../core/health/reportSchema';
+import type { TemplatesFeature } from '../templates/registerTemplates';
 import type { HealthController } from './healthController';
 
 /** A command that fixes what a node reports, run by the inline "Fix" action. */
@@ -19,6 +20,8 @@ export interface HealthNode {
   tooltip?: string;
   icon: vscode.ThemeIcon;
   children?: HealthNode[];
+  /** Children another feature builds on demand (the CLAUDE.md targets of a folder). */
+  lazyChildren?: () => Promise<vscode.TreeItem[]>;
   fix?: FixAction;
   expanded?: boolean;
 }
@@ -37,17 +40,22 @@ const PROJECT_TONE: Record<ProjectResult['status'], Tone> = { healthy: 'ok', war
 const STEP_TONE: Record<DiagnosticStep['status'], Tone> = { pass: 'ok', warn: 'warn', fail: 'bad', skip: 'off' };
 
 /** The Health view: score first, then services, compliance, projects, alerts and the last diagnostics. */
-export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, vscode.Disposable {
+export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode | vscode.TreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<HealthNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly controller: HealthController) {
-    this.subscription = controller.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly controller: HealthController,
+    private readonly templates: TemplatesFeature,
+    private readonly folders: () => readonly vscode.WorkspaceFolder[],
+  ) {
+    this.subscriptions = [controller.onDidChange(() => this.changed.fire(undefined)), templates.onDidChange(() => this.changed.fire(undefined))];
   }
 
-  getTreeItem(node: HealthNode): vscode.TreeItem {
-    const state = node.children?.length ? (node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None;
+  getTreeItem(node: HealthNode | vscode.TreeItem): vscode.TreeItem {
+    if (node instanceof vscode.TreeItem) return node;
+    const state = node.lazyChildren ? vscode.TreeItemCollapsibleState.Collapsed : node.children?.length ? (node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(node.label, state);
     item.id = node.id;
     item.description = node.description;
@@ -57,13 +65,26 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode>, 
     return item;
   }
 
-  getChildren(node?: HealthNode): HealthNode[] {
-    if (node) return node.children ?? [];
-    return buildRoots(this.controller);
+  async getChildren(node?: HealthNode | vscode.TreeItem): Promise<(HealthNode | vscode.TreeItem)[]> {
+    if (node instanceof vscode.TreeItem) return [];
+    if (node) return node.lazyChildren ? node.lazyChildren() : (node.children ?? []);
+    const roots = buildRoots(this.controller);
+    // Shown with the report, so the view keeps its welcome content until the first check.
+    return this.controller.report ? [...roots, ...this.templateNodes()] : roots;
+  }
+
+  private templateNodes(): HealthNode[] {
+    const folders = this.folders();
+    return folders.map((folder) => ({
+      id: `templates:${folder.uri.toString()}`,
+      label: folders.length > 1 ? vscode.l10n.t('CLAUDE.md Templates: {0}', folder.name) : vscode.l10n.t('CLAUDE.md Templates'),
+      icon: new vscode.ThemeIcon('file-code'),
+      lazyChildren: () => this.templates.treeItems(folder),
+    }));
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

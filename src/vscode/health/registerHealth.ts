@@ -6,14 +6,15 @@ import { CONFIG_DIR, CONFIG_FILE } from '../../core/config/loadConfig';
 import { registerCommand } from '../commands';
 import { registerDashboard, type DashboardHealthSource } from '../dashboard/registerDashboard';
 import type { FeatureContext } from '../featureContext';
+import type { TemplatesFeature } from '../templates/registerTemplates';
 import { HealthController } from './healthController';
 import { HealthStatusBar } from './healthStatusBar';
 import { HealthTreeProvider, type HealthNode } from './healthTree';
 
 // Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
-export function registerHealth(features: FeatureContext): void {
+export function registerHealth(features: FeatureContext, templates: TemplatesFeature): void {
   const controller = new HealthController(features);
-  const tree = new HealthTreeProvider(controller);
+  const tree = new HealthTreeProvider(controller, templates, () => features.configs.folders());
   const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
   const updateBadge = () => {
     const critical = controller.report?.alerts.filter((a) => a.level === 'critical').length ?? 0;
