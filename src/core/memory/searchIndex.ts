@@ -11,8 +11,8 @@ interface IndexedDoc {
 
 /** A term in more than this share of memories is a stopword of this corpus: it ranks nothing and costs much. */
 const FREQUENT_SHARE = 0.03;
-/** Hovers are stricter still: a word found in more than 1% of memories says nothing about the code under the cursor. */
-const LOOKUP_FREQUENT_SHARE = 0.01;
+/** Hovers are stricter still: a word found in more than 0.5% of memories says nothing about the code under the cursor. */
+const LOOKUP_FREQUENT_SHARE = 0.005;
 /** Above this many memories fuzzy matching costs more than it finds; prefix matching stays. */
 const FUZZY_MAX_DOCS = 20_000;
 /** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
@@ -143,7 +143,7 @@ export class SearchIndex {
       .sort((a, b) => b.score - a.score);
   }
 
-  /** Exact lookups (hovers, duplicate checks): the at most eight rarest terms under the 1% cut-off. */
+  /** Exact lookups (hovers, duplicate checks): the at most eight rarest terms under the hover cut-off. */
   private rareTerms(queryTerms: string[]): string[] {
     const n = this.size;
     const df = (t: string) => this.docFreq.get(t) ?? 0;
