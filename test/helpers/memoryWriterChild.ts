@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   if (wait === 'wait') await new Promise((resolve) => process.stdin.once('data', resolve));
   const count = countArg === 'forever' ? Number.POSITIVE_INFINITY : Number(countArg);
-  // Several adds in flight at once, as an agent run or a batch import would issue them.
+  // Several adds in flight at once, as an agent run or a batch import would issue them (fewer in the
+  // crash test, so the log and each restart's replay stay small).
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
       process.stdout.write(`ack ${content}\n`);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: countArg === 'forever' ? 2 : 8 }, worker));
 }
 
 main().catch((error: unknown) => {

@@ -88,6 +88,7 @@ describe('embedded store durability', () => {
     }
     const present = await contents(dir);
     assert.ok(acked.length >= 200, `only ${acked.length} writes were acknowledged`);
+    process.stdout.write(`# ${acked.length} acknowledged writes over 200 kills\n`);
     assert.deepEqual(acked.filter((c) => !present.has(c)), []);
   });
 
