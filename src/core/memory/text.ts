@@ -68,12 +68,19 @@ export function stem(word: string): string {
   return w;
 }
 
+// Vocabularies are small next to corpora: remembering each word's processed form saves most stemming work.
+const processed = new Map<string, string | null>();
+const PROCESSED_MAX = 200_000;
+
 /** The index and query term pipeline: lower-case, drop stopwords, stem. */
 export function processTerm(term: string): string | null {
+  const known = processed.get(term);
+  if (known !== undefined) return known;
   const lower = term.toLowerCase();
-  if (lower.length < 2 && !/\d/.test(lower)) return null;
-  if (STOPWORDS.has(lower)) return null;
-  return stem(lower);
+  const result = (lower.length < 2 && !/\d/.test(lower)) || STOPWORDS.has(lower) ? null : stem(lower);
+  if (processed.size >= PROCESSED_MAX) processed.clear();
+  processed.set(term, result);
+  return result;
 }
 
 /** Distinct processed terms of a text. */
