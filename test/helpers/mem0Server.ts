@@ -58,9 +58,12 @@ export async function startMem0Server(dialect: Mem0Dialect, apiKey: string): Pro
       }),
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     // The request was processed, but the client never hears about it.
-    if (state.mode === 'commit-then-reset') return res.socket?.destroy();
+    if (state.mode === 'commit-then-reset') {
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': randomUUID(), ...headers });
     res.end(JSON.stringify(body));
   };
