@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { redact } from '../security/redact';
-import { CircuitBreaker, backoffDelay } from './resilience';
+import { backoffDelay } from '../common/backoff';
+import { CircuitBreaker } from '../common/circuitBreaker';
 
 /** A failed mem0 call. `retryable` failures (network, timeouts, 5xx, 429) go to the outbox for writes. */
 export class Mem0Error extends Error {
@@ -42,6 +43,9 @@ export interface RequestOptions {
   retry?: boolean;
 }
 
+/** A server that failed 3 times in a row gets 5 s to recover before one probe request is let through. */
+export const MEM0_BREAKER = { failureThreshold: 3, recoveryTimeoutMs: 5000, successThreshold: 1 };
+
 /** JSON over undici with a per-request deadline, retries with jittered backoff and a circuit breaker. */
 export class Mem0Http {
   readonly breaker: CircuitBreaker;
@@ -50,7 +54,7 @@ export class Mem0Http {
   private readonly retryBaseMs: number;
 
   constructor(private readonly options: Mem0HttpOptions) {
-    this.breaker = options.breaker ?? new CircuitBreaker();
+    this.breaker = options.breaker ?? new CircuitBreaker({ now: Date.now }, MEM0_BREAKER);
     this.retries = options.retries ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 200;
     this.dispatcher = new Agent({ connect: { rejectUnauthorized: options.verifyTls }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
@@ -65,18 +69,18 @@ export class Mem0Http {
       if (!this.breaker.tryAcquire()) throw new CircuitOpenError(this.options.baseUrl);
       try {
         const value = await this.once<T>(method, path, options);
-        this.breaker.success();
+        this.breaker.record(true);
         return value;
       } catch (error) {
         const failure = error instanceof Mem0Error ? error : new Mem0Error(String(error), undefined, true);
         if (!failure.retryable) {
           // The server answered: it is up, even if the request was wrong.
-          this.breaker.success();
+          this.breaker.record(true);
           throw failure;
         }
-        this.breaker.failure();
+        this.breaker.record(false);
         if (attempt >= this.retries || options.retry === false) throw failure;
-        await new Promise((r) => setTimeout(r, backoffDelay(attempt, this.retryBaseMs)));
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, { baseMs: this.retryBaseMs, maxMs: 5000 })));
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Mem0Dialect, Mem0Memory } from './mem0Dialects';
 import { Mem0Error, type Mem0Http } from './mem0Http';
 import type { OutboxEntry } from './outbox';
 import { Outbox } from './outbox';
-import { LruTtlCache } from './resilience';
+import { LruTtlCache } from './lruTtlCache';
 import { SearchIndex } from './searchIndex';
 import { matchesFilters } from './embeddedStore';
 import {

@@ -5,10 +5,10 @@ import type { ResolvedConfig } from '../config/loadConfig';
 import { CategoryRegistry } from './categoryRegistry';
 import { EmbeddedStore } from './embeddedStore';
 import { PlatformDialect, SelfHostedDialect } from './mem0Dialects';
-import { Mem0Http } from './mem0Http';
+import { MEM0_BREAKER, Mem0Http } from './mem0Http';
 import { Mem0Store } from './mem0Store';
 import { MemoryService } from './memoryService';
-import { CircuitBreaker } from './resilience';
+import { CircuitBreaker } from '../common/circuitBreaker';
 
 const PLATFORM_URL = 'https://api.mem0.ai';
 /** The URL loadConfig derives when none is configured: meaningless for the hosted platform. */
@@ -53,7 +53,7 @@ export function createMemoryService(config: ResolvedConfig, options: OpenMemoryO
     headers,
     timeoutMs: config.memory.timeoutMs,
     verifyTls: config.memory.verifyTls,
-    breaker: new CircuitBreaker(3, 5000),
+    breaker: new CircuitBreaker({ now: Date.now }, MEM0_BREAKER),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
   });
   const userId = config.memory.userId ?? basename(config.workspaceRoot);

@@ -7,7 +7,7 @@ import { PlatformDialect, SelfHostedDialect } from '../../../src/core/memory/mem
 import { Mem0Http } from '../../../src/core/memory/mem0Http';
 import { Mem0Store } from '../../../src/core/memory/mem0Store';
 import { MemoryService } from '../../../src/core/memory/memoryService';
-import { CircuitBreaker } from '../../../src/core/memory/resilience';
+import { CircuitBreaker } from '../../../src/core/common/circuitBreaker';
 import type { BackendStatus } from '../../../src/core/memory/types';
 import { startMem0Server, type Mem0Dialect, type Mem0TestServer } from '../../helpers/mem0Server';
 import { tempDir } from '../../helpers/tempDir';
@@ -29,7 +29,7 @@ async function setup(dialect: Mem0Dialect, options: { key?: string; timeoutMs?: 
       verifyTls: true,
       retries: 1,
       retryBaseMs: 5,
-      breaker: new CircuitBreaker(3, 1000, () => clock.now),
+      breaker: new CircuitBreaker({ now: () => clock.now }, { failureThreshold: 3, recoveryTimeoutMs: 1000, successThreshold: 1 }),
     });
     const api = dialect === 'mem0' ? new SelfHostedDialect(http, 'proj') : new PlatformDialect(http, 'proj', 5);
     const store = new Mem0Store(api, http, dir, { replayIntervalMs: 60_000 });

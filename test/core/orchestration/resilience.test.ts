@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adaptLimit, SystemResourceSampler } from '../../../src/core/orchestration/adaptiveConcurrency';
 import { AgentPool } from '../../../src/core/orchestration/agentPool';
-import { backoffDelay } from '../../../src/core/orchestration/backoff';
-import { CircuitBreaker } from '../../../src/core/orchestration/circuitBreaker';
+import { backoffDelay } from '../../../src/core/common/backoff';
+import { CircuitBreaker } from '../../../src/core/common/circuitBreaker';
 import { ConcurrencyLimiter } from '../../../src/core/orchestration/concurrencyLimiter';
 import { ManualClock, ScriptedRunner, tick } from './helpers';
 

@@ -1,4 +1,7 @@
-import type { Clock } from './clock';
+/** Where the breaker reads the time; the engine's clock and `{ now: Date.now }` both fit. */
+export interface TimeSource {
+  now(): number;
+}
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -11,11 +14,11 @@ export interface BreakerOptions {
   successThreshold: number;
 }
 
-// The seed's defaults: 5 failures, 60 s recovery.
+// The seed's defaults for agents: 5 failures, 60 s recovery.
 export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, recoveryTimeoutMs: 60_000, successThreshold: 1 };
 
 /**
- * A circuit breaker for one agent type: closed → open after repeated failures, open → half-open after the
+ * A circuit breaker (per agent type in the engine, per server in the mem0 client): closed → open after repeated failures, open → half-open after the
  * recovery timeout (one probe at a time), half-open → closed after enough successes or back to open on failure.
  */
 export class CircuitBreaker {
@@ -26,7 +29,7 @@ export class CircuitBreaker {
   private probing = false;
 
   constructor(
-    private readonly clock: Clock,
+    private readonly clock: TimeSource,
     private readonly options: BreakerOptions = DEFAULT_BREAKER,
     private readonly onChange: (state: BreakerState) => void = () => undefined,
   ) {}
