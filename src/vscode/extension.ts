@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CountsHub, requireWorkspaceTrust, type FeatureContext } from './featureContext';
 import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
+import { runMemoryFrom } from '../core/orchestration/memoryBridge';
 import { registerMemory } from './memory/registerMemory';
 import { registerOrchestration } from './orchestration/registerOrchestration';
 import { createAuthorization } from './security/authorization';
@@ -50,12 +51,24 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
     shares.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
     return feature;
   };
-  timed('orchestration', registerOrchestration);
+  const orchestration = timed('orchestration', registerOrchestration);
   timed('tickets', registerTickets);
-  timed('memory', registerMemory);
+  const memory = timed('memory', registerMemory);
   const templates = timed('templates', registerTemplates);
   timed('security', registerSecurity);
-  timed('health', (f) => registerHealth(f, templates));
+  timed('health', (f) => registerHealth(f, templates, memory));
+
+  // Agents learn from the project's memory through the memory feature's own service (first folder; other
+  // folders' runs open theirs). The service is created on first use, not here.
+  const firstFolder = () => configs.folders()[0];
+  orchestration.runs.setMemoryProvider((folder) =>
+    folder === firstFolder()
+      ? runMemoryFrom({
+          relevantForTask: async (...args) => (await memory.get()).relevantForTask(...args),
+          recordOutcome: async (...args) => (await memory.get()).recordOutcome(...args),
+        })
+      : undefined,
+  );
 
   const activationMs = performance.now() - started;
   const cpu = process.cpuUsage(startedCpu);

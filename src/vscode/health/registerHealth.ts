@@ -6,13 +6,14 @@ import { CONFIG_DIR, CONFIG_FILE } from '../../core/config/loadConfig';
 import { registerCommand } from '../commands';
 import { registerDashboard, type DashboardHealthSource } from '../dashboard/registerDashboard';
 import type { FeatureContext } from '../featureContext';
+import type { MemoryController } from '../memory/memoryController';
 import type { TemplatesFeature } from '../templates/registerTemplates';
 import { HealthController } from './healthController';
 import { HealthStatusBar } from './healthStatusBar';
 import { HealthTreeProvider, type HealthNode } from './healthTree';
 
 // Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
-export function registerHealth(features: FeatureContext, templates: TemplatesFeature): void {
+export function registerHealth(features: FeatureContext, templates: TemplatesFeature, memory: MemoryController): void {
   const controller = new HealthController(features);
   const tree = new HealthTreeProvider(controller, templates, () => features.configs.folders());
   const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
@@ -68,13 +69,17 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
 
   const health: DashboardHealthSource = () => {
     const report = controller.report;
+    // The memory feature knows its backend best once it is open; until then the last check's view of it.
     const mem0 = report ? Object.values(report.services).find((s) => s.name.startsWith('mem0')) : undefined;
-    const queued = features.counts.snapshot().memory?.queuedWrites ?? 0;
+    const live = memory.status();
+    const fallback = controller.memoryBackend ? { kind: controller.memoryBackend, state: controller.memoryBackend === 'embedded' ? 'local' : (mem0?.status ?? 'unknown'), queuedWrites: 0 } : null;
     return {
       health: report ? toDashboardHealth(report) : null,
       history: toDashboardHistory(controller.history),
-      memoryBackend: controller.memoryBackend ? { kind: controller.memoryBackend, state: controller.memoryBackend === 'embedded' ? 'local' : (mem0?.status ?? 'unknown'), queuedWrites: queued } : null,
+      memoryBackend: live ? { kind: live.kind, state: live.state, queuedWrites: live.queuedWrites } : fallback,
     };
   };
-  registerDashboard(features, health, controller.onDidChange);
+  const changed = new vscode.EventEmitter<void>();
+  features.extension.subscriptions.push(changed, controller.onDidChange(() => changed.fire()), memory.onDidChangeStatus(() => changed.fire()));
+  registerDashboard(features, health, changed.event);
 }
