@@ -59,7 +59,7 @@ describe('Claude PM in a real VS Code', () => {
       const service = rows.filter({ hasText: 'mem0ai_mcp' }).first();
       await service.waitFor({ timeout: 10_000 });
       assert.match((await service.textContent()) ?? '', /down/);
-      await rows.filter({ hasText: 'CLAUDE.md Templates' }).first().waitFor({ timeout: 10_000 });
+      await vscode.scrollToRow('Health', 'CLAUDE.md Templates');
       await vscode.screenshot('health-view');
     }));
 
@@ -111,7 +111,9 @@ describe('Claude PM in a real VS Code', () => {
       );
       const [, wall, cpu, shares] = match!;
       console.log(`activation: ${wall} ms wall, ${cpu} ms cpu (${shares})`);
-      // CPU time, not wall time: the browser and the server share this machine's cores during start-up.
-      assert.ok(Number(cpu) < 20, `activation used ${cpu} ms of CPU`);
+      // Wall time grows when the browser and the server take the cores; process CPU time grows with other
+      // extensions' threads. Each bounds the work `activate` itself did, so the smaller one is the measure.
+      const work = Math.min(Number(wall), Number(cpu));
+      assert.ok(work < 20, `activation took ${wall} ms wall and ${cpu} ms cpu`);
     }));
 });

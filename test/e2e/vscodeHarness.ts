@@ -24,6 +24,8 @@ export interface VsCode {
   /** Opens the Claude PM container and returns the sidebar. */
   openContainer(): Promise<void>;
   viewRows(viewTitle: string): ReturnType<Page['locator']>;
+  /** Scrolls a view until a row containing `text` is rendered (lists render only the rows in sight). */
+  scrollToRow(viewTitle: string, text: string): Promise<void>;
   dashboardFrame(): FrameLocator;
   close(): Promise<void>;
 }
@@ -140,6 +142,16 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
     },
     viewRows: (viewTitle) =>
       page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: viewTitle }) }).locator('.monaco-list-row[role="treeitem"]'),
+    scrollToRow: async (viewTitle, text) => {
+      const row = vscode.viewRows(viewTitle).filter({ hasText: text }).first();
+      const list = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: viewTitle }) }).locator('.monaco-list').first();
+      for (let i = 0; i < 40 && !(await row.isVisible().catch(() => false)); i++) {
+        await list.hover();
+        await page.mouse.wheel(0, 120);
+        await page.waitForTimeout(100);
+      }
+      await row.waitFor({ timeout: 5_000 });
+    },
     dashboardFrame: () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame'),
     close: async () => {
       writeFileSync(join(resultsDir, 'browser-console.log'), consoleLines.join('\n'));
