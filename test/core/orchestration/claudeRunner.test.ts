@@ -8,7 +8,7 @@ import { probeClaudeCli } from '../../../src/core/orchestration/claudeRunnerLoca
 import type { RunEvent } from '../../../src/core/orchestration/runner';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../helpers/scriptedModelServer';
 import { tempDir } from '../../helpers/tempDir';
-import { isProcessAlive } from '../agents/processProbe';
+import { isProcessAlive } from '../../helpers/processProbe';
 
 // The real Claude Code CLI from npm, against a local scripted Messages API: only the model is scripted.
 const CLAUDE = resolve(__dirname, '../../../node_modules/.bin/claude');

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { CommandRunner, renderCommandTemplate, runShellCommand, shellQuote } from '../../../src/core/orchestration/commandRunner';
 import type { RunEvent } from '../../../src/core/orchestration/runner';
 import { tempDir } from '../../helpers/tempDir';
-import { isProcessAlive as alive } from '../agents/processProbe';
+import { isProcessAlive as alive } from '../../helpers/processProbe';
 
 async function waitForFile(path: string): Promise<string> {
   for (let i = 0; i < 200; i++) {

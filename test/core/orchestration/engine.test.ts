@@ -10,7 +10,8 @@ import { RunStore } from '../../../src/core/orchestration/runStore';
 import { parseWorkflowText } from '../../../src/core/orchestration/workflowFile';
 import { shellStepRunner } from '../../../src/core/orchestration/workflowRunners';
 import { tempDir } from '../../helpers/tempDir';
-import { alive, InstantClock, ScriptedRunner, tick, type Behaviour } from './helpers';
+import { isProcessAlive as alive } from '../../helpers/processProbe';
+import { InstantClock, ScriptedRunner, tick, type Behaviour } from './helpers';
 
 function workflow(yaml: string) {
   const parsed = parseWorkflowText('test.yaml', yaml);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Clock } from '../../../src/core/orchestration/clock';
 import type { AgentRunner, RunRequest, RunResult } from '../../../src/core/orchestration/runner';
 
@@ -68,16 +67,3 @@ export function tick(ms = 0): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Whether a process still runs; a zombie (dead, not yet reaped by a containerised init) counts as gone. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
