@@ -105,7 +105,7 @@ export class SearchIndex {
 
   /** Ranked ids for a free-text query; `accept` filters candidates before ranking. */
   search(query: string, limit: number, accept?: (id: string) => boolean, exact = false): IndexHit[] {
-    const queryTerms = exact ? this.rareTerms(terms(query)) : this.selectTerms(terms(query));
+    const queryTerms = exact ? this.rareTerms(terms(query)) : this.selectTerms(this.splitCompounds(terms(query)));
     if (queryTerms.length === 0) return [];
     const expanded = exact ? queryTerms : expand(queryTerms);
     const fuzzy = !exact && this.size <= FUZZY_MAX_DOCS;
@@ -149,6 +149,19 @@ export class SearchIndex {
     const df = (t: string) => this.docFreq.get(t) ?? 0;
     const kept = n < FREQUENT_MIN_DOCS ? queryTerms : queryTerms.filter((t) => df(t) <= n * LOOKUP_FREQUENT_SHARE);
     return kept.length <= 8 ? kept : kept.sort((a, b) => df(a) - df(b)).slice(0, 8);
+  }
+
+  /** A query word no memory holds may be two that memories hold apart: "roadtrip" searches "road" and "trip". */
+  private splitCompounds(queryTerms: string[]): string[] {
+    return queryTerms.flatMap((t) => {
+      if (t.length < 6 || this.docFreq.has(t)) return [t];
+      for (let i = 3; i <= t.length - 3; i++) {
+        const head = processTerm(t.slice(0, i));
+        const tail = processTerm(t.slice(i));
+        if (head && tail && this.docFreq.has(head) && this.docFreq.has(tail)) return [head, tail];
+      }
+      return [t];
+    });
   }
 
   /** Drops corpus-frequent terms (keeping the rarest one if all are frequent). */
