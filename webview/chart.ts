@@ -35,8 +35,9 @@ export class ScoreChart {
       {
         width: this.width(),
         height: HEIGHT,
-        // A lone point gets an hour around it instead of uPlot's multi-year default span.
-        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 1800, max + 1800] : [min, max]) }, y: { range: [0, 100] } },
+        // The span comes from the history itself: a lone point gets an hour around it (uPlot's own handling of
+        // a single time value widens the axis to years).
+        scales: { x: { time: true, range: () => this.timeSpan() }, y: { range: [0, 100] } },
         axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
         series: [{}, line('Score', c.score, 2.5), line('Projects', c.projects, 1, [4, 3]), line('Services', c.services, 1, [4, 3]), line('Compliance', c.compliance, 1, [2, 3])],
         legend: { show: true },
@@ -45,6 +46,13 @@ export class ScoreChart {
       this.data(),
       this.container,
     );
+  }
+
+  private timeSpan(): uPlot.Range.MinMax {
+    const times = this.history.map((p) => Date.parse(p.timestamp) / 1000);
+    if (times.length === 0) return [Date.now() / 1000 - 1800, Date.now() / 1000 + 1800];
+    const [lo, hi] = [Math.min(...times), Math.max(...times)];
+    return lo === hi ? [lo - 1800, hi + 1800] : [lo, hi];
   }
 
   private data(): uPlot.AlignedData {
