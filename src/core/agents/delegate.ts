@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentRunner, RunEvent, RunResult } from '../orchestration/runner';
-import { agentRunRequest } from './agentPrompt';
+import type { AgentRunner, RunResult } from '../orchestration/runner';
+import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
 
 // One delegated task, start to end: the request each runner expects (a Claude agent gets its role prompt
 // and the CLAUDE.md delegation block; a command template gets the plain task) and a record of the run
 // that run history can keep.
 
-export interface DelegationOptions {
+export interface DelegationOptions extends Omit<AgentTaskOptions, 'now'> {
   catalog: AgentCatalog;
   agent: ResolvedAgent;
   runner: AgentRunner;
-  task: string;
-  ticketId?: string;
-  cwd: string;
-  timeoutMs?: number;
-  maxTurns?: number;
-  signal?: AbortSignal;
-  onEvent?: (event: RunEvent) => void;
 }
 
 export interface DelegatedRun {
