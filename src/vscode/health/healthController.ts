@@ -22,6 +22,7 @@ export class HealthController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly monitor: HealthMonitor<HealthReport | undefined>;
   private historyLoaded = false;
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
   report: HealthReport | undefined;
   history: HistoryEntry[] = [];
   diagnostics: DiagnosticsReport | undefined;
@@ -32,7 +33,8 @@ export class HealthController implements vscode.Disposable {
   constructor(private readonly features: FeatureContext) {
     this.monitor = new HealthMonitor(
       () => this.check(),
-      intervalSetting() * 1000,
+      // Read when monitoring starts, not here: see `start`.
+      0,
       () => !pauseWhenUnfocused() || vscode.window.state.focused,
       (error) => features.logger.error('health check failed:', error as Error),
     );
@@ -40,7 +42,12 @@ export class HealthController implements vscode.Disposable {
 
   /** Starts continuous monitoring; the first check is deferred off the activation path. */
   start(): void {
-    this.monitor.start(FIRST_CHECK_DELAY_MS);
+    // Settings are read after activation returns: the first getConfiguration call in an extension host builds
+    // the whole configuration model, which can cost tens of milliseconds.
+    this.startTimer = setTimeout(() => {
+      this.monitor.setInterval(intervalSetting() * 1000);
+      this.monitor.start(FIRST_CHECK_DELAY_MS);
+    }, 0);
   }
 
   /** Applies a changed interval setting to the running schedule. */
@@ -119,6 +126,7 @@ export class HealthController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.startTimer);
     this.monitor.stop();
     this.changed.dispose();
   }
