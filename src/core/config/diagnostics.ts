@@ -39,3 +39,16 @@ export function positionAt(text: string, offset: number): { line: number; column
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+export type JsonParseResult = { ok: true; value: unknown } | { ok: false; message: string; line?: number; column?: number };
+
+/** Parses a user's JSON file (a leading BOM allowed); a syntax error comes back with its line and column. */
+export function parseJsonText(text: string): JsonParseResult {
+  try {
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
+  } catch (error) {
+    const message = (error as Error).message;
+    const match = /position (\d+)/.exec(message);
+    return { ok: false, message, ...(match ? positionAt(text, Number(match[1])) : {}) };
+  }
+}

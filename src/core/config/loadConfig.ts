@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configFileSchema, environmentSchema, type ConfigFile, type Environment, type HealthServiceConfig, type MemoryBackendKind } from './schema';
-import { positionAt, zodIssuesToDiagnostics, type FileDiagnostic } from './diagnostics';
+import { parseJsonText, zodIssuesToDiagnostics, type FileDiagnostic } from './diagnostics';
 
 export const CONFIG_DIR = '.claude-pm';
 export const CONFIG_FILE = 'config.json';
@@ -75,17 +75,14 @@ export async function loadConfig(workspaceRoot: string, overrides: ConfigOverrid
 
 /** Parses and validates config text; invalid values are dropped one by one so the valid rest survives. */
 export function parseConfigText(configPath: string, text: string): { file: ConfigFile; diagnostics: FileDiagnostic[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const match = /position (\d+)/.exec((error as Error).message);
-    const pos = match ? positionAt(text, Number(match[1])) : undefined;
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
     return {
       file: {},
-      diagnostics: [{ file: configPath, line: pos?.line, column: pos?.column, message: `not valid JSON (${(error as Error).message}); using defaults until it is fixed`, severity: 'error' }],
+      diagnostics: [{ file: configPath, line: parsed.line, column: parsed.column, message: `not valid JSON (${parsed.message}); using defaults until it is fixed`, severity: 'error' }],
     };
   }
+  const raw = parsed.value;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     return { file: {}, diagnostics: [{ file: configPath, message: 'expected a JSON object at the top level; using defaults', severity: 'error' }] };
   }

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { z } from 'zod';
-import { positionAt } from '../config/diagnostics';
+import { parseJsonText } from '../config/diagnostics';
 import { AuditLog, type AuditEvent } from './auditLog';
 import { PERMISSIONS, PermissionDeniedError, type Authorizer, type Permission } from './permissions';
 
@@ -64,15 +64,9 @@ export async function loadPolicy(workspaceRoot: string): Promise<Policy | undefi
 }
 
 export function parsePolicy(file: string, text: string): Policy {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const match = /position (\d+)/.exec((error as Error).message);
-    const pos = match ? positionAt(text, Number(match[1])) : undefined;
-    throw new PolicyError(file, `not valid JSON${pos ? ` at line ${pos.line}, column ${pos.column}` : ''} (${(error as Error).message})`);
-  }
-  const result = policySchema.safeParse(raw);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new PolicyError(file, `not valid JSON${parsed.line ? ` at line ${parsed.line}, column ${parsed.column}` : ''} (${parsed.message})`);
+  const result = policySchema.safeParse(parsed.value);
   if (!result.success) {
     throw new PolicyError(file, result.error.issues.map((i) => `${i.path.join('.') || 'root'}: ${i.message}`).join('; '));
   }
