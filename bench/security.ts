@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey, validateApiKey } from '../src/core/security/apiKeys';
 import { AuditLog, verifyAuditLog } from '../src/core/security/auditLog';
-import { redact } from '../src/core/security/redact';
+import { redact } from '../src/core/common/redact';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 20_000);
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 50_000);

@@ -29,4 +29,9 @@ describe('architecture', () => {
     const offenders = files('src/core').filter((f) => /from\s+['"][./]*\/(vscode|cli)\//.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
+
+  it('core/common imports no area', () => {
+    const offenders = files('src/core/common').filter((f) => /from\s+['"]\.\.\//.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
 });

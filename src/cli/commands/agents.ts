@@ -5,7 +5,7 @@ import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog 
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { defaultSystemAgentsDir } from '../../core/agents/systemAgents';
 import { formatDiagnostic } from '../../core/config/diagnostics';
-import { redact, redactValue } from '../../core/security/redact';
+import { redact, redactValue } from '../../core/common/redact';
 import { UsageError, type CliCommand, type CliContext } from '../framework';
 
 async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {

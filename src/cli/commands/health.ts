@@ -9,7 +9,7 @@ import { runMonitor } from '../../core/health/monitorRun';
 import type { HealthReport } from '../../core/health/reportSchema';
 import { hasFrameworkFolder, saveReport } from '../../core/health/reportStore';
 import { workspaceCounts, workspaceDiagnosticSources } from '../../core/health/workspaceSources';
-import { redactValue } from '../../core/security/redact';
+import { redactValue } from '../../core/common/redact';
 import { UsageError, type CliCommand, type CliContext } from '../framework';
 
 /** One full check of the workspace; the report is also kept in `.claude-pm/logs` when that folder exists. */

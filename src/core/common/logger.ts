@@ -1,4 +1,4 @@
-import { redact } from '../security/redact';
+import { redact } from './redact';
 
 /** The one logging interface of the core: the extension writes to a LogOutputChannel, the CLI to stderr. */
 export interface Logger {

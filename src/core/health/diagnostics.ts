@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Agent, request } from 'undici';
 import type { ResolvedConfig } from '../config/loadConfig';
 import { CLAUDE_INSTALL_HINT, probeClaudeCli } from '../orchestration/claudeRunnerLocate';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { displayUrl } from './services';
 
 // On-demand troubleshooting (the seed's "Troubleshooting & Monitoring"): each step says what failed,

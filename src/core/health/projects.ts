@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { inspectGit } from './gitHealth';
 import type { ProjectResult } from './reportSchema';
 

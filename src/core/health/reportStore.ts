@@ -2,7 +2,7 @@ import { readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomicFile';
 import { CONFIG_DIR } from '../config/loadConfig';
-import { redactValue } from '../security/redact';
+import { redactValue } from '../common/redact';
 import { historyFileSchema, type HealthReport, type HistoryEntry } from './reportSchema';
 
 export const REPORT_FILE = join(CONFIG_DIR, 'logs', 'health-report.json');

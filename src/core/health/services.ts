@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { HealthServiceConfig } from '../config/schema';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import type { PerformanceBand, ServiceResult, ServiceStatus } from './reportSchema';
 
 

@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { backoffDelay } from '../common/backoff';
 import { CircuitBreaker } from '../common/circuitBreaker';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { Listeners } from './listeners';
 import type { Mem0Dialect, Mem0Memory } from './mem0Dialects';
 import { Mem0Error, type Mem0Http } from './mem0Http';

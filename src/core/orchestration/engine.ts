@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { silentLogger, type Logger } from '../common/logger';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { adaptLimit, type ResourceSample } from './adaptiveConcurrency';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../common/backoff';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from '../common/circuitBreaker';

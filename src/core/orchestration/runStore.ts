@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomicFile';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { CONFIG_DIR } from '../config/loadConfig';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import { runRecordSchema, type RunRecord } from './runRecord';
 
 export const RUNS_DIR = join(CONFIG_DIR, 'runs');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { redact, redactValue } from './redact';
+import { redact, redactValue } from '../common/redact';
 
 // The tamper-evident audit log: one JSON object per line in `.claude-pm/logs/audit.log`, each carrying
 // the hash of the line before it, so editing, removing or reordering a line breaks the chain.

@@ -5,7 +5,7 @@ import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
 import { CONFIG_DIR, CONFIG_FILE } from '../config/loadConfig';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
-import { redact } from './redact';
+import { redact } from '../common/redact';
 
 /** The security part of framework compliance: a usable policy, an intact audit chain, no keys in files. */
 export const securityCompliance: ComplianceCheck = async (projectRoot) => Promise.all([policyItem(projectRoot), auditItem(projectRoot), configSecretsItem(projectRoot), envFileItem(projectRoot)]);

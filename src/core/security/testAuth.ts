@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import type { ResolvedConfig } from '../config/loadConfig';
 import type { MemoryBackendKind } from '../config/schema';
 import type { AuthLockout } from './lockout';
-import { redact } from './redact';
+import { redact } from '../common/redact';
 
 // `security test-auth`: one authenticated request to the configured memory service, counted by the lockout.
 

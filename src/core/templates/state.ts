@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../common/atomicFile';
-import { redactValue } from '../security/redact';
+import { redactValue } from '../common/redact';
 
 /** The history keeps this many operations; older ones are dropped on write. */
 export const HISTORY_LIMIT = 1000;

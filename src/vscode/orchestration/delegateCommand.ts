@@ -3,7 +3,7 @@ import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/c
 import { delegateTask, type DelegatedRun } from '../../core/agents/delegate';
 import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
-import { redact } from '../../core/security/redact';
+import { redact } from '../../core/common/redact';
 import type { FeatureContext } from '../featureContext';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
 

@@ -7,7 +7,7 @@ import type { MemoryService } from '../../core/memory/memoryService';
 import { createMemoryService } from '../../core/memory/openMemory';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunMemory } from '../../core/orchestration/runMemory';
-import { redact } from '../../core/security/redact';
+import { redact } from '../../core/common/redact';
 import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
 import type { RunStore } from '../../core/orchestration/runStore';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';

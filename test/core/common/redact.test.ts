@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createLogger } from '../../../src/core/common/logger';
-import { redact, redactValue } from '../../../src/core/security/redact';
+import { redact, redactValue } from '../../../src/core/common/redact';
 
 describe('redact', () => {
   const key = randomBytes(48).toString('base64url');
