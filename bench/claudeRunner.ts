@@ -6,8 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { discoverAgents } from '../src/core/agents/discoverAgents';
-import { ClaudeRunner } from '../src/core/orchestration/claudeRunner';
-import { LineSplitter, StreamJsonState } from '../src/core/orchestration/streamJson';
+import { ClaudeRunner } from '../src/core/agents/claudeRunner';
+import { LineSplitter, StreamJsonState } from '../src/core/agents/streamJson';
 import { startScriptedModelServer } from '../test/helpers/scriptedModelServer';
 
 const CLAUDE = process.env.CLAUDE_PM_BENCH_CLAUDE ?? resolve(__dirname, '../node_modules/.bin/claude');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowEngine } from '../src/core/orchestration/engine';
-import type { AgentRunner, RunResult } from '../src/core/orchestration/runner';
+import type { AgentRunner, RunResult } from '../src/core/agents/runner';
 import { findCycle, type PlannedStep } from '../src/core/orchestration/workflowPlan';
 import type { Workflow } from '../src/core/orchestration/workflowSchema';
 

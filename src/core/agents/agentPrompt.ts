@@ -1,4 +1,4 @@
-import type { RunRequest } from '../orchestration/runner';
+import type { RunRequest } from './runner';
 import type { AgentCatalog, ResolvedAgent } from './discoverAgents';
 
 // What an agent is told: its role prompt with `base_agent.md` prepended (as the framework's prompt loader

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { loadConfig } from '../config/loadConfig';
-import { probeClaudeCli, type ClaudeCliInfo } from '../orchestration/claudeRunnerLocate';
+import { probeClaudeCli, type ClaudeCliInfo } from './claudeRunnerLocate';
 import { CORE_AGENT_TYPES } from './agentTypes';
 import { AGENT_TIERS, discoverAgents, type AgentTier } from './discoverAgents';
 import { defaultSystemAgentsDir } from './systemAgents';

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/loadConfig';
-import { ClaudeRunner, type ClaudePermissionMode } from '../orchestration/claudeRunner';
-import { CommandRunner } from '../orchestration/commandRunner';
-import type { AgentRunner } from '../orchestration/runner';
+import { ClaudeRunner, type ClaudePermissionMode } from './claudeRunner';
+import { CommandRunner } from './commandRunner';
+import type { AgentRunner } from './runner';
 
 export type RunnerKind = 'claude' | 'command';
 

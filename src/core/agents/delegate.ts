@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentRunner, RunResult } from '../orchestration/runner';
+import type { AgentRunner, RunResult } from './runner';
 import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
 

@@ -1,4 +1,4 @@
-import type { RunEvent, RunResult } from '../orchestration/runner';
+import type { RunEvent, RunResult } from './runner';
 
 // How a run reads in a log: every line labelled with its agent, tool calls and results on one line each.
 

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Agent, request } from 'undici';
 import type { ResolvedConfig } from '../config/loadConfig';
-import { CLAUDE_INSTALL_HINT, probeClaudeCli } from '../orchestration/claudeRunnerLocate';
+import { CLAUDE_INSTALL_HINT, probeClaudeCli } from '../agents/claudeRunnerLocate';
 import { redact } from '../common/redact';
 import { displayUrl } from './services';
 

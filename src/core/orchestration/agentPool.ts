@@ -1,4 +1,4 @@
-import type { AgentRunner, RunRequest, RunResult } from './runner';
+import type { AgentRunner, RunRequest, RunResult } from '../agents/runner';
 
 export const LOAD_BALANCING = ['round_robin', 'weighted_round_robin', 'least_busy'] as const;
 export type LoadBalancing = (typeof LOAD_BALANCING)[number];

@@ -8,7 +8,7 @@ import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions, type BreakerState
 import { systemClock, type Clock } from './clock';
 import { ConcurrencyLimiter } from './concurrencyLimiter';
 import { conditionHolds } from './expression';
-import type { AgentRunner, RunEvent, RunResult } from './runner';
+import type { AgentRunner, RunEvent, RunResult } from '../agents/runner';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
 import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
 import { newRunId, workflowErrorRate, type RunStore } from './runStore';

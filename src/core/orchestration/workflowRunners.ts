@@ -1,8 +1,8 @@
 import { agentRunRequest } from '../agents/agentPrompt';
 import { findAgent, type AgentCatalog } from '../agents/discoverAgents';
-import { runShellCommand } from './commandRunner';
+import { runShellCommand } from '../agents/commandRunner';
 import type { StepRunners } from './engine';
-import type { AgentRunner, RunRequest } from './runner';
+import type { AgentRunner, RunRequest } from '../agents/runner';
 
 /** Runs a workflow's `command` step: the request's task is the shell command line itself. */
 export function shellStepRunner(env: NodeJS.ProcessEnv = process.env, graceMs?: number): AgentRunner {

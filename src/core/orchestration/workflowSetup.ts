@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SystemResourceSampler } from './adaptiveConcurrency';
 import { AgentPool, LOAD_BALANCING } from './agentPool';
 import { WorkflowEngine, type EngineOptions } from './engine';
-import type { AgentRunner } from './runner';
+import type { AgentRunner } from '../agents/runner';
 import type { RunMemory } from './runMemory';
 import type { RunRecord } from './runRecord';
 import { RunStore } from './runStore';

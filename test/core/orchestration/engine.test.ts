@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WorkflowEngine, type EngineOptions, type RunLogLine } from '../../../src/core/orchestration/engine';
-import type { AgentRunner } from '../../../src/core/orchestration/runner';
+import type { AgentRunner } from '../../../src/core/agents/runner';
 import type { RunMemory, StepOutcome } from '../../../src/core/orchestration/runMemory';
 import { RunStore } from '../../../src/core/orchestration/runStore';
 import { parseWorkflowText } from '../../../src/core/orchestration/workflowFile';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../src/core/orchestration/clock';
-import type { AgentRunner, RunRequest, RunResult } from '../../../src/core/orchestration/runner';
+import type { AgentRunner, RunRequest, RunResult } from '../../../src/core/agents/runner';
 
 /** A clock whose sleeps return at once but move time forward; records every sleep. */
 export class InstantClock implements Clock {

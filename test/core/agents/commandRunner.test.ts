@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CommandRunner, renderCommandTemplate, runShellCommand, shellQuote } from '../../../src/core/orchestration/commandRunner';
-import type { RunEvent } from '../../../src/core/orchestration/runner';
+import { CommandRunner, renderCommandTemplate, runShellCommand, shellQuote } from '../../../src/core/agents/commandRunner';
+import type { RunEvent } from '../../../src/core/agents/runner';
 import { tempDir } from '../../helpers/tempDir';
 import { isProcessAlive as alive } from '../../helpers/processProbe';
 

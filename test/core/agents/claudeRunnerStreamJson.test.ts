@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { RunEvent } from '../../../src/core/orchestration/runner';
-import { LineSplitter, StreamJsonState } from '../../../src/core/orchestration/streamJson';
+import type { RunEvent } from '../../../src/core/agents/runner';
+import { LineSplitter, StreamJsonState } from '../../../src/core/agents/streamJson';
 
 describe('stream-json parsing', () => {
   it('reassembles lines split anywhere, including inside multi-byte characters', () => {
