@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -34,4 +35,44 @@ describe('architecture', () => {
     const offenders = files('src/core/common').filter((f) => /from\s+['"]\.\.\//.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
+
+  it('no two core areas import each other', () => {
+    const edges = coreAreaImports('src/core');
+    assert.ok(edges.size > 0, 'the scan found no imports between areas at all');
+    const mutual = [...edges].filter((edge) => edge < reversed(edge) && edges.has(reversed(edge)));
+    assert.deepEqual(mutual, []);
+  });
+
+  it('the pair detector recognises two areas importing each other', () => {
+    const root = mkdtempSync(join(tmpdir(), 'layers-'));
+    try {
+      mkdirSync(join(root, 'a'));
+      mkdirSync(join(root, 'b'));
+      writeFileSync(join(root, 'a', 'x.ts'), "import { y } from '../b/y';\n");
+      writeFileSync(join(root, 'b', 'y.ts'), "import type { x } from '../a/x';\nexport const y = 1;\n");
+      const edges = coreAreaImports(root);
+      assert.deepEqual([...edges].sort(), ['a->b', 'b->a']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Every `area->other` import edge between the folders of `root` (static imports and re-exports). */
+function coreAreaImports(root: string): Set<string> {
+  const edges = new Set<string>();
+  for (const area of readdirSync(root)) {
+    if (!statSync(join(root, area)).isDirectory()) continue;
+    for (const file of files(join(root, area))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]\.\.\/([\w-]+)\//g)) {
+        if (match[1] !== area) edges.add(`${area}->${match[1]}`);
+      }
+    }
+  }
+  return edges;
+}
+
+function reversed(edge: string): string {
+  const [from, to] = edge.split('->');
+  return `${to}->${from}`;
+}
