@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli } from '../helpers/runCli';
@@ -67,6 +67,23 @@ describe('claude-pm workflow', () => {
     assert.match(stdout, /deploy: failed/);
     assert.match(stdout, /✗ ship\s+failed.*exited with code 3/);
     assert.match(stdout, /- verify\s+skipped/);
+  });
+
+  it('reports a run whose steps all failed under on_error: continue as completed with failures, exit 1 unless accepted', async () => {
+    const steps = 'steps:\n  - { name: a, agent_type: ops, task: one, on_error: continue }\n  - { name: b, command: "exit 4", on_error: continue }\n';
+    const root = await workspace({ 'lenient.yaml': `name: lenient\n${steps}`, 'accepted.yaml': `name: accepted\naccept_failures: true\n${steps}` });
+    const lenient = await cli(['workflow', 'run', '.claude-pm/workflows/lenient.yaml', '--format', 'json'], { cwd: root, env });
+    assert.equal(lenient.code, 1, lenient.stderr);
+    const record = JSON.parse(lenient.stdout);
+    assert.equal(record.status, 'completed_with_failures');
+    assert.equal(record.error, 'a, b did not succeed');
+    const text = await cli(['workflow', 'run', '.claude-pm/workflows/lenient.yaml'], { cwd: root, env });
+    assert.match(text.stdout, /^lenient: completed with failures \(a, b did not succeed\)/);
+    const accepted = await cli(['workflow', 'run', '.claude-pm/workflows/accepted.yaml'], { cwd: root, env });
+    assert.equal(accepted.code, 0, accepted.stderr);
+    assert.match(accepted.stdout, /^accepted: completed with failures, failures accepted/);
+    const saved = JSON.parse(await readFile(join(root, '.claude-pm', 'runs', `${record.id}.json`), 'utf8'));
+    assert.equal(saved.status, 'completed_with_failures');
   });
 
   it('selects a conditional branch from --context values', async () => {

@@ -4,7 +4,7 @@ import type { RunnerKind } from '../../core/agents/createAgentRunner';
 import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
 import { formatLogLine } from '../../core/orchestration/engine';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
-import type { RunRecord } from '../../core/orchestration/runRecord';
+import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
 import { RunStore } from '../../core/orchestration/runStore';
 import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
@@ -62,16 +62,17 @@ const run: CliCommand = {
       await memory?.dispose();
     }
     ctx.print(runSummary(record), () => renderRun(record, store));
-    return record.status === 'succeeded' ? 0 : 1;
+    return runSucceeded(record) ? 0 : 1;
   },
 };
 
 function renderRun(run: RunRecord, store: RunStore): string {
-  const lines = [`${run.workflow}: ${run.status}${run.error ? ` (${run.error})` : ''} in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s, run ${run.id}`];
+  const accepted = run.status === 'completed_with_failures' && run.failuresAccepted ? ', failures accepted' : '';
+  const lines = [`${run.workflow}: ${statusWords(run.status)}${accepted}${run.error ? ` (${run.error})` : ''} in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s, run ${run.id}`];
   for (const s of run.selectedVia ?? []) lines.push(`  selected by ${s.workflow}: ${s.selected}`);
   for (const step of run.steps) {
     const took = step.durationMs === undefined ? '' : ` ${(step.durationMs / 1000).toFixed(1)} s`;
-    lines.push(`  ${statusMark(step.status)} ${step.name.padEnd(24)} ${step.status}${took}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.error ? `: ${step.error}` : ''}`);
+    lines.push(`  ${statusMark(step.status)} ${step.name.padEnd(24)} ${statusWords(step.status)}${took}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.error ? `: ${step.error}` : ''}`);
   }
   for (const alert of run.alerts) lines.push(`  alert: ${alert.message}`);
   lines.push(`log: ${store.logPath(run.id)}`);
@@ -123,7 +124,7 @@ const runs: CliCommand = {
     for (const d of diagnostics) ctx.logger.warn(formatDiagnostic(d));
     const shown = all.slice(0, limit);
     ctx.print({ runs: shown.map(runSummary) }, () =>
-      shown.length ? shown.map((r) => `${r.id}  ${r.status.padEnd(11)} ${r.workflow}  ${r.steps.filter((s) => s.status === 'succeeded').length}/${r.steps.length} steps`).join('\n') : 'No workflow runs recorded yet.',
+      shown.length ? shown.map((r) => `${r.id}  ${statusWords(r.status).padEnd(23)} ${r.workflow}  ${r.steps.filter((s) => s.status === 'succeeded').length}/${r.steps.length} steps`).join('\n') : 'No workflow runs recorded yet.',
     );
     return 0;
   },

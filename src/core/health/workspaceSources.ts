@@ -3,6 +3,7 @@ import { collectAgentsDiagnostics } from '../agents/agentsHealth';
 import { AGENT_TIERS, discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
 import { RunStore } from '../orchestration/runStore';
+import { runSucceeded } from '../orchestration/runRecord';
 import { resolveTicketRoot } from '../tickets/root';
 import { TicketIndex } from '../tickets/ticketIndex';
 import type { DiagnosticsOptions } from './diagnostics';
@@ -34,7 +35,7 @@ export async function workspaceCounts(root: string, env: NodeJS.ProcessEnv): Pro
       const counts = { active: 0, completed: 0, failed: 0 };
       for (const run of (await new RunStore(root).list()).runs) {
         if (run.status === 'running') counts.active++;
-        else if (run.status === 'succeeded') counts.completed++;
+        else if (runSucceeded(run)) counts.completed++;
         else if (run.status !== 'cancelled') counts.failed++;
       }
       return counts;

@@ -217,6 +217,7 @@ class RunExecution {
       startedAt: new Date(now).toISOString(),
       owner: { pid: process.pid, host: hostname() },
       context: input.context ?? {},
+      failuresAccepted: input.workflow.accept_failures || undefined,
       steps: [],
       alerts: [],
     };
@@ -511,7 +512,7 @@ class RunExecution {
     const costs = run.steps.map((s) => s.costUsd).filter((c): c is number => c !== undefined);
     if (costs.length) run.costUsd = costs.reduce((a, b) => a + b, 0);
     const reason = this.stopReason;
-    run.status = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : this.runFailed || reason === 'fail_fast' ? 'failed' : 'succeeded';
+    run.status = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : this.runFailed || reason === 'fail_fast' ? 'failed' : run.steps.some(didNotSucceed) ? 'completed_with_failures' : 'succeeded';
     if (run.status !== 'succeeded') run.error = describeFailure(run, reason);
     this.log(undefined, `run ${run.status}${run.error ? `: ${run.error}` : ''} in ${run.durationMs} ms`);
     await this.checkErrorRate();
@@ -574,8 +575,12 @@ function cancelledResult(): RunResult {
 function describeFailure(run: RunRecord, reason: StopReason | undefined): string {
   if (reason === 'cancelled') return 'cancelled';
   if (reason === 'timed_out') return 'the run exceeded its timeout';
-  const failed = run.steps.filter((s) => s.status === 'failed' || s.status === 'timed_out');
+  const failed = run.steps.filter(didNotSucceed);
   return failed.length ? `${failed.map((s) => s.name).join(', ')} did not succeed` : 'stopped';
+}
+
+function didNotSucceed(step: StepRecord): boolean {
+  return step.status === 'failed' || step.status === 'timed_out';
 }
 
 /** `12:00:01 [build · engineer] text`, the line format of run logs. */

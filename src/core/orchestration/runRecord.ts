@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 // `.claude-pm/runs/<run-id>.json`: one workflow run, rewritten atomically as it progresses.
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
+// `completed_with_failures`: every step ran, but some failed under `on_error: continue`.
+export const RUN_STATUSES = ['running', 'succeeded', 'completed_with_failures', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
 export type RunState = (typeof RUN_STATUSES)[number];
 
 export const STEP_STATUSES = ['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted'] as const;
@@ -50,6 +51,8 @@ export const runRecordSchema = z
     context: z.record(z.string(), z.unknown()),
     steps: z.array(stepRecordSchema),
     costUsd: z.number().optional(),
+    /** The workflow's `accept_failures`: a run that completed with failures still counts as a success. */
+    failuresAccepted: z.boolean().optional(),
     alerts: z.array(alertSchema),
     error: z.string().optional(),
   })
@@ -58,3 +61,13 @@ export const runRecordSchema = z
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunAlert = z.infer<typeof alertSchema>;
+
+/** Whether a finished run counts as a success: it succeeded, or completed with failures its workflow accepts. */
+export function runSucceeded(run: Pick<RunRecord, 'status' | 'failuresAccepted'>): boolean {
+  return run.status === 'succeeded' || (run.status === 'completed_with_failures' && run.failuresAccepted === true);
+}
+
+/** `completed with failures`, `timed out`: a status as words. */
+export function statusWords(status: string): string {
+  return status.replace(/_/g, ' ');
+}

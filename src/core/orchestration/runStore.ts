@@ -164,5 +164,5 @@ export function newRunId(workflow: string, now: Date = new Date(), random: () =>
 export function workflowErrorRate(runs: readonly RunRecord[], workflow: string, window = 20, minRuns = 3): number | undefined {
   const finished = runs.filter((r) => r.workflow === workflow && r.status !== 'running').slice(0, window);
   if (finished.length < minRuns) return undefined;
-  return finished.filter((r) => r.status === 'failed' || r.status === 'timed_out').length / finished.length;
+  return finished.filter((r) => r.status === 'failed' || r.status === 'timed_out' || (r.status === 'completed_with_failures' && !r.failuresAccepted)).length / finished.length;
 }

@@ -68,6 +68,8 @@ export const workflowSchema = z
     /** Seconds for the whole run; an alert and a stop when it passes. */
     timeout: z.number().positive().optional(),
     max_concurrent_agents: z.number().int().min(1).max(64).optional(),
+    /** A run whose steps failed under `on_error: continue` still counts as a success (exit code 0). */
+    accept_failures: z.boolean().optional(),
     steps: z.array(workflowStepSchema).optional(),
     parallel_groups: z.array(parallelGroupSchema).optional(),
     conditions: z.array(z.object({ condition, workflow: z.string().min(1) }).loose()).optional(),

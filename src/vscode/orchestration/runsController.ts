@@ -8,7 +8,7 @@ import { createMemoryService } from '../../core/memory/openMemory';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunMemory } from '../../core/orchestration/runMemory';
 import { redact } from '../../core/common/redact';
-import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
+import { runSucceeded, statusWords, type RunAlert, type RunRecord } from '../../core/orchestration/runRecord';
 import type { RunStore } from '../../core/orchestration/runStore';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
@@ -70,7 +70,7 @@ export class RunsController implements vscode.Disposable {
     let failed = 0;
     for (const { record } of this.entries.values()) {
       if (record.status === 'running') active++;
-      else if (record.status === 'succeeded') completed++;
+      else if (runSucceeded(record)) completed++;
       else if (record.status !== 'cancelled') failed++;
     }
     return { active, completed, failed };
@@ -109,7 +109,7 @@ export class RunsController implements vscode.Disposable {
       if (record.status === 'succeeded') void vscode.window.showInformationMessage(vscode.l10n.t("Workflow '{0}' succeeded.", record.workflow));
       else if (record.status !== 'cancelled') {
         void vscode.window
-          .showWarningMessage(vscode.l10n.t("Workflow '{0}' {1}: {2}", record.workflow, record.status, failed.join(', ') || record.error || ''), vscode.l10n.t('Show Run Log'))
+          .showWarningMessage(vscode.l10n.t("Workflow '{0}' {1}: {2}", record.workflow, statusWords(record.status), failed.join(', ') || record.error || ''), vscode.l10n.t('Show Run Log'))
           .then((choice) => (choice ? this.showLog(record.id) : undefined));
       }
     });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunState, StepRecord, StepState } from '../../core/orchestration/runRecord';
+import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import type { RunEntry, RunsController } from './runsController';
 
 export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string };
@@ -7,6 +7,7 @@ export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: stri
 const RUN_ICON: Record<RunState, [string, string | undefined]> = {
   running: ['sync~spin', undefined],
   succeeded: ['pass', 'testing.iconPassed'],
+  completed_with_failures: ['warning', 'list.warningForeground'],
   failed: ['error', 'testing.iconFailed'],
   timed_out: ['watch', 'testing.iconFailed'],
   cancelled: ['circle-slash', undefined],
@@ -131,7 +132,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 }
 
 function statusLabel(status: RunState | StepState): string {
-  return status.replace('_', ' ');
+  return statusWords(status);
 }
 
 function escape(text: string): string {

@@ -116,7 +116,8 @@ describe('workflow engine', () => {
     const cont = await engineWith(new ScriptedRunner(failing('docs'))).engine.run(
       workflow('name: c\nsteps:\n  - { name: docs, agent_type: docs, task: t, on_error: continue }\n  - { name: next, agent_type: qa, task: t }\n'),
     );
-    assert.equal(cont.status, 'succeeded');
+    assert.equal(cont.status, 'completed_with_failures');
+    assert.equal(cont.error, 'docs did not succeed');
     assert.deepEqual(statusOf(cont), { docs: 'failed', next: 'succeeded' });
 
     const backupRunner = new ScriptedRunner(failing('ops'));
