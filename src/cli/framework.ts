@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLogger, type Logger } from '../core/common/logger';
-import { formatDiagnostic } from '../core/config/diagnostics';
-import { loadConfig, type ResolvedConfig } from '../core/config/loadConfig';
+import type { ResolvedConfig } from '../core/config/loadConfig';
 import type { Permission } from '../core/security/permissions';
-import { createWorkspaceAuthorizer } from '../core/security/policy';
+
+// Only types and the logger are imported statically: `--help`, `--version` and every command's start stay light, and
+// the configuration and policy code load when a command first asks for them.
 
 export type OutputFormat = 'json' | 'text';
-type OptionSpec = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** What every subcommand receives: the workspace it acts on, its config, and the output channels. */
 export interface CliContext {
@@ -24,7 +25,8 @@ export interface CliContext {
   print(value: unknown, text?: string | (() => string)): void;
 }
 
-export interface CliCommand {
+/** What help lists and the parser needs: everything about a command except its code. */
+export interface CliCommandSpec {
   /** Words that select the command, e.g. ['tickets', 'list']. */
   path: string[];
   summary: string;
@@ -33,7 +35,15 @@ export interface CliCommand {
   options?: OptionSpec;
   /** Checked before `run` for commands that change something; a denial exits 1 and is audited. */
   permission?: Permission;
-  run(ctx: CliContext, values: Values, positionals: string[]): Promise<number>;
+}
+
+/** A command's code: returns the exit code. */
+export type CliHandler = (ctx: CliContext, values: Values, positionals: string[]) => Promise<number>;
+/** An area's handlers by command key (see `lazyCommands`). */
+export type CliHandlers = Record<string, CliHandler>;
+
+export interface CliCommand extends CliCommandSpec {
+  run: CliHandler;
 }
 
 /** A mistake in how the command was called: exit code 2 with the usage. */
@@ -97,11 +107,11 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     env: io.env,
     logger,
     config: () =>
-      (configPromise ??= loadConfig(cwd, {}, io.env).then(({ config, diagnostics }) => {
-        for (const d of diagnostics) logger.warn(formatDiagnostic(d));
-        return config;
-      })),
-    authorize: async (permission, action, target) => (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target),
+      (configPromise ??= loadConfigWithWarnings(cwd, io.env, logger)),
+    authorize: async (permission, action, target) => {
+      const { createWorkspaceAuthorizer } = await import('../core/security/policy');
+      return (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target);
+    },
     print: (value, text) => {
       if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2)}\n`);
       else {
@@ -121,6 +131,13 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     logger.error(values.verbose ? (error as Error) : (error as Error).message);
     return 1;
   }
+}
+
+async function loadConfigWithWarnings(cwd: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<ResolvedConfig> {
+  const [{ loadConfig }, { formatDiagnostic }] = await Promise.all([import('../core/config/loadConfig'), import('../core/config/diagnostics')]);
+  const { config, diagnostics } = await loadConfig(cwd, {}, env);
+  for (const d of diagnostics) logger.warn(formatDiagnostic(d));
+  return config;
 }
 
 function findCommand(argv: string[], commands: readonly CliCommand[]): CliCommand | undefined {

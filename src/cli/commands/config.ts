@@ -1,26 +1,9 @@
-import { formatDiagnostic } from '../../core/config/diagnostics';
-import { loadConfig } from '../../core/config/loadConfig';
-import type { CliCommand } from '../framework';
+import { lazyCommands } from '../lazyCommands';
 
-/** `claude-pm config show`: the effective configuration and any problems in the file. */
-export const configCommands: CliCommand[] = [
-  {
+/** `claude-pm config show`: the effective configuration and any problems in the file. Declarations only: the handlers in ../handlers/config load when one of these commands runs. */
+export const configCommands = lazyCommands(() => import('../handlers/config').then((m) => m.configHandlers), {
+  configShow: {
     path: ['config', 'show'],
     summary: 'Show the effective configuration (file, environment overrides) and its diagnostics',
-    async run(ctx) {
-      const { config, diagnostics } = await loadConfig(ctx.cwd, {}, ctx.env);
-      const { file: _file, ...effective } = config;
-      ctx.print({ config: effective, diagnostics }, () =>
-        [
-          `environment: ${config.environment}`,
-          `config file: ${config.configPath}`,
-          `memory backend: ${config.memory.backend} (${config.memory.baseUrl})`,
-          `agent runner: ${config.agents.runner} (claude: ${config.agents.claudePath})`,
-          `max concurrent agents: ${config.orchestrator.maxConcurrentAgents}`,
-          ...diagnostics.map((d) => `problem: ${formatDiagnostic(d)}`),
-        ].join('\n'),
-      );
-      return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
-    },
   },
-];
+});

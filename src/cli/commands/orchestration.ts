@@ -1,133 +1,22 @@
-import { resolve } from 'node:path';
-import { formatDiagnostic } from '../../core/config/diagnostics';
-import type { RunnerKind } from '../../core/agents/createAgentRunner';
-import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
-import { formatLogLine } from '../../core/orchestration/engine';
-import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
-import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
-import { RunStore } from '../../core/orchestration/runStore';
-import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
-import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
-import { requireArg, UsageError, type CliCommand } from '../framework';
+import { lazyCommands } from '../lazyCommands';
 
-const run: CliCommand = {
-  path: ['workflow', 'run'],
-  summary: 'Run a workflow file; live step output goes to stderr, the result (run id, status, steps) to stdout',
-  args: 'FILE',
-  permission: 'workflow.run',
-  options: { context: { type: 'string', multiple: true }, runner: { type: 'string' }, 'skip-memory': { type: 'boolean' } },
-  async run(ctx, values, positionals) {
-    const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
-    if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
-    let given: Record<string, unknown>;
-    try {
-      given = parseContextPairs((values.context as string[] | undefined) ?? []);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const config = await ctx.config();
-    const context = { ...(await defaultWorkflowContext(ctx.cwd, config, ctx.env)), ...given };
-    let resolved;
-    try {
-      resolved = await resolveWorkflow(file, context);
-    } catch (error) {
-      if (!(error instanceof WorkflowError)) throw error;
-      for (const d of error.diagnostics) ctx.logger.error(formatDiagnostic(d));
-      throw error;
-    }
-    const apiKey = apiKeyFromEnv(config.memory.backend, ctx.env);
-    const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
-    const { engine, store } = await createWorkflowEngine({
-      root: ctx.cwd,
-      config,
-      env: ctx.env,
-      logger: ctx.logger,
-      runner: values.runner as RunnerKind | undefined,
-      memory: memory && runMemoryFrom(memory),
-      events: { onLog: (line) => ctx.logger.info(formatLogLine(line)) },
-    });
-    const interrupted = await store.markInterrupted();
-    if (interrupted.length) ctx.logger.warn(`marked ${interrupted.length} orphaned run(s) as interrupted: ${interrupted.join(', ')}`);
-    const handle = engine.start({ workflow: resolved.workflow, steps: resolved.steps, file: resolved.file, context, selectedVia: resolved.selectedVia });
-    const interrupt = () => {
-      ctx.logger.warn('cancelling the run…');
-      handle.cancel();
-    };
-    process.once('SIGINT', interrupt);
-    let record: RunRecord;
-    try {
-      record = await handle.done;
-    } finally {
-      process.removeListener('SIGINT', interrupt);
-      await memory?.dispose();
-    }
-    ctx.print(runSummary(record), () => renderRun(record, store));
-    return runSucceeded(record) ? 0 : 1;
+/** Declarations only: the handlers in ../handlers/orchestration load when one of these commands runs. */
+export const orchestrationCommands = lazyCommands(() => import('../handlers/orchestration').then((m) => m.orchestrationHandlers), {
+  workflowRun: {
+    path: ['workflow', 'run'],
+    summary: 'Run a workflow file; live step output goes to stderr, the result (run id, status, steps) to stdout',
+    args: 'FILE',
+    permission: 'workflow.run',
+    options: { context: { type: 'string', multiple: true }, runner: { type: 'string' }, 'skip-memory': { type: 'boolean' } },
   },
-};
-
-function renderRun(run: RunRecord, store: RunStore): string {
-  const accepted = run.status === 'completed_with_failures' && run.failuresAccepted ? ', failures accepted' : '';
-  const lines = [`${run.workflow}: ${statusWords(run.status)}${accepted}${run.error ? ` (${run.error})` : ''} in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s, run ${run.id}`];
-  for (const s of run.selectedVia ?? []) lines.push(`  selected by ${s.workflow}: ${s.selected}`);
-  for (const step of run.steps) {
-    const took = step.durationMs === undefined ? '' : ` ${(step.durationMs / 1000).toFixed(1)} s`;
-    lines.push(`  ${statusMark(step.status)} ${step.name.padEnd(24)} ${statusWords(step.status)}${took}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.error ? `: ${step.error}` : ''}`);
-  }
-  for (const alert of run.alerts) lines.push(`  alert: ${alert.message}`);
-  lines.push(`log: ${store.logPath(run.id)}`);
-  return lines.join('\n');
-}
-
-function statusMark(status: string): string {
-  return status === 'succeeded' ? '✓' : status === 'skipped' ? '-' : status === 'cancelled' ? '○' : '✗';
-}
-
-const validate: CliCommand = {
-  path: ['workflow', 'validate'],
-  summary: 'Check a workflow file: schema, dependencies, cycles and conditions, with line numbers',
-  args: 'FILE',
-  async run(ctx, _values, positionals) {
-    const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
-    const parsed = await loadWorkflowFile(file);
-    const diagnostics = [...parsed.diagnostics];
-    const workflow = parsed.workflow;
-    if (workflow?.type === 'conditional') {
-      for (const name of [...(workflow.conditions ?? []).map((c) => c.workflow), ...(workflow.default_workflow ? [workflow.default_workflow] : [])]) {
-        await findWorkflowByName(resolve(file, '..'), name).catch((error: Error) => diagnostics.push({ file, message: error.message, severity: 'error' }));
-      }
-    }
-    const valid = diagnostics.length === 0;
-    ctx.print(
-      {
-        file,
-        valid,
-        name: workflow?.name ?? null,
-        type: workflow?.type ?? null,
-        steps: parsed.steps.map((s) => ({ name: s.name, agentType: s.agentType, dependsOn: s.dependsOn })),
-        diagnostics,
-      },
-      () => (valid ? `${file}: valid ${workflow!.type} workflow '${workflow!.name}'${parsed.steps.length ? ` with ${parsed.steps.length} step(s)` : ''}` : diagnostics.map(formatDiagnostic).join('\n')),
-    );
-    return valid ? 0 : 1;
+  workflowValidate: {
+    path: ['workflow', 'validate'],
+    summary: 'Check a workflow file: schema, dependencies, cycles and conditions, with line numbers',
+    args: 'FILE',
   },
-};
-
-const runs: CliCommand = {
-  path: ['workflow', 'runs'],
-  summary: 'List recorded workflow runs, newest first',
-  options: { limit: { type: 'string' } },
-  async run(ctx, values) {
-    const limit = values.limit === undefined ? 20 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
-    const { runs: all, diagnostics } = await new RunStore(ctx.cwd).list();
-    for (const d of diagnostics) ctx.logger.warn(formatDiagnostic(d));
-    const shown = all.slice(0, limit);
-    ctx.print({ runs: shown.map(runSummary) }, () =>
-      shown.length ? shown.map((r) => `${r.id}  ${statusWords(r.status).padEnd(23)} ${r.workflow}  ${r.steps.filter((s) => s.status === 'succeeded').length}/${r.steps.length} steps`).join('\n') : 'No workflow runs recorded yet.',
-    );
-    return 0;
+  workflowRuns: {
+    path: ['workflow', 'runs'],
+    summary: 'List recorded workflow runs, newest first',
+    options: { limit: { type: 'string' } },
   },
-};
-
-export const orchestrationCommands: CliCommand[] = [run, validate, runs];
+});

@@ -1,115 +1,33 @@
-import { join, resolve } from 'node:path';
-import { loadConfig } from '../../core/config/loadConfig';
-import { environmentSchema } from '../../core/config/schema';
-import { generateApiKey, maskKey } from '../../core/security/apiKeys';
-import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
-import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
-import { describeAccess, POLICY_PATH, resolveActor } from '../../core/security/policy';
-import { assignRole } from '../../core/security/policyEdit';
-import { describeVerification } from '../../core/security/reportMarkdown';
-import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
-import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
-import { requireArg, UsageError, type CliCommand } from '../framework';
+import { lazyCommands } from '../lazyCommands';
 
-/** `claude-pm security …` and `claude-pm audit verify`: keys, checks and the audit chain. Keys come from the environment only. */
-export const securityCommands: CliCommand[] = [
-  {
+/** `claude-pm security …` and `claude-pm audit verify`: keys, checks and the audit chain. Declarations only: the handlers in ../handlers/security load when one of these commands runs. */
+export const securityCommands = lazyCommands(() => import('../handlers/security').then((m) => m.securityHandlers), {
+  securityGenerateKey: {
     path: ['security', 'generate-key'],
     summary: 'Print a new 64-character API key for the memory service (nothing is stored)',
-    async run(ctx) {
-      const key = generateApiKey();
-      ctx.print({ key, length: key.length }, () =>
-        [key, '', `Store it in a secret manager, then set ${KEY_ENV_VARIABLES.mem0}=<key> for the CLI, or use "Claude PM: Set API Key" in the editor.`].join('\n'),
-      );
-      return 0;
-    },
   },
-  {
+  securityValidate: {
     path: ['security', 'validate'],
     summary: 'Check the API key, TLS, the team policy and the audit chain for an environment',
     options: { environment: { type: 'string' } },
-    async run(ctx, values) {
-      const requested = values.environment === undefined ? undefined : environmentSchema.safeParse(values.environment);
-      if (requested && !requested.success) throw new UsageError(`--environment must be development, testing or production, not '${String(values.environment)}'`);
-      // An explicit --environment wins over CMPM_ENVIRONMENT.
-      const env = requested ? { ...ctx.env, CMPM_ENVIRONMENT: undefined } : ctx.env;
-      const { config } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
-      const backend = config.memory.backend;
-      const apiKey = backend === 'embedded' ? undefined : ctx.env[KEY_ENV_VARIABLES[backend]];
-      const report = await validateSecurity(config, apiKey, env);
-      ctx.print(report, () =>
-        [
-          `security check for ${report.environment} (memory backend ${report.backend}${apiKey ? `, key ${maskKey(apiKey)}` : ''})`,
-          ...report.findings.map((f) => `  ${f.status.padEnd(4)}  ${f.id}: ${f.message}`),
-          report.ok ? 'result: ok' : 'result: problems found',
-        ].join('\n'),
-      );
-      return report.ok ? 0 : 1;
-    },
   },
-  {
+  securityTestAuth: {
     path: ['security', 'test-auth'],
     summary: 'Authenticate once against the configured mem0 service with the key from the environment',
-    async run(ctx) {
-      const config = await ctx.config();
-      const backend = config.memory.backend;
-      if (backend === 'embedded') {
-        ctx.print({ outcome: 'skipped', message: 'the embedded memory store needs no authentication' }, 'the embedded memory store needs no authentication');
-        return 0;
-      }
-      const apiKey = ctx.env[KEY_ENV_VARIABLES[backend]];
-      if (!apiKey) throw new Error(`no API key: set ${KEY_ENV_VARIABLES[backend]} for the ${backend} memory service`);
-      const audit = AuditLog.forWorkspace(ctx.cwd);
-      const actor = await resolveActor(ctx.cwd, ctx.env);
-      const pending: Promise<unknown>[] = [];
-      const lockout = new AuthLockout({ ...lockoutOptionsFromEnv(ctx.env), onEvent: (event) => pending.push(audit.append({ ...event, actor })) });
-      const baseUrl = memoryServiceUrl(config, ctx.env);
-      const result = await testAuthentication({ backend, baseUrl, apiKey, verifyTls: config.memory.verifyTls, timeoutMs: config.memory.timeoutMs, userId: config.memory.userId }, lockout);
-      await Promise.all(pending);
-      ctx.print({ ...result, key: maskKey(apiKey) }, `${result.outcome}: ${result.url} (key ${maskKey(apiKey)}): ${result.message}`);
-      return result.outcome === 'authenticated' ? 0 : 1;
-    },
   },
-  {
+  securityWhoami: {
     path: ['security', 'whoami'],
     summary: 'Show the acting user (git user.email or CLAUDE_PM_ACTOR), their role and permissions',
-    async run(ctx) {
-      const access = await describeAccess(ctx.cwd, ctx.env);
-      ctx.print(access, () =>
-        [`actor: ${access.actor}`, `role: ${access.role}${access.policyFile ? '' : ' (no .claude-pm/policy.json: everyone is admin)'}`, `permissions: ${access.permissions.join(', ')}`].join('\n'),
-      );
-      return 0;
-    },
   },
-  {
+  securityAssignRole: {
     path: ['security', 'assign-role'],
     summary: 'Give a user (git user.email) a role in .claude-pm/policy.json; creating the file makes you admin',
     args: 'EMAIL ROLE',
     permission: 'system.configure',
-    async run(ctx, _values, positionals) {
-      const email = requireArg(positionals, 0, 'EMAIL');
-      const role = requireArg(positionals, 1, 'ROLE');
-      const actor = await resolveActor(ctx.cwd, ctx.env);
-      const { previous, created } = await assignRole(ctx.cwd, actor, email, role);
-      ctx.print({ email, role, previous: previous ?? null, created }, `${email}: ${previous ? `${previous} → ` : ''}${role}${created ? ` (new ${POLICY_PATH}; ${actor} is admin)` : ''}`);
-      return 0;
-    },
   },
-  {
+  auditVerify: {
     path: ['audit', 'verify'],
     summary: 'Check the hash chain of the audit log and name the first broken line',
     options: { file: { type: 'string' } },
-    async run(ctx, values) {
-      const explicit = typeof values.file === 'string' ? resolve(ctx.cwd, values.file) : undefined;
-      const file = explicit ?? join(ctx.cwd, AUDIT_LOG_PATH);
-      const result = await verifyAuditLog(file);
-      if (!result.ok && result.firstBrokenLine === undefined && !explicit) {
-        ctx.print({ ...result, ok: true }, `${file}: no events recorded yet`);
-        return 0;
-      }
-      ctx.print(result, `${file}: ${describeVerification(result)}`);
-      return result.ok ? 0 : 1;
-    },
   },
-];
-
+});

@@ -1,243 +1,76 @@
-import { readFile } from 'node:fs/promises';
-import { formatDiagnostic } from '../../core/config/diagnostics';
-import type { Ticket, TicketType } from '../../core/tickets/model';
-import { TICKET_TYPES } from '../../core/tickets/model';
-import { isCreatable } from '../../core/tickets/newTicket';
-import { initTracker, TicketTracker } from '../../core/tickets/tracker';
-import { ticketBody } from '../../core/tickets/writer';
-import { requireArg, UsageError, type CliCommand, type CliContext } from '../framework';
+import { lazyCommands } from '../lazyCommands';
 
 const ROOT_OPTION = { root: { type: 'string' } } as const;
 
-function openTracker(ctx: CliContext, values: Record<string, unknown>): Promise<TicketTracker> {
-  return TicketTracker.open(ctx.cwd, { root: typeof values.root === 'string' ? values.root : undefined, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm' });
-}
-
-function option(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** The JSON shape of `tickets list`: stable snake_case keys, paths relative to the ticket root. */
-function ticketJson(t: Ticket) {
-  return {
-    id: t.id,
-    type: t.type,
-    title: t.title,
-    status: t.state ?? t.status,
-    normalized_status: t.normalizedStatus,
-    priority: t.priority,
-    assignee: t.assignees[0] ?? null,
-    epic_id: t.epicId ?? null,
-    issue_id: t.issueId ?? null,
-    parent_id: t.parentId ?? null,
-    path: t.relPath,
-    format: t.format,
-  };
-}
-
-function ticketLine(t: Ticket): string {
-  return `${t.id.padEnd(10)} ${t.type.padEnd(6)} ${(t.state ?? t.status).padEnd(22)} ${t.priority.padEnd(9)} ${t.title}`;
-}
-
-function changedText(verb: string, tickets: Ticket[]): string {
-  return tickets.map((t) => `${verb} ${t.id} (${t.state ?? t.status}): ${t.relPath}`).join('\n');
-}
-
-export const ticketsCommands: CliCommand[] = [
-  {
+/** Declarations only: the handlers in ../handlers/tickets load when one of these commands runs. */
+export const ticketsCommands = lazyCommands(() => import('../handlers/tickets').then((m) => m.ticketsHandlers), {
+  ticketsList: {
     path: ['tickets', 'list'],
     summary: 'List ai-trackdown tickets, filtered by type, status (raw or open/in_progress/review/blocked/done/cancelled/archived), priority, assignee, tag or epic',
     options: { ...ROOT_OPTION, type: { type: 'string' }, status: { type: 'string' }, priority: { type: 'string' }, assignee: { type: 'string' }, tag: { type: 'string' }, epic: { type: 'string' } },
-    async run(ctx, values) {
-      const type = option(values, 'type');
-      if (type && !(TICKET_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${TICKET_TYPES.join(', ')}`);
-      const tracker = await openTracker(ctx, values);
-      if (!tracker.location.exists) ctx.logger.warn(`no ticket root at ${tracker.location.root}; run 'claude-pm tickets init'`);
-      const tickets = tracker.index.query({
-        type: type as TicketType | undefined,
-        status: option(values, 'status'),
-        priority: option(values, 'priority'),
-        assignee: option(values, 'assignee'),
-        tag: option(values, 'tag'),
-        epic: option(values, 'epic'),
-      });
-      ctx.print(tickets.map(ticketJson), () => (tickets.length ? tickets.map(ticketLine).join('\n') : 'no tickets match'));
-      return 0;
-    },
   },
-  {
+  ticketsShow: {
     path: ['tickets', 'show'],
     summary: 'Show one ticket: its fields and its markdown body',
     args: 'ID',
     options: ROOT_OPTION,
-    async run(ctx, values, positionals) {
-      const tracker = await openTracker(ctx, values);
-      const ticket = tracker.require(requireArg(positionals, 0, 'ID'));
-      const body = ticketBody(await readFile(ticket.path, 'utf8'));
-      const children = tracker.index.children(ticket.id).map((c) => c.id);
-      ctx.print({ ...ticketJson(ticket), description: ticket.description, tags: ticket.tags, assignees: ticket.assignees, children, created: ticket.createdAt ?? null, updated: ticket.updatedAt ?? null, body }, () => {
-        const header = [
-          `${ticket.id}: ${ticket.title}`,
-          `type ${ticket.type} · status ${ticket.state ?? ticket.status} (${ticket.normalizedStatus}) · priority ${ticket.priority} · ${ticket.assignees.join(', ') || 'unassigned'}`,
-          ...(ticket.parentId ? [`parent ${ticket.parentId}`] : []),
-          ...(children.length ? [`children ${children.join(', ')}`] : []),
-          `file ${ticket.path}`,
-        ];
-        return `${header.join('\n')}\n\n${body.trim()}`;
-      });
-      return 0;
-    },
   },
-  {
+  ticketsCreate: {
     path: ['tickets', 'create'],
     summary: 'Create an epic, issue, task, pr or bug in the format of the tree, linked to its parent on both sides',
     args: 'TYPE TITLE',
     permission: 'ticket.write',
     options: { ...ROOT_OPTION, epic: { type: 'string' }, issue: { type: 'string' }, priority: { type: 'string' }, description: { type: 'string' }, assignee: { type: 'string' }, tag: { type: 'string', multiple: true } },
-    async run(ctx, values, positionals) {
-      const type = requireArg(positionals, 0, 'TYPE');
-      if (!isCreatable(type)) throw new UsageError(`TYPE must be epic, issue, task, pr or bug, not '${type}'`);
-      const title = positionals.slice(1).join(' ');
-      if (!title.trim()) throw new UsageError('missing TITLE');
-      const tracker = await openTracker(ctx, values);
-      const ticket = await tracker.create({
-        type,
-        title,
-        description: option(values, 'description'),
-        priority: option(values, 'priority'),
-        assignee: option(values, 'assignee'),
-        tags: Array.isArray(values.tag) ? values.tag.map(String) : undefined,
-        epicId: option(values, 'epic'),
-        issueId: option(values, 'issue'),
-      });
-      ctx.print(ticketJson(ticket), changedText('created', [ticket]));
-      return 0;
-    },
   },
-  {
+  ticketsTransition: {
     path: ['tickets', 'transition'],
     summary: 'Move a ticket to its next state; an illegal move is refused with the allowed states',
     args: 'ID STATE',
     permission: 'ticket.write',
     options: { ...ROOT_OPTION, reason: { type: 'string' } },
-    async run(ctx, values, positionals) {
-      const id = requireArg(positionals, 0, 'ID');
-      const state = requireArg(positionals, 1, 'STATE');
-      const tracker = await openTracker(ctx, values);
-      const ticket = await tracker.transition(id, state, { reason: option(values, 'reason') });
-      ctx.print(ticketJson(ticket), changedText('moved', [ticket]));
-      return 0;
-    },
   },
-  {
+  ticketsComplete: {
     path: ['tickets', 'complete'],
     summary: 'Complete a ticket (with --cascade, its open children too)',
     args: 'ID',
     permission: 'ticket.write',
     options: { ...ROOT_OPTION, cascade: { type: 'boolean' }, notes: { type: 'string' } },
-    async run(ctx, values, positionals) {
-      const tracker = await openTracker(ctx, values);
-      const changed = await tracker.complete(requireArg(positionals, 0, 'ID'), { cascade: values.cascade === true, notes: option(values, 'notes') });
-      ctx.print(changed.map(ticketJson), () => (changed.length ? changedText('completed', changed) : 'already completed: nothing changed'));
-      return 0;
-    },
   },
-  {
+  ticketsUpdate: {
     path: ['tickets', 'update'],
     summary: 'Change a ticket\'s title, description, priority, assignee or tags; everything else in the file stays as it is',
     args: 'ID',
     permission: 'ticket.write',
     options: { ...ROOT_OPTION, title: { type: 'string' }, description: { type: 'string' }, priority: { type: 'string' }, assignee: { type: 'string' }, tag: { type: 'string', multiple: true } },
-    async run(ctx, values, positionals) {
-      const id = requireArg(positionals, 0, 'ID');
-      const input = {
-        title: option(values, 'title'),
-        description: typeof values.description === 'string' ? values.description : undefined,
-        priority: option(values, 'priority'),
-        assignee: typeof values.assignee === 'string' ? values.assignee : undefined,
-        tags: Array.isArray(values.tag) ? values.tag.map(String) : undefined,
-      };
-      if (Object.values(input).every((v) => v === undefined)) throw new UsageError('nothing to change: pass --title, --description, --priority, --assignee or --tag');
-      const tracker = await openTracker(ctx, values);
-      const ticket = await tracker.update(id, input);
-      ctx.print(ticketJson(ticket), changedText('updated', [ticket]));
-      return 0;
-    },
   },
-  {
+  ticketsArchive: {
     path: ['tickets', 'archive'],
     summary: 'Archive a ticket: move it into an archive/ folder beside it (tools format: status archived too)',
     args: 'ID',
     permission: 'ticket.write',
     options: ROOT_OPTION,
-    async run(ctx, values, positionals) {
-      const tracker = await openTracker(ctx, values);
-      const ticket = await tracker.archive(requireArg(positionals, 0, 'ID'));
-      ctx.print(ticketJson(ticket), changedText('archived', [ticket]));
-      return 0;
-    },
   },
-  {
+  ticketsNote: {
     path: ['tickets', 'note'],
     summary: 'Append a note (tools format) or a comment (pytools format) to a ticket',
     args: 'ID TEXT',
     permission: 'ticket.write',
     options: ROOT_OPTION,
-    async run(ctx, values, positionals) {
-      const id = requireArg(positionals, 0, 'ID');
-      const text = positionals.slice(1).join(' ');
-      if (!text.trim()) throw new UsageError('missing TEXT');
-      const tracker = await openTracker(ctx, values);
-      const ticket = await tracker.addNote(id, text);
-      ctx.print(ticketJson(ticket), `noted on ${ticket.id}: ${ticket.relPath}`);
-      return 0;
-    },
   },
-  {
+  ticketsInit: {
     path: ['tickets', 'init'],
     summary: 'Initialise an ai-trackdown tracker: .ai-trackdown/config.yaml, counters.json and the ticket folders',
     permission: 'ticket.write',
     options: { name: { type: 'string' }, 'tasks-dir': { type: 'string' }, assignee: { type: 'string' } },
-    async run(ctx, values) {
-      const result = await initTracker(ctx.cwd, { name: option(values, 'name'), tasksDirectory: option(values, 'tasks-dir'), assignee: option(values, 'assignee') });
-      ctx.print(result, () => (result.created.length ? `created:\n${result.created.map((p) => `  ${p}`).join('\n')}` : 'already initialised: nothing to do'));
-      return 0;
-    },
   },
-  {
+  ticketsValidate: {
     path: ['tickets', 'validate'],
     summary: 'Report malformed ticket files, off-enum statuses and duplicate IDs (exit 1 when a file cannot be read)',
     options: ROOT_OPTION,
-    async run(ctx, values) {
-      const tracker = await openTracker(ctx, values);
-      const diagnostics = [...tracker.location.diagnostics, ...tracker.index.diagnostics()];
-      const errors = diagnostics.filter((d) => d.severity === 'error').length;
-      ctx.print({ root: tracker.location.root, errors, warnings: diagnostics.length - errors, diagnostics }, () =>
-        [...diagnostics.map((d) => `${d.severity}: ${formatDiagnostic(d)}`), `${errors} errors, ${diagnostics.length - errors} warnings in ${tracker.location.root}`].join('\n'),
-      );
-      return errors ? 1 : 0;
-    },
   },
-  {
+  status: {
     path: ['status'],
     summary: 'Ticket statistics by type and status, like `aitrackdown status --stats`',
     options: { ...ROOT_OPTION, stats: { type: 'boolean' } },
-    async run(ctx, values) {
-      const tracker = await openTracker(ctx, values);
-      const counts = tracker.index.counts();
-      const stats = { root: tracker.location.root, format: tracker.format(), ...counts };
-      ctx.print(stats, () => {
-        const rows = (title: string, record: Record<string, number>) => [title, ...Object.entries(record).filter(([, n]) => n > 0).map(([k, n]) => `  ${k.padEnd(24)} ${n}`)];
-        return [
-          `Tickets in ${tracker.location.root}: ${counts.total} (${counts.open} open)`,
-          ...rows('By type:', counts.byType),
-          ...rows('By status:', counts.byStatus),
-          ...(values.stats ? rows('By group:', counts.byNormalizedStatus) : []),
-          ...(counts.unparsed || counts.malformed || counts.duplicateIds ? [`Other: ${counts.unparsed} documents without frontmatter, ${counts.malformed} malformed files, ${counts.duplicateIds} duplicated IDs`] : []),
-        ].join('\n');
-      });
-      return 0;
-    },
   },
-];
+});

@@ -1,0 +1,97 @@
+import { homedir } from 'node:os';
+import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../../core/agents/createAgentRunner';
+import { delegateTask } from '../../core/agents/delegate';
+import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog } from '../../core/agents/discoverAgents';
+import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
+import { defaultSystemAgentsDir } from '../../core/agents/systemAgents';
+import { formatDiagnostic } from '../../core/config/diagnostics';
+import { redact, redactValue } from '../../core/common/redact';
+import { UsageError, type CliHandler, type CliHandlers, type CliContext } from '../framework';
+
+async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
+  return discoverAgents({ projectRoot: ctx.cwd, homeDir: ctx.env.HOME || ctx.env.USERPROFILE || homedir(), systemDir: defaultSystemAgentsDir() });
+}
+
+const list: CliHandler = async (ctx) => {
+  const catalog = await loadCatalog(ctx);
+  for (const d of catalog.diagnostics) ctx.logger.warn(formatDiagnostic(d));
+  const agents = catalog.agents.map((a) => ({
+    type: a.type,
+    name: a.name,
+    tier: a.tier,
+    description: a.description,
+    model: a.model ?? null,
+    capabilities: a.capabilities,
+    tools: a.tools ?? null,
+    format: a.format,
+    file: a.filePath,
+    shadows: a.shadows.map((s) => ({ tier: s.tier, file: s.filePath })),
+  }));
+  ctx.print({ agents, baseAgent: catalog.baseAgent?.filePath ?? null, diagnostics: catalog.diagnostics }, () => {
+    const lines: string[] = [];
+    for (const tier of AGENT_TIERS) {
+      const inTier = catalog.agents.filter((a) => a.tier === tier);
+      if (!inTier.length) continue;
+      lines.push(`${tier} (${inTier.length})`);
+      for (const a of inTier) {
+        const overrides = a.shadows.length ? ` [overrides ${a.shadows.map((s) => s.tier).join(', ')}]` : '';
+        lines.push(`  ${a.type.padEnd(20)} ${a.description || a.name}${a.model ? ` (${a.model})` : ''}${overrides}`);
+        lines.push(`  ${''.padEnd(20)} ${displayPath(ctx.cwd, a.filePath)}`);
+      }
+    }
+    return lines.length ? lines.join('\n') : 'No agents found.';
+  });
+  return 0;
+};
+
+const delegate: CliHandler = async (ctx, values, positionals) => {
+  const task = positionals.join(' ').trim();
+  if (typeof values.agent !== 'string' || values.agent === '') throw new UsageError('missing --agent TYPE');
+  if (!task) throw new UsageError('missing TASK');
+  if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
+  const timeoutS = positiveNumber(values.timeout, '--timeout');
+  const maxTurns = positiveNumber(values['max-turns'], '--max-turns');
+
+  const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
+  const agent = findAgent(catalog, values.agent);
+  if (!agent) throw new UsageError(`no agent '${values.agent}'; known: ${catalog.agents.map((a) => a.type).join(', ')}`);
+  const settings = runnerSettingsFromConfig(config, { kind: values.runner as RunnerKind | undefined, env: ctx.env });
+  const runner = createAgentRunner(settings);
+  const kind = settings.kind;
+
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    ctx.logger.info(`[${agent.type}] delegating to ${agent.name} (${agent.tier} tier, ${kind} runner)…`);
+    const run = await delegateTask({
+      catalog,
+      agent,
+      runner,
+      task,
+      ticketId: typeof values.ticket === 'string' ? values.ticket : undefined,
+      cwd: ctx.cwd,
+      timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : config.orchestrator.agentTimeoutMs,
+      maxTurns,
+      signal: controller.signal,
+      onEvent: (event) => {
+        for (const line of formatRunEvent(agent.type, event)) ctx.logger.info(line);
+      },
+    });
+    const result = run.result!;
+    for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
+    ctx.print(redactValue({ ...run, result: { ...result } }), () => redact(result.output || `(${result.status})`));
+    return result.status === 'succeeded' ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+};
+
+function positiveNumber(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not '${String(value)}'`);
+  return n;
+}
+
+export const agentsHandlers = { agentsList: list, delegate } satisfies CliHandlers;

@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { writeJsonAtomic } from '../../core/common/atomicFile';
+import type { ResolvedConfig } from '../../core/config/loadConfig';
+import { runDiagnostics } from '../../core/health/diagnostics';
+import { formatDiagnosticsText, formatHealthText, formatMonitorText } from '../../core/health/formatText';
+import { FRAMEWORK_CHECKS } from '../../core/health/frameworkChecks';
+import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck';
+import { runMonitor } from '../../core/health/monitorRun';
+import type { HealthReport } from '../../core/health/reportSchema';
+import { hasFrameworkFolder, saveReport } from '../../core/health/reportStore';
+import { workspaceCounts, workspaceDiagnosticSources } from '../../core/health/workspaceSources';
+import { redactValue } from '../../core/common/redact';
+import { UsageError, type CliHandlers, type CliContext } from '../framework';
+
+/** One full check of the workspace; the report is also kept in `.claude-pm/logs` when that folder exists. */
+async function checkWorkspace(ctx: CliContext, config: ResolvedConfig): Promise<HealthReport> {
+  const report = await runHealthCheck({ ...optionsFromConfig(config, [], FRAMEWORK_CHECKS), counts: await workspaceCounts(ctx.cwd, ctx.env) });
+  if (await hasFrameworkFolder(ctx.cwd)) {
+    await saveReport(ctx.cwd, report).catch((error: unknown) => ctx.logger.warn(`could not save the health report: ${(error as Error).message}`));
+  }
+  return report;
+}
+
+async function writeOutput(ctx: CliContext, output: unknown, value: unknown): Promise<void> {
+  if (typeof output !== 'string') return;
+  const path = resolve(ctx.cwd, output);
+  await writeJsonAtomic(path, redactValue(value));
+  ctx.logger.info(`wrote ${path}`);
+}
+
+function seconds(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of seconds, not '${String(value)}'`);
+  return n;
+}
+
+export const healthHandlers = {
+  health: async (ctx, values) => {
+    const report = await checkWorkspace(ctx, await ctx.config());
+    await writeOutput(ctx, values.output, report);
+    ctx.print(redactValue(report), () => formatHealthText(report));
+    return report.summary.status === 'healthy' ? 0 : 1;
+  },
+  monitor: async (ctx, values) => {
+    const duration = seconds(values.duration, 'duration');
+    if (duration === undefined) throw new UsageError('missing --duration SECONDS');
+    const interval = seconds(values.interval, 'interval') ?? Math.min(60, duration);
+    const config = await ctx.config();
+    const report = await runMonitor({
+      durationMs: duration * 1000,
+      intervalMs: interval * 1000,
+      check: () => checkWorkspace(ctx, config),
+      onSample: (s) => ctx.logger.info(`${s.timestamp} health ${s.overall_health_percentage}% (${s.status})`),
+    });
+    await writeOutput(ctx, values.output, report);
+    ctx.print(report, () => formatMonitorText(report));
+    return report.summary.worst_status === 'healthy' ? 0 : 1;
+  },
+  diagnose: async (ctx) => {
+    const config = await ctx.config();
+    const apiKey = config.memory.backend === 'mem0-platform' ? ctx.env.MEM0_API_KEY : ctx.env.MEM0AI_API_KEY;
+    const report = await runDiagnostics({ config, apiKey: apiKey || undefined, env: ctx.env, ...workspaceDiagnosticSources(ctx.cwd, ctx.env) });
+    ctx.print(redactValue(report, apiKey ? [apiKey] : []), () => formatDiagnosticsText(report));
+    return report.ok ? 0 : 1;
+  },
+} satisfies CliHandlers;

@@ -1,0 +1,87 @@
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../core/config/loadConfig';
+import { environmentSchema } from '../../core/config/schema';
+import { generateApiKey, maskKey } from '../../core/security/apiKeys';
+import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
+import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
+import { describeAccess, POLICY_PATH, resolveActor } from '../../core/security/policy';
+import { assignRole } from '../../core/security/policyEdit';
+import { describeVerification } from '../../core/security/reportMarkdown';
+import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
+import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
+import { requireArg, UsageError, type CliHandlers } from '../framework';
+
+/** Keys come from the environment only. */
+export const securityHandlers = {
+  securityGenerateKey: async (ctx) => {
+    const key = generateApiKey();
+    ctx.print({ key, length: key.length }, () =>
+      [key, '', `Store it in a secret manager, then set ${KEY_ENV_VARIABLES.mem0}=<key> for the CLI, or use "Claude PM: Set API Key" in the editor.`].join('\n'),
+    );
+    return 0;
+  },
+  securityValidate: async (ctx, values) => {
+    const requested = values.environment === undefined ? undefined : environmentSchema.safeParse(values.environment);
+    if (requested && !requested.success) throw new UsageError(`--environment must be development, testing or production, not '${String(values.environment)}'`);
+    // An explicit --environment wins over CMPM_ENVIRONMENT.
+    const env = requested ? { ...ctx.env, CMPM_ENVIRONMENT: undefined } : ctx.env;
+    const { config } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
+    const backend = config.memory.backend;
+    const apiKey = backend === 'embedded' ? undefined : ctx.env[KEY_ENV_VARIABLES[backend]];
+    const report = await validateSecurity(config, apiKey, env);
+    ctx.print(report, () =>
+      [
+        `security check for ${report.environment} (memory backend ${report.backend}${apiKey ? `, key ${maskKey(apiKey)}` : ''})`,
+        ...report.findings.map((f) => `  ${f.status.padEnd(4)}  ${f.id}: ${f.message}`),
+        report.ok ? 'result: ok' : 'result: problems found',
+      ].join('\n'),
+    );
+    return report.ok ? 0 : 1;
+  },
+  securityTestAuth: async (ctx) => {
+    const config = await ctx.config();
+    const backend = config.memory.backend;
+    if (backend === 'embedded') {
+      ctx.print({ outcome: 'skipped', message: 'the embedded memory store needs no authentication' }, 'the embedded memory store needs no authentication');
+      return 0;
+    }
+    const apiKey = ctx.env[KEY_ENV_VARIABLES[backend]];
+    if (!apiKey) throw new Error(`no API key: set ${KEY_ENV_VARIABLES[backend]} for the ${backend} memory service`);
+    const audit = AuditLog.forWorkspace(ctx.cwd);
+    const actor = await resolveActor(ctx.cwd, ctx.env);
+    const pending: Promise<unknown>[] = [];
+    const lockout = new AuthLockout({ ...lockoutOptionsFromEnv(ctx.env), onEvent: (event) => pending.push(audit.append({ ...event, actor })) });
+    const baseUrl = memoryServiceUrl(config, ctx.env);
+    const result = await testAuthentication({ backend, baseUrl, apiKey, verifyTls: config.memory.verifyTls, timeoutMs: config.memory.timeoutMs, userId: config.memory.userId }, lockout);
+    await Promise.all(pending);
+    ctx.print({ ...result, key: maskKey(apiKey) }, `${result.outcome}: ${result.url} (key ${maskKey(apiKey)}): ${result.message}`);
+    return result.outcome === 'authenticated' ? 0 : 1;
+  },
+  securityWhoami: async (ctx) => {
+    const access = await describeAccess(ctx.cwd, ctx.env);
+    ctx.print(access, () =>
+      [`actor: ${access.actor}`, `role: ${access.role}${access.policyFile ? '' : ' (no .claude-pm/policy.json: everyone is admin)'}`, `permissions: ${access.permissions.join(', ')}`].join('\n'),
+    );
+    return 0;
+  },
+  securityAssignRole: async (ctx, _values, positionals) => {
+    const email = requireArg(positionals, 0, 'EMAIL');
+    const role = requireArg(positionals, 1, 'ROLE');
+    const actor = await resolveActor(ctx.cwd, ctx.env);
+    const { previous, created } = await assignRole(ctx.cwd, actor, email, role);
+    ctx.print({ email, role, previous: previous ?? null, created }, `${email}: ${previous ? `${previous} → ` : ''}${role}${created ? ` (new ${POLICY_PATH}; ${actor} is admin)` : ''}`);
+    return 0;
+  },
+  auditVerify: async (ctx, values) => {
+    const explicit = typeof values.file === 'string' ? resolve(ctx.cwd, values.file) : undefined;
+    const file = explicit ?? join(ctx.cwd, AUDIT_LOG_PATH);
+    const result = await verifyAuditLog(file);
+    if (!result.ok && result.firstBrokenLine === undefined && !explicit) {
+      ctx.print({ ...result, ok: true }, `${file}: no events recorded yet`);
+      return 0;
+    }
+    ctx.print(result, `${file}: ${describeVerification(result)}`);
+    return result.ok ? 0 : 1;
+  },
+} satisfies CliHandlers;
+

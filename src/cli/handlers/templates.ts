@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/common/atomicFile';
+import type { ResolvedConfig } from '../../core/config/loadConfig';
+import { deployClaudeMd, type DeployResult } from '../../core/templates/deploy';
+import { inspectDeployment, type TargetStatus } from '../../core/templates/inspect';
+import { loadMasterTemplate, resolveMasterPath, type MasterTemplate } from '../../core/templates/master';
+import { rollbackClaudeMd } from '../../core/templates/rollback';
+import { UsageError, type CliContext, type CliHandlers, type Values } from '../framework';
+
+const str = (values: Values, key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+
+async function master(ctx: CliContext, config: ResolvedConfig, values: Values): Promise<MasterTemplate> {
+  const explicit = str(values, 'template');
+  return loadMasterTemplate(resolveMasterPath(ctx.cwd, explicit && resolve(ctx.cwd, explicit), config.file.templates?.master));
+}
+
+function targetDir(ctx: CliContext, values: Values): string | undefined {
+  const dir = str(values, 'target');
+  return dir === undefined ? undefined : resolve(ctx.cwd, dir);
+}
+
+function describeDeploy(result: DeployResult, dryRun: boolean): string {
+  const would = dryRun ? 'Would have ' : '';
+  const lines: string[] = [];
+  switch (result.action) {
+    case 'created':
+      lines.push(`${would}${dryRun ? 'created' : 'Created'} ${result.target} (version ${result.to_version})`);
+      break;
+    case 'updated':
+      lines.push(`${would}${dryRun ? 'updated' : 'Updated'} ${result.target} from ${result.from_version ?? 'an unknown version'} to ${result.to_version}${result.backup ? ` (backup: ${result.backup})` : ''}`);
+      break;
+    case 'unchanged':
+      lines.push(`${result.target} unchanged: ${result.reason}`);
+      break;
+    case 'refused':
+      lines.push(`Refused: ${result.reason}.`);
+      if (result.rendered) lines.push('To compare, run `claude-pm deploy --dry-run --output rendered.md` and diff the two files.');
+      break;
+  }
+  for (const removed of result.removed) lines.push(`${dryRun ? 'Would remove' : 'Removed'} duplicate ${removed.path}${removed.backup ? ` (backup: ${removed.backup})` : ''}`);
+  return lines.join('\n');
+}
+
+function describeTarget(t: TargetStatus): string {
+  const state = !t.exists ? 'missing' : !t.owned ? 'foreign (never overwritten)' : t.updateAvailable ? `version ${t.deployedVersion ?? 'unknown'}, update to ${t.templateVersion} available` : t.contentDiffers ? `version ${t.deployedVersion}, content differs from the template` : `version ${t.deployedVersion}, up to date`;
+  const extra = [t.lastDeploy && `last deploy ${t.lastDeploy}`, `${t.backups} backup${t.backups === 1 ? '' : 's'}`, t.duplicates.length && `${t.duplicates.length} duplicate(s) upward`].filter(Boolean).join(', ');
+  return `${t.selected ? '*' : ' '} ${t.mode.padEnd(11)} ${t.path}\n    ${state}; ${extra}`;
+}
+
+export const templatesHandlers = {
+  deploy: async (ctx, values) => {
+    const dryRun = values['dry-run'] === true;
+    const output = str(values, 'output');
+    if (output && !dryRun) throw new UsageError('--output needs --dry-run');
+    const config = await ctx.config();
+    const result = await deployClaudeMd({
+      projectRoot: ctx.cwd,
+      master: await master(ctx, config, values),
+      mode: config.file.templates?.target ?? 'parent',
+      targetDir: targetDir(ctx, values),
+      force: values.force === true,
+      dryRun,
+      frameworkDev: values['framework-dev'] === true,
+      variables: config.templateVariables,
+    });
+    if (output && result.rendered !== undefined) await writeFileAtomic(resolve(ctx.cwd, output), result.rendered);
+    const { target, action, from_version, to_version, backup, reason, removed } = result;
+    ctx.print({ target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed }, () => describeDeploy(result, dryRun));
+    return action === 'refused' ? 1 : 0;
+  },
+  rollback: async (ctx, values) => {
+    const config = await ctx.config();
+    const result = await rollbackClaudeMd({ projectRoot: ctx.cwd, mode: config.file.templates?.target ?? 'parent', targetDir: targetDir(ctx, values), timestamp: str(values, 'to') });
+    ctx.print(result, () => (result.changed ? `Restored ${result.target} from ${result.restored}${result.backup ? ` (previous file backed up to ${result.backup})` : ''}` : `${result.target} already matches ${result.restored}`));
+    return 0;
+  },
+  templateCheck: async (ctx, values) => {
+    const config = await ctx.config();
+    const status = await inspectDeployment(ctx.cwd, { master: await master(ctx, config, values), mode: config.file.templates?.target ?? 'parent' });
+    const selected = status.targets.find((t) => t.selected)!;
+    ctx.print(status, () => [`Template ${status.template.path} (version ${status.template.version})`, ...status.template.issues.map((i) => `  warning: ${i}`), ...status.targets.map(describeTarget)].join('\n'));
+    return selected.exists && selected.owned && !selected.updateAvailable ? 0 : 1;
+  },
+} satisfies CliHandlers;
