@@ -6,6 +6,7 @@ import type { MemoryService } from '../../core/memory/memoryService';
 import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
 import type { MemoryRecord } from '../../core/memory/types';
 import { UsageError, requireArg, type CliHandlers, type CliContext } from '../framework';
+import { setOwn } from '../../core/common/ownKeys';
 
 async function openService(ctx: CliContext): Promise<MemoryService> {
   const config = await ctx.config();
@@ -30,7 +31,7 @@ function parseMeta(values: string[]): Record<string, string> {
   for (const pair of values) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`--meta takes key=value, not '${pair}'`);
-    out[pair.slice(0, at)] = pair.slice(at + 1);
+    setOwn(out, pair.slice(0, at), pair.slice(at + 1));
   }
   return out;
 }

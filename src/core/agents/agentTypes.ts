@@ -1,10 +1,12 @@
 // Agent type identifiers. The framework names the same agent several ways (file names `data-agent.md`,
 // registry keys `version_control`, prose "Version Control", "Documenter"); all map to one canonical id.
 
+import { lookupTable } from '../common/ownKeys';
+
 /** The core agents every project can delegate to (shipped as system agents). */
 export const CORE_AGENT_TYPES = ['engineer', 'qa', 'ops', 'research', 'documentation', 'security', 'version-control', 'data-engineer', 'architect', 'ticketing'] as const;
 
-const ALIASES: Record<string, string> = {
+const ALIASES = lookupTable<string>({
   data: 'data-engineer',
   operations: 'ops',
   documenter: 'documentation',
@@ -14,7 +16,7 @@ const ALIASES: Record<string, string> = {
   pm: 'pm-orchestrator',
   orchestrator: 'pm-orchestrator',
   architecture: 'architect',
-};
+});
 
 /** `Version_Control`, `version control`, `version-control-agent` → `version-control`; `data` → `data-engineer`. */
 export function canonicalAgentType(raw: string): string {

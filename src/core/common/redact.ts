@@ -2,6 +2,8 @@
 // It masks anything that looks like a secret: known key prefixes, bearer/token headers,
 // `key=value` pairs whose name says secret, and long high-entropy base64url runs.
 
+import { setOwn } from './ownKeys';
+
 const MASK = '***';
 
 const PATTERNS: RegExp[] = [
@@ -36,7 +38,7 @@ export function redactValue<T>(value: T, known: readonly string[] = []): T {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY_NAME.test(k) && typeof v === 'string' && v.length > 0 ? MASK : redactValue(v, known);
+      setOwn(out, k, SECRET_KEY_NAME.test(k) && typeof v === 'string' && v.length > 0 ? MASK : redactValue(v, known));
     }
     return out as T;
   }

@@ -42,10 +42,23 @@ export function positionAt(text: string, offset: number): { line: number; column
 
 export type JsonParseResult = { ok: true; value: unknown } | { ok: false; message: string; line?: number; column?: number };
 
-/** Parses a user's JSON file (a leading BOM allowed); a syntax error comes back with its line and column. */
+/**
+ * Parses a user's JSON file (a leading BOM allowed); a syntax error comes back with its line and column.
+ * A `__proto__` key is refused too: every later copy of the value (schema parsing, spreads) would drop it or
+ * turn it into the object's prototype, so it could never mean what the file says.
+ */
 export function parseJsonText(text: string): JsonParseResult {
+  const source = text.replace(/^\uFEFF/, '');
+  let protoKey = false;
   try {
-    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
+    const value: unknown = JSON.parse(source, (key, v: unknown) => {
+      if (key === '__proto__') protoKey = true;
+      return v;
+    });
+    if (!protoKey) return { ok: true, value };
+    const at = /"(?:__proto__|[^"]*\\u[^"]*)"\s*:/.exec(source);
+    const offset = at ? at.index + text.length - source.length : undefined;
+    return { ok: false, message: 'the key "__proto__" is not allowed', ...(offset !== undefined ? positionAt(text, offset) : {}) };
   } catch (error) {
     const message = (error as Error).message;
     const match = /position (\d+)/.exec(message);

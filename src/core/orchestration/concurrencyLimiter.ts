@@ -1,3 +1,5 @@
+import { ownValue } from '../common/ownKeys';
+
 /** Gives back a slot taken with `acquire`; calling it twice is harmless. */
 export type Release = () => void;
 
@@ -87,7 +89,7 @@ export class ConcurrencyLimiter {
   }
 
   private fits(type: string): boolean {
-    const typeLimit = this.perType[type];
+    const typeLimit = ownValue(this.perType, type);
     return this.active < this.globalLimit && (typeLimit === undefined || (this.activeByType.get(type) ?? 0) < typeLimit);
   }
 

@@ -14,6 +14,7 @@ import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
 import { newRunId, workflowErrorRate, type RunStore } from './runStore';
 import { assertRunnable, type PlannedStep } from './workflowPlan';
 import type { Workflow } from './workflowSchema';
+import { emptyRecord, ownValue } from '../common/ownKeys';
 
 /** Where the engine gets a runner for a step. A runner may be an AgentPool. */
 export interface StepRunners {
@@ -188,7 +189,7 @@ class RunExecution {
   private readonly steps = new Map<string, StepState_>();
   /** What conditions see: the run context plus `steps.<name>.status/output`. */
   private readonly conditionContext: Record<string, unknown>;
-  private readonly stepResults: Record<string, { status: StepState; output: string }> = {};
+  private readonly stepResults: Record<string, { status: StepState; output: string }> = emptyRecord();
   private readonly runLimiter?: ConcurrencyLimiter;
   private stopReason?: StopReason;
   private runFailed = false;
@@ -451,9 +452,9 @@ class RunExecution {
   }
 
   private dependencyOutputs(plan: PlannedStep): Record<string, { status: StepState; output: string }> {
-    const out: Record<string, { status: StepState; output: string }> = {};
+    const out: Record<string, { status: StepState; output: string }> = emptyRecord();
     for (const dep of plan.dependsOn) {
-      const result = this.stepResults[dep];
+      const result = ownValue(this.stepResults, dep);
       if (result) out[dep] = result;
     }
     return out;

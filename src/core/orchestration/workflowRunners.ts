@@ -3,6 +3,7 @@ import { findAgent, type AgentCatalog } from '../agents/discoverAgents';
 import { runShellCommand } from '../agents/commandRunner';
 import type { StepRunners } from './engine';
 import type { AgentRunner, RunRequest } from '../agents/runner';
+import { ownValue } from '../common/ownKeys';
 
 /** Runs a workflow's `command` step: the request's task is the shell command line itself. */
 export function shellStepRunner(env: NodeJS.ProcessEnv = process.env, graceMs?: number): AgentRunner {
@@ -34,7 +35,7 @@ export function workflowStepRunners(options: { agentRunner: AgentRunner; catalog
     forAgent: (agentType) => {
       let runner = byType.get(agentType);
       if (!runner) {
-        runner = withAgentProfile(options.pools?.[agentType] ?? options.agentRunner, options.catalog, agentType);
+        runner = withAgentProfile(ownValue(options.pools, agentType) ?? options.agentRunner, options.catalog, agentType);
         byType.set(agentType, runner);
       }
       return runner;

@@ -14,6 +14,7 @@ import type { RunMemory } from './runMemory';
 import type { RunRecord } from './runRecord';
 import { RunStore } from './runStore';
 import { workflowStepRunners } from './workflowRunners';
+import { emptyRecord, setOwn } from '../common/ownKeys';
 
 export interface WorkflowSetup {
   root: string;
@@ -34,7 +35,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
   });
   const newRunner = () => createAgentRunner({ kind: setup.runner ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env, permissionMode: 'acceptEdits' });
   const settings = orchestrationSettings(config, logger);
-  const pools: Record<string, AgentRunner> = {};
+  const pools: Record<string, AgentRunner> = emptyRecord();
   for (const [type, pool] of Object.entries(settings.agent_pools ?? {})) {
     const instances = Array.from({ length: pool.instances }, (_, i) => ({ id: `${type}-${i + 1}`, runner: newRunner(), weight: pool.weights?.[i] }));
     pools[type] = new AgentPool(instances, pool.strategy, pool.failure_threshold);
@@ -117,7 +118,7 @@ export function parseContextPairs(pairs: readonly string[]): Record<string, unkn
     if (eq <= 0) throw new Error(`context '${pair}' is not key=value`);
     const key = pair.slice(0, eq).trim();
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new Error(`context key '${key}' must start with a letter or _ and hold only letters, digits, _ and -`);
-    context[key] = coerce(pair.slice(eq + 1));
+    setOwn(context, key, coerce(pair.slice(eq + 1)));
   }
   return context;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseJsonText } from '../config/diagnostics';
 import { AuditLog, type AuditEvent } from './auditLog';
 import { PERMISSIONS, PermissionDeniedError, type Authorizer, type Permission } from './permissions';
+import { ownValue } from '../common/ownKeys';
 
 // The team policy `.claude-pm/policy.json`: who has which role. Without the file everyone is admin, so a solo
 // user is never blocked; with it, every changing command checks the actor's role first.
@@ -82,7 +83,7 @@ export function roleOf(policy: Policy, actor: string): string {
 
 /** The permissions of `role`; custom definitions win over built-in ones of the same name. */
 export function permissionsOf(policy: Policy, role: string): readonly Permission[] {
-  return policy.roles[role] ?? (BUILT_IN_ROLES as Record<string, readonly Permission[]>)[role] ?? [];
+  return ownValue(policy.roles, role) ?? ownValue<readonly Permission[]>(BUILT_IN_ROLES, role) ?? [];
 }
 
 /** Who is acting: `CLAUDE_PM_ACTOR` when given, else the workspace's git `user.email`, else the OS user. */

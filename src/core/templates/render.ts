@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
+import { emptyRecord } from '../common/ownKeys';
 
 /** Filled on every deploy; configuration cannot override them. */
 export const COMPUTED_VARIABLES = ['CLAUDE_MD_VERSION', 'FRAMEWORK_VERSION', 'DEPLOYMENT_DATE', 'LAST_UPDATED', 'CONTENT_HASH', 'DEPLOYMENT_DIR'] as const;
@@ -131,7 +132,7 @@ export function renderTemplate(input: RenderInput): string {
   const unknown = unknownVariables(cachedVariables(input.file, input.text), input.configured);
   if (unknown.length) throw new UnknownVariablesError(input.file, unknown);
   const stamp = deploymentTimestamp(input.now);
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = emptyRecord();
   for (const name of RUNTIME_VARIABLES) values[name] = `{{${name}}}`;
   Object.assign(values, DEFAULTED_VARIABLES, input.configured, {
     CLAUDE_MD_VERSION: input.claudeMdVersion,

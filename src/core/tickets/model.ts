@@ -1,6 +1,7 @@
 // The in-memory shape of an ai-trackdown ticket, shared by both on-disk formats (formats.md §3).
 
 import type { FileDiagnostic } from '../config/diagnostics';
+import { lookupTable } from '../common/ownKeys';
 
 export const TICKET_TYPES = ['epic', 'issue', 'task', 'pr', 'bug', 'comment'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
@@ -54,7 +55,7 @@ export type ParsedFile =
   | { kind: 'unparsed'; document: UnparsedDocument; diagnostics: FileDiagnostic[] }
   | { kind: 'malformed'; path: string; relPath: string; claimedId?: string; diagnostics: FileDiagnostic[] };
 
-export const ID_PREFIXES: Record<string, TicketType> = { EP: 'epic', ISS: 'issue', TSK: 'task', PR: 'pr', BUG: 'bug', CMT: 'comment', COMMENT: 'comment' };
+export const ID_PREFIXES = lookupTable<TicketType>({ EP: 'epic', ISS: 'issue', TSK: 'task', PR: 'pr', BUG: 'bug', CMT: 'comment', COMMENT: 'comment' });
 export const TYPE_PREFIX: Record<Exclude<TicketType, 'comment'>, string> = { epic: 'EP', issue: 'ISS', task: 'TSK', pr: 'PR', bug: 'BUG' };
 
 /** A ticket ID at the start of a file name or in text: a known prefix, a dash, then a number or a word. */

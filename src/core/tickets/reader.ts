@@ -10,6 +10,7 @@ import { findFrontmatter } from './frontmatter';
 import { idFromFileName, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
 import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './schema';
 import { isKnownStatus, normalizeStatus } from './status';
+import { lookupTable } from '../common/ownKeys';
 
 /** Larger files are skipped with a diagnostic: no real ticket comes near this. */
 export const MAX_TICKET_FILE_BYTES = 2 * 1024 * 1024;
@@ -128,8 +129,8 @@ function validateLeniently(schema: z.ZodType<Data>, record: Data, file: string, 
   return {};
 }
 
-const FOLDER_TYPES: Record<string, TicketType> = { epics: 'epic', issues: 'issue', tasks: 'task', prs: 'pr', bugs: 'bug', comments: 'comment' };
-const PYTOOLS_TYPES: Record<string, TicketType> = { epic: 'epic', issue: 'issue', task: 'task', bug: 'bug', pull_request: 'pr', pr: 'pr', comment: 'comment' };
+const FOLDER_TYPES = lookupTable<TicketType>({ epics: 'epic', issues: 'issue', tasks: 'task', prs: 'pr', bugs: 'bug', comments: 'comment' });
+const PYTOOLS_TYPES = lookupTable<TicketType>({ epic: 'epic', issue: 'issue', task: 'task', bug: 'bug', pull_request: 'pr', pr: 'pr', comment: 'comment' });
 
 function typeFromKeys(data: Data, format: TicketFormat, relPath: string): TicketType {
   if (format === 'tools') {

@@ -1,8 +1,9 @@
 // Status normalisation and the transition graphs of both formats (formats.md §3a "Enums", §3b "Status").
 
 import type { NormalizedStatus, TicketFormat, TicketType } from './model';
+import { lookupTable } from '../common/ownKeys';
 
-const NORMALIZED: Record<string, NormalizedStatus> = {
+const NORMALIZED = lookupTable<NormalizedStatus>({
   planning: 'open',
   open: 'open',
   todo: 'open',
@@ -35,7 +36,7 @@ const NORMALIZED: Record<string, NormalizedStatus> = {
   wont_do: 'cancelled',
   rejected: 'cancelled',
   archived: 'archived',
-};
+});
 
 /** Folds a raw status ("In-Progress", "won't_do", "complete") to its group; unknown values count as open. */
 export function normalizeStatus(raw: string): NormalizedStatus {
@@ -57,7 +58,7 @@ const TOOLS_STATES = ['planning', 'active', 'completed', 'archived', 'ready_for_
 
 // The documented flow: → ready_for_engineering → ready_for_qa → ready_for_deployment → done → archived;
 // won_t_do is reachable from any state and leads to archived.
-const TOOLS_GRAPH: Record<string, string[]> = {
+const TOOLS_GRAPH = lookupTable<string[]>({
   planning: ['active', 'ready_for_engineering', 'won_t_do'],
   active: ['ready_for_engineering', 'ready_for_qa', 'completed', 'won_t_do'],
   ready_for_engineering: ['active', 'ready_for_qa', 'won_t_do'],
@@ -67,29 +68,29 @@ const TOOLS_GRAPH: Record<string, string[]> = {
   completed: ['archived'],
   won_t_do: ['archived'],
   archived: [],
-};
+});
 
-const PYTOOLS_TASK_GRAPH: Record<string, string[]> = {
+const PYTOOLS_TASK_GRAPH = lookupTable<string[]>({
   open: ['in_progress', 'blocked', 'cancelled'],
   in_progress: ['completed', 'blocked', 'open', 'cancelled'],
   blocked: ['open', 'in_progress', 'cancelled'],
   completed: ['open'],
   cancelled: ['open'],
-};
+});
 
-const PYTOOLS_ISSUE_GRAPH: Record<string, string[]> = {
+const PYTOOLS_ISSUE_GRAPH = lookupTable<string[]>({
   ...PYTOOLS_TASK_GRAPH,
   in_progress: ['testing', 'completed', 'blocked', 'open', 'cancelled'],
   testing: ['completed', 'in_progress', 'blocked'],
-};
+});
 
-const PYTOOLS_EPIC_GRAPH: Record<string, string[]> = {
+const PYTOOLS_EPIC_GRAPH = lookupTable<string[]>({
   planning: ['in_progress', 'on_hold', 'cancelled'],
   in_progress: ['on_hold', 'completed', 'cancelled'],
   on_hold: ['in_progress', 'cancelled'],
   completed: [],
   cancelled: ['planning'],
-};
+});
 
 function pytoolsGraph(type: TicketType): Record<string, string[]> {
   if (type === 'epic') return PYTOOLS_EPIC_GRAPH;

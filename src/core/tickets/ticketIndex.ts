@@ -4,6 +4,7 @@ import type { FileDiagnostic } from '../config/diagnostics';
 import { isOpen, NORMALIZED_STATUSES, type NormalizedStatus, type ParsedFile, type Ticket, type TicketType, type UnparsedDocument } from './model';
 import { parseTicketFile } from './reader';
 import { readTicketFile, scanTicketTree } from './scan';
+import { emptyRecord } from '../common/ownKeys';
 
 export interface TicketQuery {
   type?: TicketType;
@@ -245,9 +246,9 @@ function emptyCounts(): TicketCounts {
   return {
     total: 0,
     open: 0,
-    byStatus: {},
+    byStatus: emptyRecord(),
     byNormalizedStatus: Object.fromEntries(NORMALIZED_STATUSES.map((s) => [s, 0])) as Record<NormalizedStatus, number>,
-    byType: {},
+    byType: emptyRecord(),
     unparsed: 0,
     malformed: 0,
     duplicateIds: 0,
