@@ -2,8 +2,6 @@
 // It masks anything that looks like a secret: known key prefixes, bearer/token headers,
 // `key=value` pairs whose name says secret, and long high-entropy base64url runs.
 
-import { setOwn } from './ownKeys';
-
 const MASK = '***';
 
 const PATTERNS: RegExp[] = [
@@ -36,11 +34,8 @@ export function redactValue<T>(value: T, known: readonly string[] = []): T {
   if (typeof value === 'string') return redact(value, known) as T;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, known)) as T;
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      setOwn(out, k, SECRET_KEY_NAME.test(k) && typeof v === 'string' && v.length > 0 ? MASK : redactValue(v, known));
-    }
-    return out as T;
+    // fromEntries keeps a `__proto__` key as data, where assigning it would replace the copy's prototype.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY_NAME.test(k) && typeof v === 'string' && v.length > 0 ? MASK : redactValue(v, known)])) as T;
   }
   return value;
 }
