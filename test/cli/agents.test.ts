@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentsCommands } from '../../src/cli/commands/agents';
 import { runCli } from '../../src/cli/framework';
+import { cli as fullCli } from '../helpers/runCli';
 import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scriptedModelServer';
 import { tempDir } from '../helpers/tempDir';
 
@@ -88,9 +89,24 @@ describe('claude-pm delegate', () => {
     const env = { ...process.env, HOME: home, CLAUDE_PM_CLAUDE_PATH: CLAUDE, ANTHROPIC_BASE_URL: server.baseUrl, ANTHROPIC_API_KEY: 'sk-test', DISABLE_AUTOUPDATER: '1' };
     const { code, stdout, stderr } = await cli(['delegate', '--agent', 'qa', '--ticket', 'ISS-0007', '--format', 'json', 'hello world'], root, env);
     assert.equal(code, 0, stderr);
-    const run = JSON.parse(stdout) as { result: { status: string; output: string; sessionId: string } };
+    const run = JSON.parse(stdout) as { id: string; status: string; usage: Record<string, number>; costUsd: number; toolCalls: number; subagents: number; result: { status: string; output: string; sessionId: string } };
     assert.equal(run.result.output, 'Hello World from QA Agent!');
     assert.ok(run.result.sessionId);
+    assert.equal(run.status, 'succeeded');
+    assert.deepEqual(Object.keys(run.usage).sort(), ['cache_creation_input_tokens', 'cache_read_input_tokens', 'input_tokens', 'output_tokens']);
+    // The scripted model reports 12 input and 7 output tokens per reply.
+    assert.ok(run.usage.input_tokens! >= 12, JSON.stringify(run.usage));
+    assert.ok(run.usage.output_tokens! >= 7, JSON.stringify(run.usage));
+    assert.equal(typeof run.costUsd, 'number');
+    assert.equal(run.toolCalls, 0);
+    assert.equal(run.subagents, 0);
+    const costs = await fullCli(['workflow', 'costs', '--format', 'json'], { cwd: root, env });
+    assert.equal(costs.code, 0, costs.stderr);
+    const breakdown = JSON.parse(costs.stdout) as { total: { agentRuns: number; usage: Record<string, number> }; byAgentType: { agentType: string }[]; byRun: { id: string }[] };
+    assert.equal(breakdown.total.agentRuns, 1);
+    assert.deepEqual(breakdown.total.usage, run.usage);
+    assert.deepEqual(breakdown.byAgentType.map((t) => t.agentType), ['qa']);
+    assert.deepEqual(breakdown.byRun.map((r) => r.id), [run.id]);
     const main = server.requests.slice(start).find((r) => r.main)!;
     assert.match(JSON.stringify(main.body.system), /Base Agent Instructions[\s\S]*# QA Agent/);
     assert.match(JSON.stringify(main.body.messages), /\*\*QA Agent\*\*: hello world[\s\S]*Ticket Reference\*\*: ISS-0007/);

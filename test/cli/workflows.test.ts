@@ -33,6 +33,10 @@ describe('claude-pm workflow', () => {
       ],
     );
     assert.equal(result.steps[0].outputTail, 'prepared\n');
+    // Shell commands use no tokens; the spend fields are there all the same.
+    assert.deepEqual(result.usage, { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    assert.deepEqual([result.costUsd, result.toolCalls, result.subagents], [null, 0, 0]);
+    assert.deepEqual(result.steps[1].usage, result.usage);
     assert.match(result.steps[1].outputTail, /qa says/);
     assert.match(stderr, /\[prepare · command\] prepared/);
     const runs = await readdir(join(root, '.claude-pm', 'runs'));

@@ -19,4 +19,9 @@ export const orchestrationCommands = lazyCommands(() => import('../handlers/orch
     summary: 'List recorded workflow runs, newest first',
     options: { limit: { type: 'string' } },
   },
+  workflowCosts: {
+    path: ['workflow', 'costs'],
+    summary: 'What agents spent (cost, tokens, tool calls) over recorded runs, per agent type, per day and per run',
+    options: { days: { type: 'string' } },
+  },
 });

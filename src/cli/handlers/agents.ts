@@ -5,6 +5,9 @@ import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog 
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { defaultSystemAgentsDir } from '../../core/agents/systemAgents';
 import { formatDiagnostic } from '../../core/config/diagnostics';
+import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
+import { spendSummary } from '../../core/orchestration/runSpend';
+import { RunStore } from '../../core/orchestration/runStore';
 import { redact, redactValue } from '../../core/common/redact';
 import { UsageError, type CliHandler, type CliHandlers, type CliContext } from '../framework';
 
@@ -80,7 +83,10 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     });
     const result = run.result!;
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
-    ctx.print(redactValue({ ...run, result: { ...result } }), () => redact(result.output || `(${result.status})`));
+    const record = delegatedRunRecord(run, `Delegated to ${agent.name}`);
+    const store = new RunStore(ctx.cwd);
+    await store.save(record).catch((error: Error) => ctx.logger.warn(`could not record the run in ${store.dir}: ${error.message}`));
+    ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));
     return result.status === 'succeeded' ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', interrupt);

@@ -6,6 +6,7 @@ import { formatLogLine } from '../../core/orchestration/engine';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
 import { RunStore } from '../../core/orchestration/runStore';
+import { costBreakdown, type CostBreakdown, type CostTotal } from '../../core/orchestration/runCosts';
 import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
 import { requireArg, UsageError, type CliHandler, type CliHandlers } from '../framework';
@@ -113,4 +114,29 @@ const runs: CliHandler = async (ctx, values) => {
   return 0;
 };
 
-export const orchestrationHandlers = { workflowRun: run, workflowValidate: validate, workflowRuns: runs } satisfies CliHandlers;
+const costs: CliHandler = async (ctx, values) => {
+  const days = values.days === undefined ? 30 : Number(values.days);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a positive whole number');
+  const { runs: all, diagnostics } = await new RunStore(ctx.cwd).list();
+  for (const d of diagnostics) ctx.logger.warn(formatDiagnostic(d));
+  const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  const breakdown = costBreakdown(all, since);
+  ctx.print({ since, ...breakdown }, () => renderCosts(breakdown, days));
+  return 0;
+};
+
+function renderCosts(breakdown: CostBreakdown, days: number): string {
+  const { total } = breakdown;
+  if (!total.agentRuns) return `No agent spend recorded in the last ${days} days.`;
+  const tokens = (t: CostTotal) => `${(t.usage.input_tokens + t.usage.cache_read_input_tokens + t.usage.cache_creation_input_tokens).toLocaleString('en')} in / ${t.usage.output_tokens.toLocaleString('en')} out`;
+  const row = (label: string, t: CostTotal) => `  ${label.padEnd(24)} $${t.costUsd.toFixed(4).padStart(10)}  ${tokens(t)}, ${t.toolCalls} tool calls`;
+  return [
+    `Last ${days} days: $${total.costUsd.toFixed(4)} over ${total.agentRuns} agent ${total.agentRuns === 1 ? 'run' : 'runs'} (${tokens(total)})`,
+    'By agent type:',
+    ...breakdown.byAgentType.map((t) => row(t.agentType, t)),
+    'By day:',
+    ...breakdown.byDay.map((t) => row(t.day, t)),
+  ].join('\n');
+}
+
+export const orchestrationHandlers = { workflowRun: run, workflowValidate: validate, workflowRuns: runs, workflowCosts: costs } satisfies CliHandlers;

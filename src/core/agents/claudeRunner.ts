@@ -5,6 +5,7 @@ import { CLAUDE_INSTALL_HINT } from './claudeRunnerLocate';
 import { DEFAULT_GRACE_MS, runManagedProcess, TailBuffer } from './processTree';
 import type { AgentRunner, RunRequest, RunResult } from './runner';
 import { LineSplitter, StreamJsonState } from './streamJson';
+import { totalTokens } from './usage';
 
 // Runs an agent step with the real Claude Code CLI in print mode and parses its stream-json output.
 // We spawn the CLI ourselves rather than use the Agent SDK: no 1.5 MB bundle and no second platform binary,
@@ -63,6 +64,8 @@ export class ClaudeRunner implements AgentRunner {
       stderr.end();
 
       const result = state.result;
+      const { costUsd, estimated } = state.cost();
+      const usage = state.usage();
       const base: RunResult = {
         status: 'failed',
         exitCode: proc.exitCode,
@@ -70,8 +73,11 @@ export class ClaudeRunner implements AgentRunner {
         durationMs: Date.now() - started,
         sessionId: state.sessionId,
         turns: result?.num_turns,
-        costUsd: result?.total_cost_usd,
-        usage: result?.usage,
+        costUsd,
+        costEstimated: estimated || undefined,
+        usage: totalTokens(usage) > 0 ? usage : undefined,
+        model: state.model,
+        toolCalls: state.toolCalls,
         permissionDenials: result?.permission_denials?.map((d) => ({ toolName: d.tool_name, toolUseId: d.tool_use_id })),
         subagents: state.subagents.length ? state.subagents : undefined,
         stderrTail: stderrTail.toString() || undefined,
@@ -101,6 +107,7 @@ export class ClaudeRunner implements AgentRunner {
     if (request.model) args.push('--model', request.model);
     if (request.allowedTools?.length) args.push('--allowedTools', request.allowedTools.join(','));
     if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
+    if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
     if (this.options.permissionMode) args.push('--permission-mode', this.options.permissionMode);
     return args;
   }

@@ -1,3 +1,5 @@
+import type { TokenUsage } from './usage';
+
 // The one interface every way of running an agent step implements (Claude Code CLI, shell command, test runners).
 
 export interface RunRequest {
@@ -15,6 +17,8 @@ export interface RunRequest {
   timeoutMs?: number;
   /** Cancels the run: the runner stops the process tree (SIGTERM, then SIGKILL after a grace period). */
   signal?: AbortSignal;
+  /** The most this run may spend (claude runner: `--max-budget-usd`). */
+  maxBudgetUsd?: number;
   /** Extra environment for the child, on top of the parent's. */
   env?: Record<string, string>;
   /** Live events, in order, while the run goes on. */
@@ -40,7 +44,12 @@ export interface RunResult {
   sessionId?: string;
   turns?: number;
   costUsd?: number;
-  usage?: Record<string, unknown>;
+  /** The cost is a list-price estimate: the run stopped before Claude Code reported it. */
+  costEstimated?: boolean;
+  usage?: TokenUsage;
+  model?: string;
+  /** Tool calls made, the sub-agents' included. */
+  toolCalls?: number;
   permissionDenials?: { toolName: string; toolUseId?: string }[];
   /** Sub-agents the session started through Claude Code's Task/Agent tool (claude runner). */
   subagents?: { toolUseId?: string; parentToolUseId?: string; subagentType?: string; description?: string }[];

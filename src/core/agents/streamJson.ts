@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { RunEvent } from './runner';
+import { addUsage, emptyUsage, estimateCostUsd, usageFrom, type TokenUsage } from './usage';
 
 // Claude Code's `--output-format stream-json` output: one JSON object a line (NDJSON). Fields are observed,
 // not specified, so every schema is loose and an unknown `type` or subtype is carried along, never fatal.
@@ -64,7 +65,7 @@ const toolResultBlockSchema = z.looseObject({ type: z.literal('tool_result'), to
 const initSchema = z.looseObject({ type: z.literal('system'), subtype: z.literal('init'), session_id: z.string(), model: z.string().optional(), tools: z.array(z.string()).optional() });
 const assistantSchema = z.looseObject({
   type: z.literal('assistant'),
-  message: z.looseObject({ content: z.array(contentBlockSchema) }),
+  message: z.looseObject({ id: z.string().optional(), model: z.string().optional(), usage: z.unknown().optional(), content: z.array(contentBlockSchema) }),
   parent_tool_use_id: z.string().nullish(),
   session_id: z.string().optional(),
 });
@@ -113,6 +114,10 @@ export class StreamJsonState {
   unknownTypes = 0;
   /** The last text the assistant said, used when no result message arrives. */
   lastText = '';
+  /** Every tool call, the sub-agents' included. */
+  toolCalls = 0;
+  /** Usage per API message (a message split over several lines repeats its usage), for runs stopped before their result. */
+  private readonly messageUsage = new Map<string, TokenUsage>();
 
   constructor(private readonly onEvent: (event: RunEvent) => void = () => {}) {}
 
@@ -164,9 +169,27 @@ export class StreamJsonState {
     this.onEvent({ kind: 'status', message: detail ? `${message.subtype}: ${detail}` : message.subtype });
   }
 
+  /** Tokens used so far: the result's total once it arrives, else the sum over the messages seen. */
+  usage(): TokenUsage {
+    if (this.result?.usage) return usageFrom(this.result.usage);
+    let total = emptyUsage();
+    for (const usage of this.messageUsage.values()) total = addUsage(total, usage);
+    return total;
+  }
+
+  /** The cost Claude Code reported, or an estimate from list prices when the run stopped before its result. */
+  cost(): { costUsd?: number; estimated: boolean } {
+    if (this.result?.total_cost_usd !== undefined) return { costUsd: this.result.total_cost_usd, estimated: false };
+    const costUsd = this.messageUsage.size ? estimateCostUsd(this.model, this.usage()) : undefined;
+    return { costUsd, estimated: costUsd !== undefined };
+  }
+
   private acceptAssistant(message: Record<string, unknown>): void {
     const parsed = assistantSchema.safeParse(message);
     if (!parsed.success) return;
+    const { id, usage, model } = parsed.data.message;
+    if (usage !== undefined) this.messageUsage.set(id ?? `#${this.messageUsage.size}`, usageFrom(usage));
+    if (model && parsed.data.parent_tool_use_id == null) this.model ??= model;
     for (const block of parsed.data.message.content) {
       const text = textBlockSchema.safeParse(block);
       if (text.success) {
@@ -176,6 +199,7 @@ export class StreamJsonState {
       }
       const tool = toolUseBlockSchema.safeParse(block);
       if (!tool.success) continue;
+      this.toolCalls++;
       this.onEvent({ kind: 'tool_use', name: tool.data.name, input: tool.data.input });
       if (tool.data.name === 'Task' || tool.data.name === 'Agent') {
         const input = (tool.data.input ?? {}) as Record<string, unknown>;

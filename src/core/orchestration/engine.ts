@@ -11,6 +11,7 @@ import { conditionHolds } from './expression';
 import type { AgentRunner, RunEvent, RunResult } from '../agents/runner';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
 import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
+import { addSpend, rollUpSpend } from './runSpend';
 import { newRunId, workflowErrorRate, type RunStore } from './runStore';
 import { assertRunnable, type PlannedStep } from './workflowPlan';
 import type { Workflow } from './workflowSchema';
@@ -78,7 +79,7 @@ export interface RunHandle {
   readonly done: Promise<RunRecord>;
 }
 
-type StopReason = 'cancelled' | 'timed_out' | 'fail_fast';
+type StopReason = 'cancelled' | 'timed_out' | 'fail_fast' | 'over_budget';
 
 const DEFAULT_TAIL = 4000;
 
@@ -219,6 +220,7 @@ class RunExecution {
       owner: { pid: process.pid, host: hostname() },
       context: input.context ?? {},
       failuresAccepted: input.workflow.accept_failures || undefined,
+      budgetUsd: input.workflow.max_budget_usd,
       steps: [],
       alerts: [],
     };
@@ -382,6 +384,7 @@ class RunExecution {
           task,
           cwd: this.options.cwd,
           timeoutMs,
+          maxBudgetUsd: this.remainingBudget(),
           signal: timeout?.signal ?? this.controller.signal,
           env: { CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(outputs) },
           onEvent: (event) => this.onEvent(step, event),
@@ -395,12 +398,29 @@ class RunExecution {
       record.endedAt = new Date(ended).toISOString();
       record.durationMs = ended - step.firstStart;
       record.outputTail = result.output ? redact(result.output.slice(-this.tail)) : record.outputTail;
-      if (result.costUsd !== undefined) record.costUsd = (record.costUsd ?? 0) + result.costUsd;
+      addSpend(record, result);
       if (result.sessionId) record.sessionId = result.sessionId;
+      this.checkBudget();
       return result;
     } finally {
       timeout?.dispose();
     }
+  }
+
+  /** What is left of the workflow's budget for the next agent, so Claude Code stops itself at the limit. */
+  private remainingBudget(): number | undefined {
+    const budget = this.record.budgetUsd;
+    if (budget === undefined) return undefined;
+    return Math.max(0, budget - (rollUpSpend(this.record).costUsd ?? 0));
+  }
+
+  private checkBudget(): void {
+    Object.assign(this.record, rollUpSpend(this.record));
+    const budget = this.record.budgetUsd;
+    const spent = this.record.costUsd ?? 0;
+    if (budget === undefined || spent <= budget || this.controller.signal.aborted) return;
+    this.alert('over_budget', `run of '${this.record.workflow}' spent $${spent.toFixed(4)}, over its budget of $${budget.toFixed(2)}, and was stopped`);
+    this.stop('over_budget');
   }
 
   /** A signal that aborts when the run stops or `ms` pass, whichever comes first. */
@@ -510,10 +530,9 @@ class RunExecution {
     const ended = this.clock.now();
     run.endedAt = new Date(ended).toISOString();
     run.durationMs = ended - Date.parse(run.startedAt);
-    const costs = run.steps.map((s) => s.costUsd).filter((c): c is number => c !== undefined);
-    if (costs.length) run.costUsd = costs.reduce((a, b) => a + b, 0);
+    Object.assign(run, rollUpSpend(run));
     const reason = this.stopReason;
-    run.status = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : this.runFailed || reason === 'fail_fast' ? 'failed' : run.steps.some(didNotSucceed) ? 'completed_with_failures' : 'succeeded';
+    run.status = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : this.runFailed || reason === 'fail_fast' || reason === 'over_budget' ? 'failed' : run.steps.some(didNotSucceed) ? 'completed_with_failures' : 'succeeded';
     if (run.status !== 'succeeded') run.error = describeFailure(run, reason);
     this.log(undefined, `run ${run.status}${run.error ? `: ${run.error}` : ''} in ${run.durationMs} ms`);
     await this.checkErrorRate();
@@ -576,6 +595,7 @@ function cancelledResult(): RunResult {
 function describeFailure(run: RunRecord, reason: StopReason | undefined): string {
   if (reason === 'cancelled') return 'cancelled';
   if (reason === 'timed_out') return 'the run exceeded its timeout';
+  if (reason === 'over_budget') return `the run spent $${(run.costUsd ?? 0).toFixed(4)}, over its budget of $${(run.budgetUsd ?? 0).toFixed(2)}`;
   const failed = run.steps.filter(didNotSucceed);
   return failed.length ? `${failed.map((s) => s.name).join(', ')} did not succeed` : 'stopped';
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USAGE_FIELDS } from '../agents/usage';
 
 // `.claude-pm/runs/<run-id>.json`: one workflow run, rewritten atomically as it progresses.
 
@@ -8,6 +9,18 @@ export type RunState = (typeof RUN_STATUSES)[number];
 
 export const STEP_STATUSES = ['pending', 'waiting', 'running', 'retrying', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped', 'interrupted'] as const;
 export type StepState = (typeof STEP_STATUSES)[number];
+
+const usageSchema = z.object(Object.fromEntries(USAGE_FIELDS.map((f) => [f, z.number().min(0)])) as Record<(typeof USAGE_FIELDS)[number], z.ZodNumber>);
+
+/** What a step or a run used: tokens, cost, tool calls and sub-agents (kept for failed and cancelled runs too). */
+const spendFields = {
+  costUsd: z.number().optional(),
+  /** Part of the cost is a list-price estimate for an agent stopped before it reported its cost. */
+  costEstimated: z.boolean().optional(),
+  usage: usageSchema.optional(),
+  toolCalls: z.number().int().min(0).optional(),
+  subagents: z.number().int().min(0).optional(),
+};
 
 export const stepRecordSchema = z
   .object({
@@ -25,14 +38,15 @@ export const stepRecordSchema = z
     durationMs: z.number().optional(),
     outputTail: z.string().optional(),
     error: z.string().optional(),
-    costUsd: z.number().optional(),
+    ...spendFields,
+    model: z.string().optional(),
     sessionId: z.string().optional(),
     /** What the agent was told from memory, so the user sees it. */
     memories: z.array(z.object({ id: z.string(), category: z.string() })).optional(),
   })
   .loose();
 
-export const alertSchema = z.object({ kind: z.enum(['run_timeout', 'error_rate', 'circuit_open']), message: z.string(), at: z.string() }).loose();
+export const alertSchema = z.object({ kind: z.enum(['run_timeout', 'error_rate', 'circuit_open', 'over_budget']), message: z.string(), at: z.string() }).loose();
 
 export const runRecordSchema = z
   .object({
@@ -50,7 +64,9 @@ export const runRecordSchema = z
     owner: z.object({ pid: z.number().int(), host: z.string() }),
     context: z.record(z.string(), z.unknown()),
     steps: z.array(stepRecordSchema),
-    costUsd: z.number().optional(),
+    ...spendFields,
+    /** The workflow's `max_budget_usd`. */
+    budgetUsd: z.number().optional(),
     /** The workflow's `accept_failures`: a run that completed with failures still counts as a success. */
     failuresAccepted: z.boolean().optional(),
     alerts: z.array(alertSchema),

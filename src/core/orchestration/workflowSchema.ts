@@ -70,6 +70,8 @@ export const workflowSchema = z
     max_concurrent_agents: z.number().int().min(1).max(64).optional(),
     /** A run whose steps failed under `on_error: continue` still counts as a success (exit code 0). */
     accept_failures: z.boolean().optional(),
+    /** US dollars the agents of one run may spend together; the run stops once they spent more. */
+    max_budget_usd: z.number().positive().optional(),
     steps: z.array(workflowStepSchema).optional(),
     parallel_groups: z.array(parallelGroupSchema).optional(),
     conditions: z.array(z.object({ condition, workflow: z.string().min(1) }).loose()).optional(),

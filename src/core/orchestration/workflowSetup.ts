@@ -13,6 +13,7 @@ import type { AgentRunner } from '../agents/runner';
 import type { RunMemory } from './runMemory';
 import type { RunRecord } from './runRecord';
 import { RunStore } from './runStore';
+import { spendSummary } from './runSpend';
 import { workflowStepRunners } from './workflowRunners';
 import { emptyRecord, setOwn } from '../common/ownKeys';
 
@@ -141,7 +142,8 @@ export function runSummary(run: RunRecord) {
     selectedVia: run.selectedVia ?? [],
     startedAt: run.startedAt,
     durationMs: run.durationMs ?? null,
-    costUsd: run.costUsd ?? null,
+    ...spendSummary(run),
+    budgetUsd: run.budgetUsd ?? null,
     error: run.error ?? null,
     alerts: run.alerts,
     steps: run.steps.map((s) => ({
@@ -152,6 +154,8 @@ export function runSummary(run: RunRecord) {
       durationMs: s.durationMs ?? null,
       outputTail: s.outputTail ?? '',
       error: s.error ?? null,
+      model: s.model ?? null,
+      ...spendSummary(s),
       memories: s.memories ?? [],
     })),
   };

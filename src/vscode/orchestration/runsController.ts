@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import * as vscode from 'vscode';
 import { formatLogLine, type RunHandle, type RunLogLine, type WorkflowEngine } from '../../core/orchestration/engine';
 import type { DelegatedRun } from '../../core/agents/delegate';
@@ -7,11 +6,11 @@ import type { MemoryService } from '../../core/memory/memoryService';
 import { createMemoryService } from '../../core/memory/openMemory';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunMemory } from '../../core/orchestration/runMemory';
-import { redact } from '../../core/common/redact';
 import { runSucceeded, statusWords, type RunAlert, type RunRecord } from '../../core/orchestration/runRecord';
 import type { RunStore } from '../../core/orchestration/runStore';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
+import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
 import type { FeatureContext } from '../featureContext';
 
 /** A run as the Runs view shows it, with the folder it belongs to. */
@@ -120,39 +119,7 @@ export class RunsController implements vscode.Disposable {
   trackDelegated(run: DelegatedRun): void {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.cwd)) ?? this.features.configs.folders()[0];
     if (!folder) return;
-    const result = run.result;
-    const status = !result ? 'running' : result.status;
-    const record: RunRecord = {
-      version: 1,
-      id: run.id,
-      workflow: vscode.l10n.t('Delegated to {0}', run.agentName),
-      status,
-      startedAt: run.startedAt,
-      endedAt: run.finishedAt,
-      durationMs: result?.durationMs,
-      owner: { pid: process.pid, host: hostname() },
-      context: run.ticketId ? { ticket: run.ticketId } : {},
-      steps: [
-        {
-          name: run.agentType,
-          agentType: run.agentType,
-          task: redact(run.task),
-          dependsOn: [],
-          status,
-          attempts: 1,
-          startedAt: run.startedAt,
-          endedAt: run.finishedAt,
-          durationMs: result?.durationMs,
-          outputTail: result?.output ? redact(result.output.slice(-4000)) : undefined,
-          error: result?.error ? redact(result.error) : undefined,
-          costUsd: result?.costUsd,
-          sessionId: result?.sessionId,
-        },
-      ],
-      costUsd: result?.costUsd,
-      alerts: [],
-      error: result?.error ? redact(result.error) : undefined,
-    };
+    const record = delegatedRunRecord(run, vscode.l10n.t('Delegated to {0}', run.agentName));
     this.entries.set(run.id, { folder, record });
     void this.folderRuns(folder)
       .then(({ store }) => store.save(record))

@@ -76,6 +76,31 @@ describe('stream-json parsing', () => {
     assert.deepEqual(events[5], { kind: 'tool_result', isError: false, text: 'all green' });
   });
 
+  it('counts usage once per API message and tool calls, and estimates the cost of a run stopped before its result', () => {
+    const state = new StreamJsonState();
+    const usage = { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 10_000, cache_creation_input_tokens: 400 };
+    const lines = [
+      { type: 'system', subtype: 'init', session_id: 's-2', model: 'claude-sonnet-4-5' },
+      // One API message streamed as two lines repeats its usage: it counts once.
+      { type: 'assistant', message: { id: 'm1', model: 'claude-sonnet-4-5', usage, content: [{ type: 'text', text: 'Reading' }] } },
+      { type: 'assistant', message: { id: 'm1', model: 'claude-sonnet-4-5', usage, content: [{ type: 'tool_use', id: 't1', name: 'Read', input: { file_path: 'a' } }] } },
+      { type: 'assistant', message: { id: 'm2', usage: { input_tokens: 50, output_tokens: 'many' }, content: [{ type: 'tool_use', id: 't2', name: 'Agent', input: {} }] } },
+      { type: 'assistant', message: { id: 'm3', usage: { input_tokens: 7, output_tokens: 3 }, content: [{ type: 'tool_use', id: 't3', name: 'Bash', input: {} }] }, parent_tool_use_id: 't2' },
+    ];
+    for (const line of lines) state.accept(line);
+    assert.equal(state.toolCalls, 3);
+    assert.deepEqual(state.usage(), { input_tokens: 1057, output_tokens: 203, cache_read_input_tokens: 10_000, cache_creation_input_tokens: 400 });
+    const { costUsd, estimated } = state.cost();
+    assert.equal(estimated, true);
+    // Sonnet list prices: $3 per million input (cache writes 1.25×, reads 0.1×), $15 per million output.
+    assert.ok(Math.abs(costUsd! - (1057 * 3 + 400 * 3.75 + 10_000 * 0.3 + 203 * 15) / 1e6) < 1e-12);
+
+    state.accept({ type: 'result', subtype: 'success', total_cost_usd: 0.5, usage: { input_tokens: 9, output_tokens: 8 } });
+    assert.deepEqual(state.cost(), { costUsd: 0.5, estimated: false });
+    assert.deepEqual(state.usage(), { input_tokens: 9, output_tokens: 8, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    assert.deepEqual(new StreamJsonState().cost(), { costUsd: undefined, estimated: false });
+  });
+
   it('never throws on arbitrary lines', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ type: 'assistant', message: v }))), (line) => {

@@ -141,6 +141,46 @@ describe('workflow engine', () => {
     assert.deepEqual(statusOf(ff), { slow: 'cancelled', gate: 'failed', later: 'cancelled' });
   });
 
+  it('keeps the spend of every attempt, failed and cancelled ones too, and sums it per step and run', async () => {
+    const usage = (n: number) => ({ input_tokens: n, output_tokens: 2 * n, cache_read_input_tokens: 3 * n, cache_creation_input_tokens: 0 });
+    const runner = new ScriptedRunner((req, call) =>
+      req.agentType === 'qa' && call === 1
+        ? { status: 'failed', error: 'flaky', costUsd: 0.01, usage: usage(10), toolCalls: 2, model: 'claude-sonnet-4-5' }
+        : { costUsd: 0.02, costEstimated: req.agentType === 'ops', usage: usage(100), toolCalls: 3, subagents: [{ subagentType: 'research' }] },
+    );
+    const run = await engineWith(runner).engine.run(workflow('name: s\nsteps:\n  - { name: test, agent_type: qa, task: t, retries: 1 }\n  - { name: ship, agent_type: ops, task: t }\n'));
+    assert.equal(run.status, 'succeeded');
+    const test = run.steps[0]!;
+    assert.equal(test.attempts, 2);
+    assert.ok(Math.abs(test.costUsd! - 0.03) < 1e-12);
+    assert.deepEqual(test.usage, usage(110));
+    assert.equal(test.toolCalls, 5);
+    assert.equal(test.subagents, 1);
+    assert.equal(test.costEstimated, undefined);
+    assert.ok(Math.abs(run.costUsd! - 0.05) < 1e-12);
+    assert.deepEqual(run.usage, usage(210));
+    assert.equal(run.toolCalls, 8);
+    assert.equal(run.subagents, 2);
+    assert.equal(run.costEstimated, true);
+  });
+
+  it('passes the remaining budget to each agent and stops a run that spends more than max_budget_usd', async () => {
+    const runner = new ScriptedRunner(() => ({ costUsd: 0.4 }));
+    const alerts: string[] = [];
+    const { engine } = engineWith(runner, { onAlert: (a) => alerts.push(a.message) });
+    const run = await engine.run(workflow('name: b\nmax_budget_usd: 1\nsteps:\n  - { name: a, agent_type: qa, task: t }\n  - { name: b, agent_type: qa, task: t }\n  - { name: c, agent_type: qa, task: t }\n  - { name: d, agent_type: qa, task: t }\n'));
+    assert.deepEqual(runner.requests.map((r) => Number(r.maxBudgetUsd!.toFixed(6))), [1, 0.6, 0.2]);
+    assert.equal(run.status, 'failed');
+    assert.equal(run.budgetUsd, 1);
+    assert.match(run.error!, /spent \$1\.2000, over its budget of \$1\.00/);
+    assert.deepEqual(statusOf(run), { a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'cancelled' });
+    assert.equal(run.alerts[0]!.kind, 'over_budget');
+    assert.equal(alerts.length, 1);
+    const unlimited = await engine.run(workflow('name: u\nsteps:\n  - { name: a, agent_type: qa, task: t }\n'));
+    assert.equal(runner.requests.at(-1)!.maxBudgetUsd, undefined);
+    assert.equal(unlimited.status, 'succeeded');
+  });
+
   it('opens the circuit for a failing agent type and refuses further calls without running them', async () => {
     const runner = new ScriptedRunner(() => ({ status: 'failed', error: 'api down' }));
     const alerts: string[] = [];
