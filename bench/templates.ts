@@ -9,6 +9,7 @@ import { deployClaudeMd } from '../src/core/templates/deploy';
 import { inspectDeployment } from '../src/core/templates/inspect';
 import { bundledMasterPath, loadMasterTemplate } from '../src/core/templates/master';
 import { renderTemplate } from '../src/core/templates/render';
+import { runtimeVariables } from '../src/core/templates/runtimeVariables';
 import { rollbackClaudeMd } from '../src/core/templates/rollback';
 
 const REAL_MASTER = process.env.CLAUDE_PM_BENCH_MASTER ?? resolve(__dirname, '../../shared/fixtures/cmpm/framework/CLAUDE.md');
@@ -37,8 +38,9 @@ async function main(): Promise<void> {
     const masters = [await loadMasterTemplate(REAL_MASTER), await loadMasterTemplate(bundledMasterPath())];
     const real = masters[0]!;
 
+    const runtime = await runtimeVariables(root, new Date());
     const render = await time(RUNS, () =>
-      renderTemplate({ file: real.path, text: real.text, configured: {}, claudeMdVersion: real.claudeMdVersion, frameworkVersion: real.frameworkVersion, deploymentDir: root, now: new Date() }),
+      renderTemplate({ file: real.path, text: real.text, configured: {}, claudeMdVersion: real.claudeMdVersion, frameworkVersion: real.frameworkVersion, deploymentDir: root, now: new Date(), runtime }),
     );
     // Alternating masters of different versions with force: every deploy backs up, writes and records.
     const deploy = await time(RUNS, (i) => deployClaudeMd({ projectRoot: project, master: masters[i % 2]!, force: true, ceiling: root }));

@@ -9,6 +9,7 @@ import { backupFrameworkTemplate, frameworkBackupDir, parentBackupDir, prunePare
 import type { MasterTemplate } from './master';
 import { isFrameworkOwned, parseMetadata } from './metadata';
 import { renderTemplate } from './render';
+import { runtimeVariables } from './runtimeVariables';
 import { removeStaleTemps } from './staleTemps';
 import { DeploymentState, stateDir } from './state';
 import { isFrameworkSourceTree, resolveTarget } from './targets';
@@ -93,6 +94,7 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
     frameworkVersion: master.frameworkVersion,
     deploymentDir: dirname(resolved.path),
     now,
+    runtime: await runtimeVariables(dirname(resolved.path), now),
   });
   const currentMeta = current === undefined ? undefined : parseMetadata(current);
   const fromVersion = currentMeta?.claudeMdVersion ?? currentMeta?.frameworkVersion ?? null;

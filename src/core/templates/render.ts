@@ -7,7 +7,7 @@ import { emptyRecord } from '../common/ownKeys';
 
 /** Filled on every deploy; configuration cannot override them. */
 export const COMPUTED_VARIABLES = ['CLAUDE_MD_VERSION', 'FRAMEWORK_VERSION', 'DEPLOYMENT_DATE', 'LAST_UPDATED', 'CONTENT_HASH', 'DEPLOYMENT_DIR'] as const;
-/** The real framework leaves these raw for its runtime; they stay raw unless a value is configured. */
+/** The real framework leaves these raw for its runtime; deploys compute them (`runtimeVariables`) unless configured. */
 export const RUNTIME_VARIABLES = ['DEPLOYMENT_ID', 'PLATFORM', 'PYTHON_CMD', 'PLATFORM_NOTES'] as const;
 /** Filled with a default unless configured. */
 export const DEFAULTED_VARIABLES = { AI_TRACKDOWN_PATH: 'aitrackdown' } as const;
@@ -112,6 +112,8 @@ export interface RenderInput {
   frameworkVersion: string;
   deploymentDir: string;
   now: Date;
+  /** Platform, Python command, platform notes and deployment id, computed from the machine and the deployment. */
+  runtime: Record<(typeof RUNTIME_VARIABLES)[number], string>;
 }
 
 // Deploys render the same master again and again; compiling it is most of the cost.
@@ -133,8 +135,7 @@ export function renderTemplate(input: RenderInput): string {
   if (unknown.length) throw new UnknownVariablesError(input.file, unknown);
   const stamp = deploymentTimestamp(input.now);
   const values: Record<string, string> = emptyRecord();
-  for (const name of RUNTIME_VARIABLES) values[name] = `{{${name}}}`;
-  Object.assign(values, DEFAULTED_VARIABLES, input.configured, {
+  Object.assign(values, input.runtime, DEFAULTED_VARIABLES, input.configured, {
     CLAUDE_MD_VERSION: input.claudeMdVersion,
     FRAMEWORK_VERSION: input.frameworkVersion,
     DEPLOYMENT_DATE: stamp,

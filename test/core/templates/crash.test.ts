@@ -13,6 +13,7 @@ import { parentBackupDir } from '../../../src/core/templates/backups';
 import { DeploymentState } from '../../../src/core/templates/state';
 import { tempDir } from '../../helpers/tempDir';
 import { masterOfVersion, ownedText } from './fixtures';
+import { runtimeVariables } from '../../../src/core/templates/runtimeVariables';
 
 const KILLS = 100;
 
@@ -55,14 +56,16 @@ describe('deploy crash safety', () => {
     // A bundled child starts far faster than one compiled on the fly, so 100 kills fit in seconds.
     await esbuild.build({ entryPoints: [resolve(__dirname, '../../helpers/deployChild.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outfile: bundle, logLevel: 'error' });
     const masters = [await masterOfVersion('016', 'A '.repeat(3_000)), await masterOfVersion('017', 'B '.repeat(5_000))];
-    const render = (targetDir: string) =>
-      new Set(masters.map((m) => normalise(renderTemplate({ file: m.path, text: m.text, configured: {}, claudeMdVersion: m.claudeMdVersion, frameworkVersion: m.frameworkVersion, deploymentDir: targetDir, now: new Date() }))));
+    const render = async (targetDir: string) => {
+      const runtime = await runtimeVariables(targetDir, new Date());
+      return new Set(masters.map((m) => normalise(renderTemplate({ file: m.path, text: m.text, configured: {}, claudeMdVersion: m.claudeMdVersion, frameworkVersion: m.frameworkVersion, deploymentDir: targetDir, now: new Date(), runtime }))));
+    };
 
     // Two lanes run side by side (one child each) to use both cores.
     const lanes = await Promise.all([lane(work, 'a'), lane(work, 'b')]);
     await Promise.all(
       lanes.map(async (l) => {
-        const complete = render(l.targetDir);
+        const complete = await render(l.targetDir);
         const target = join(l.targetDir, 'CLAUDE.md');
         for (let i = 0; i < KILLS / lanes.length; i++) {
           await runAndKill(bundle, [l.project, l.targetDir, ...masters.map((m) => m.path)], Math.floor(Math.random() * 40));

@@ -11,10 +11,11 @@ import { writeFile } from 'node:fs/promises';
 
 const REAL_MASTER = resolve(__dirname, '../../../../shared/fixtures/cmpm/framework/CLAUDE.md');
 const NOW = new Date('2025-07-23T10:11:12.000Z');
+const RUNTIME = { PLATFORM: 'linux', PYTHON_CMD: 'python3', PLATFORM_NOTES: '- Linux: run Python as `python3`.', DEPLOYMENT_ID: 'a1b2c3d4e5f6' };
 
 async function input(path: string, configured: Record<string, string> = {}): Promise<RenderInput> {
   const master = await loadMasterTemplate(path);
-  return { file: master.path, text: master.text, configured, claudeMdVersion: master.claudeMdVersion, frameworkVersion: master.frameworkVersion, deploymentDir: '/home/me/projects', now: NOW };
+  return { file: master.path, text: master.text, configured, claudeMdVersion: master.claudeMdVersion, frameworkVersion: master.frameworkVersion, deploymentDir: '/home/me/projects', now: NOW, runtime: RUNTIME };
 }
 
 describe('rendering the real master template', () => {
@@ -36,15 +37,17 @@ describe('rendering the real master template', () => {
     assert.equal(meta.version?.raw, '016');
   });
 
-  it('fills every owned variable and leaves only the runtime ones raw', async () => {
+  it('fills every variable, the runtime ones from the machine and the deployment', async () => {
     const out = renderTemplate(await input(REAL_MASTER));
-    const left = new Set(out.match(/\{\{[A-Z_]+\}\}/g));
-    assert.deepEqual([...left].sort(), ['{{DEPLOYMENT_ID}}', '{{PLATFORM_NOTES}}', '{{PLATFORM}}', '{{PYTHON_CMD}}']);
+    assert.equal(out.match(/\{\{[A-Z_]+\}\}/g), null);
     assert.ok(out.includes('(`/home/me/projects/.claude-pm/`)'), 'DEPLOYMENT_DIR is filled');
     assert.ok(out.includes('**Framework Version**: 016'));
+    assert.ok(out.includes('- **Platform**: linux'));
+    assert.ok(out.includes('**Deployment ID**: a1b2c3d4e5f6'));
+    assert.ok(out.includes('- Linux: run Python as `python3`.'));
   });
 
-  it('fills the runtime variables when they are configured, without HTML escaping', async () => {
+  it('lets configured values replace the computed runtime ones, without HTML escaping', async () => {
     const out = renderTemplate(await input(REAL_MASTER, { PLATFORM: 'linux & <wsl>', PYTHON_CMD: 'python3', PLATFORM_NOTES: '"quoted" notes', DEPLOYMENT_ID: 'dep-1' }));
     assert.ok(out.includes('- **Platform**: linux & <wsl>'));
     assert.ok(out.includes('- **Command**: python3'));
@@ -56,7 +59,7 @@ describe('rendering the real master template', () => {
   it('renders everything else of the master byte for byte', async () => {
     const text = await readFile(REAL_MASTER, 'utf8');
     const out = renderTemplate(await input(REAL_MASTER));
-    const strip = (s: string) => s.replace(/\{\{[A-Z_]+\}\}/g, '').split('\n').filter((l) => !/^(CLAUDE_MD_VERSION|FRAMEWORK_VERSION|DEPLOYMENT_DATE|LAST_UPDATED|CONTENT_HASH):|Version\*\*:|Deployment (Date|ID)\*\*:|Last Updated\*\*:|Framework Directory|Platform\*\*:|Command\*\*:/.test(l));
+    const strip = (s: string) => s.replace(RUNTIME.PLATFORM_NOTES, '').replace(/\{\{[A-Z_]+\}\}/g, '').split('\n').filter((l) => !/^(CLAUDE_MD_VERSION|FRAMEWORK_VERSION|DEPLOYMENT_DATE|LAST_UPDATED|CONTENT_HASH):|Version\*\*:|Deployment (Date|ID)\*\*:|Last Updated\*\*:|Framework Directory|Platform\*\*:|Command\*\*:/.test(l));
     assert.deepEqual(strip(out), strip(text));
   });
 });
@@ -83,7 +86,7 @@ describe('the bundled master template', () => {
 });
 
 describe('strict variables', () => {
-  const base = { claudeMdVersion: '016', frameworkVersion: '016', deploymentDir: '/d', now: NOW, configured: {} };
+  const base = { claudeMdVersion: '016', frameworkVersion: '016', deploymentDir: '/d', now: NOW, configured: {}, runtime: RUNTIME };
 
   it('reports an unknown variable with its line instead of emptying it', () => {
     const text = `${FRAMEWORK_HEADER}\nline two\nhello {{MYSTERY}} and {{FRAMEWORK_VERSION}}\n`;
