@@ -129,7 +129,7 @@ function render(snapshot: DashboardSnapshot): void {
             ),
           ),
         )
-      : el('p', { class: 'muted' }, 'No services configured.'),
+      : el('p', { class: 'muted' }, 'No services to check. Add your own under health.services in .claude-pm/config.json.'),
     h?.services.some((s) => s.critical) ? el('p', { class: 'muted' }, '* critical service') : null,
   );
 

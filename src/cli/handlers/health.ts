@@ -14,7 +14,7 @@ import { UsageError, type CliHandlers, type CliContext } from '../framework';
 
 /** One full check of the workspace; the report is also kept in `.claude-pm/logs` when that folder exists. */
 async function checkWorkspace(ctx: CliContext, config: ResolvedConfig): Promise<HealthReport> {
-  const report = await runHealthCheck({ ...optionsFromConfig(config, [], FRAMEWORK_CHECKS), counts: await workspaceCounts(ctx.cwd, ctx.env) });
+  const report = await runHealthCheck({ ...(await optionsFromConfig(config, [], FRAMEWORK_CHECKS)), counts: await workspaceCounts(ctx.cwd, ctx.env) });
   if (await hasFrameworkFolder(ctx.cwd)) {
     await saveReport(ctx.cwd, report).catch((error: unknown) => ctx.logger.warn(`could not save the health report: ${(error as Error).message}`));
   }

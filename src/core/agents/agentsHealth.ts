@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
+import { countOf } from '../common/plural';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { loadConfig } from '../config/loadConfig';
 import { probeClaudeCli, type ClaudeCliInfo } from './claudeRunnerLocate';
@@ -17,6 +18,8 @@ export interface AgentsDiagnosticsReport {
   missingCoreTypes: string[];
   problems: FileDiagnostic[];
   claude: ClaudeCliInfo;
+  /** Which runner executes agents: the command runner needs no Claude Code CLI. */
+  runner: 'claude' | 'command';
 }
 
 export interface AgentsHealthOptions {
@@ -29,7 +32,8 @@ export interface AgentsHealthOptions {
 
 export async function collectAgentsDiagnostics(projectRoot: string, options: AgentsHealthOptions = {}): Promise<AgentsDiagnosticsReport> {
   const env = options.env ?? process.env;
-  const claudePath = options.claudePath ?? (await loadConfig(projectRoot, {}, env)).config.agents.claudePath;
+  const agents = (await loadConfig(projectRoot, {}, env)).config.agents;
+  const claudePath = options.claudePath ?? agents.claudePath;
   const [catalog, claude] = await Promise.all([
     discoverAgents({ projectRoot, homeDir: options.homeDir ?? (env.HOME || homedir()), systemDir: options.systemDir ?? defaultSystemAgentsDir() }),
     probeClaudeCli(claudePath, env, projectRoot),
@@ -43,6 +47,7 @@ export async function collectAgentsDiagnostics(projectRoot: string, options: Age
     missingCoreTypes: CORE_AGENT_TYPES.filter((t) => !types.has(t)),
     problems: catalog.diagnostics,
     claude,
+    runner: agents.runner,
   };
 }
 
@@ -64,18 +69,26 @@ export function agentsComplianceItems(report: AgentsDiagnosticsReport): Complian
       title: 'Agent files are valid',
       passed: errors.length === 0,
       severity: 'warning',
-      detail: errors.length ? `${errors.length} agent file(s) cannot be used, e.g. ${errors[0]!.file}: ${errors[0]!.message}` : 'Every agent file parses',
+      detail: errors.length ? `${countOf(errors.length, 'agent file')} cannot be used, e.g. ${errors[0]!.file}: ${errors[0]!.message}` : 'Every agent file parses',
       fixHint: 'Fix the files named in the Problems list (frontmatter YAML, size, permissions).',
     },
-    {
-      id: 'agents.claude-cli',
-      title: 'Claude Code CLI available',
-      passed: report.claude.found && !report.claude.error,
-      severity: 'warning',
-      detail: report.claude.found ? (report.claude.error ?? `${report.claude.path} ${report.claude.version ?? ''}`.trim()) : (report.claude.error ?? 'not found'),
-      fixHint: 'Install it with `npm install -g @anthropic-ai/claude-code` or set claudePm.agents.claudePath; the command runner works without it.',
-    },
+    claudeCliItem(report),
   ];
+}
+
+function claudeCliItem(report: AgentsDiagnosticsReport): ComplianceItem {
+  const base = { id: 'agents.claude-cli', title: 'Claude Code CLI available' };
+  const usable = report.claude.found && !report.claude.error;
+  if (!usable && report.runner === 'command') {
+    return { ...base, passed: true, severity: 'info', detail: 'not needed: agents.runner is "command", so agents run the shell commands configured for them' };
+  }
+  return {
+    ...base,
+    passed: usable,
+    severity: 'warning',
+    detail: report.claude.found ? (report.claude.error ?? `${report.claude.path} ${report.claude.version ?? ''}`.trim()) : (report.claude.error ?? 'not found'),
+    fixHint: 'Install it with `npm install -g @anthropic-ai/claude-code` or set claudePm.agents.claudePath; the command runner works without it.',
+  };
 }
 
 /** Framework compliance for agents: core agents resolvable, files valid, the Claude Code CLI found. */

@@ -5,7 +5,7 @@ import { layoutCompliance } from './layoutCompliance';
 import { checkProjects, compliancePercentage } from './projects';
 import type { HealthReport } from './reportSchema';
 import { buildAlerts, buildRecommendations, overallScore, overallStatus, projectHealthPercentage, serviceHealthPercentage } from './score';
-import { probeServices, resolveServices, type ServiceDefinition } from './services';
+import { isFrameworkTree, probeServices, resolveServices, type ServiceDefinition } from './services';
 
 export const REPORT_VERSION = '3.0.0-vscode';
 
@@ -24,9 +24,14 @@ export interface HealthCheckOptions {
 }
 
 /** Options for a check of `config.workspaceRoot` plus its configured projects and any `extraProjects`. */
-export function optionsFromConfig(config: ResolvedConfig, extraProjects: readonly string[] = [], checks: readonly ComplianceCheck[] = []): HealthCheckOptions {
+export async function optionsFromConfig(config: ResolvedConfig, extraProjects: readonly string[] = [], checks: readonly ComplianceCheck[] = []): Promise<HealthCheckOptions> {
   return {
-    services: resolveServices(config.health.services, config.health.disableDefaultServices),
+    services: resolveServices({
+      user: config.health.services,
+      disableDefaults: config.health.disableDefaultServices,
+      memory: config.memory,
+      frameworkTree: await isFrameworkTree(config.workspaceRoot),
+    }),
     projects: [config.workspaceRoot, ...extraProjects, ...config.health.projects.map((p) => resolve(config.workspaceRoot, p))],
     checks,
     alertThreshold: config.health.alertThreshold,

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
+import { countOf } from '../common/plural';
 import { redact } from '../common/redact';
 import { inspectGit } from './gitHealth';
 import type { ProjectResult } from './reportSchema';
@@ -59,16 +60,16 @@ export async function checkProject(path: string, name: string, checks: readonly 
   const warnings: string[] = [];
   if (git instanceof Error) warnings.push(`git could not be read: ${redact(git.message)}`);
   if (gitHealth) {
-    if (gitHealth.conflicts.length) critical.push(`${gitHealth.conflicts.length} file(s) with merge conflicts`);
+    if (gitHealth.conflicts.length) critical.push(`${countOf(gitHealth.conflicts.length, 'file')} with merge conflicts`);
     if (gitHealth.detached) warnings.push('detached HEAD: commits made now belong to no branch');
-    if (gitHealth.behind > 0) warnings.push(`${gitHealth.behind} commit(s) behind ${gitHealth.tracking ?? 'upstream'}`);
+    if (gitHealth.behind > 0) warnings.push(`${countOf(gitHealth.behind, 'commit')} behind ${gitHealth.tracking ?? 'upstream'}`);
     if (gitHealth.daysSinceLastCommit !== null && gitHealth.daysSinceLastCommit > STALE_DAYS) warnings.push(`no commit for ${gitHealth.daysSinceLastCommit} days`);
   }
   if (percentage < 50) critical.push(`framework compliance ${percentage}% (below 50%)`);
   else if (percentage < 80) warnings.push(`framework compliance ${percentage}% (below 80%)`);
   const info: string[] = [];
-  if (gitHealth && gitHealth.ahead > 0) info.push(`${gitHealth.ahead} commit(s) not pushed`);
-  if (gitHealth && gitHealth.dirtyFiles > 0) info.push(`${gitHealth.dirtyFiles} uncommitted change(s)`);
+  if (gitHealth && gitHealth.ahead > 0) info.push(`${countOf(gitHealth.ahead, 'commit')} not pushed`);
+  if (gitHealth && gitHealth.dirtyFiles > 0) info.push(`${countOf(gitHealth.dirtyFiles, 'uncommitted change')}`);
   if (!gitHealth && !(git instanceof Error)) info.push('not a git repository');
   return {
     ...base,

@@ -1,3 +1,4 @@
+import { countOf } from '../common/plural';
 import type { AlertLevel, HealthAlert, OverallStatus, ProjectResult, ServiceResult } from './reportSchema';
 
 // The seed's weights: 40% project health, 35% service health, 25% framework compliance.
@@ -69,7 +70,7 @@ export function buildRecommendations(services: readonly ServiceResult[], project
     for (const item of p.compliance) if (!item.passed && item.fixHint) out.add(`${p.name}: ${item.fixHint}`);
     if (p.git?.conflicts.length) out.add(`${p.name}: resolve the merge conflicts in ${p.git.conflicts.slice(0, 3).join(', ')}`);
     if (p.git?.detached) out.add(`${p.name}: check out a branch (HEAD is detached)`);
-    if (p.git && p.git.behind > 0) out.add(`${p.name}: pull the ${p.git.behind} commit(s) from ${p.git.tracking ?? 'upstream'}`);
+    if (p.git && p.git.behind > 0) out.add(`${p.name}: pull the ${countOf(p.git.behind, 'commit')} from ${p.git.tracking ?? 'upstream'}`);
   }
   return [...out];
 }

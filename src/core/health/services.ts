@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import type { HealthServiceConfig } from '../config/schema';
+import type { HealthServiceConfig, MemoryBackendKind } from '../config/schema';
 import { redact } from '../common/redact';
 import type { PerformanceBand, ServiceResult, ServiceStatus } from './reportSchema';
 
@@ -11,9 +13,10 @@ export interface ServiceDefinition {
   timeoutMs: number;
 }
 
-// The framework's own services (formats.md §4a): mem0 is the only critical one.
-export const FRAMEWORK_SERVICES: readonly ServiceDefinition[] = [
-  { name: 'mem0ai_mcp', url: 'http://localhost:8002/health', critical: true, timeoutMs: 5000 },
+// The framework's own services (formats.md §4a): mem0 is the only critical one. The portfolio services run from
+// the framework's own tree, so a folder is only expected to serve them when it is that tree.
+export const MEM0_SERVICE: ServiceDefinition = { name: 'mem0ai_mcp', url: 'http://localhost:8002/health', critical: true, timeoutMs: 5000 };
+export const PORTFOLIO_SERVICES: readonly ServiceDefinition[] = [
   { name: 'portfolio_manager', url: 'http://localhost:3000/', critical: false, timeoutMs: 5000 },
   { name: 'git_portfolio_manager', url: 'http://localhost:3001/health', critical: false, timeoutMs: 5000 },
   { name: 'claude_pm_dashboard', url: 'http://localhost:5173/', critical: false, timeoutMs: 5000 },
@@ -22,12 +25,33 @@ export const FRAMEWORK_SERVICES: readonly ServiceDefinition[] = [
 /** Above this a service that answers is only "degraded": the slowest band of the real monitor. */
 export const SLOW_RESPONSE_MS = 2000;
 
-/** The services to probe: the framework's four (unless disabled) with user entries replacing same-named ones. */
-export function resolveServices(user: readonly HealthServiceConfig[], disableDefaults: boolean): ServiceDefinition[] {
+/** What decides which of the framework's services a folder is expected to run. */
+export interface ServiceContext {
+  user: readonly HealthServiceConfig[];
+  disableDefaults: boolean;
+  /** mem0 is checked only when memory lives there, at the configured address. */
+  memory: { backend: MemoryBackendKind; baseUrl: string };
+  /** The folder is the framework's own tree (see `isFrameworkTree`), where the portfolio services run. */
+  frameworkTree: boolean;
+}
+
+/**
+ * The services to probe: the framework's services the folder uses (unless disabled), with user entries
+ * replacing same-named ones. A project on the embedded memory store outside the framework's tree has none.
+ */
+export function resolveServices(context: ServiceContext): ServiceDefinition[] {
   const byName = new Map<string, ServiceDefinition>();
-  if (!disableDefaults) for (const s of FRAMEWORK_SERVICES) byName.set(s.name, s);
-  for (const s of user) byName.set(s.name, { name: s.name, url: s.url, critical: s.critical, timeoutMs: s.timeout_ms });
+  if (!context.disableDefaults) {
+    if (context.memory.backend === 'mem0') byName.set(MEM0_SERVICE.name, { ...MEM0_SERVICE, url: `${context.memory.baseUrl}/health` });
+    if (context.frameworkTree) for (const s of PORTFOLIO_SERVICES) byName.set(s.name, s);
+  }
+  for (const s of context.user) byName.set(s.name, { name: s.name, url: s.url, critical: s.critical, timeoutMs: s.timeout_ms });
   return [...byName.values()];
+}
+
+/** The framework's own tree keeps its backlog in `trackdown/BACKLOG.md` (its monitor requires the file). */
+export async function isFrameworkTree(folder: string): Promise<boolean> {
+  return stat(join(folder, 'trackdown', 'BACKLOG.md')).then((s) => s.isFile(), () => false);
 }
 
 export function performanceBand(ms: number): PerformanceBand {

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import type { DiagnosticsReport } from '../../core/health/diagnostics';
 import { runDiagnostics } from '../../core/health/diagnostics';
-import { FRAMEWORK_CHECKS } from '../../core/health/frameworkChecks';
+import { loadConfig } from '../../core/config/loadConfig';
+import { frameworkChecks } from '../../core/health/frameworkChecks';
 import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck';
 import { HealthMonitor } from '../../core/health/monitor';
 import type { HealthReport, HistoryEntry, OverallStatus } from '../../core/health/reportSchema';
 import { appendHistory, hasFrameworkFolder, historyEntry, loadHistory, saveReport } from '../../core/health/reportStore';
 import { workspaceDiagnosticSources } from '../../core/health/workspaceSources';
 import type { FeatureContext } from '../featureContext';
+import { templateTarget } from '../templates/templateContext';
 
 const STATUS_RANK: Record<OverallStatus, number> = { healthy: 0, degraded: 1, critical: 2 };
 /** The first automatic check waits this long so it never competes with editor start-up. */
@@ -82,7 +84,9 @@ export class HealthController implements vscode.Disposable {
         this.historyLoaded = true;
       }
       const extra = folders.slice(1).map((f) => f.uri.fsPath);
-      const report = await runHealthCheck({ ...optionsFromConfig(config, extra, FRAMEWORK_CHECKS), counts: this.features.counts.snapshot() });
+      // The CLAUDE.md check reads where Deploy writes, which an editor setting may choose.
+      const checks = frameworkChecks({ mode: async (root) => templateTarget(vscode.Uri.file(root), (await loadConfig(root)).config.file.templates?.target) });
+      const report = await runHealthCheck({ ...(await optionsFromConfig(config, extra, checks)), counts: this.features.counts.snapshot() });
       const previous = this.report;
       this.report = report;
       this.history = (await hasFrameworkFolder(config.workspaceRoot))

@@ -167,7 +167,8 @@ function complianceNode(project: ProjectResult, item: ComplianceItem, showProjec
     id: `compliance:${index}:${project.path}:${item.id}`,
     label: item.title,
     description: showProject ? `${project.name} · ${item.detail}` : item.detail,
-    tooltip: [item.detail, item.fixHint].filter(Boolean).join('\n'),
+    // A passing check has nothing to fix, so its hint would only confuse.
+    tooltip: item.passed ? item.detail : [item.detail, item.fixHint].filter(Boolean).join('\n'),
     icon: icon(tone),
     // Only our own fix knows which folder to act on; other features' commands take no arguments.
     fix: !item.passed && item.fixCommand ? { command: item.fixCommand, args: item.fixCommand === INIT_LAYOUT_COMMAND ? [project.path] : undefined, title: item.fixHint ?? vscode.l10n.t('Fix') } : undefined,
@@ -179,9 +180,9 @@ function projectNode(p: ProjectResult): HealthNode {
   const details: HealthNode[] = [];
   if (git) {
     details.push({ id: `project:${p.path}:branch`, label: git.detached ? vscode.l10n.t('Detached HEAD') : (git.branch ?? '?'), description: git.tracking ? `↑${git.ahead} ↓${git.behind} ${git.tracking}` : vscode.l10n.t('no upstream'), icon: icon(git.detached || git.behind > 0 ? 'warn' : 'ok', 'git-branch') });
-    details.push({ id: `project:${p.path}:dirty`, label: vscode.l10n.t('{0} uncommitted change(s)', git.dirtyFiles), icon: icon(git.dirtyFiles ? 'off' : 'ok', 'diff'), fix: git.dirtyFiles ? { command: 'workbench.view.scm', title: vscode.l10n.t('Open Source Control') } : undefined });
-    if (git.conflicts.length) details.push({ id: `project:${p.path}:conflicts`, label: vscode.l10n.t('{0} file(s) with merge conflicts', git.conflicts.length), tooltip: git.conflicts.join('\n'), icon: icon('bad', 'git-merge'), fix: { command: 'workbench.view.scm', title: vscode.l10n.t('Open Source Control') } });
-    details.push({ id: `project:${p.path}:last`, label: git.daysSinceLastCommit === null ? vscode.l10n.t('No commits yet') : vscode.l10n.t('Last commit {0} day(s) ago', git.daysSinceLastCommit), icon: icon(git.daysSinceLastCommit !== null && git.daysSinceLastCommit > 30 ? 'warn' : 'ok', 'git-commit') });
+    details.push({ id: `project:${p.path}:dirty`, label: git.dirtyFiles === 0 ? vscode.l10n.t('No uncommitted changes') : git.dirtyFiles === 1 ? vscode.l10n.t('1 uncommitted change') : vscode.l10n.t('{0} uncommitted changes', git.dirtyFiles), icon: icon(git.dirtyFiles ? 'off' : 'ok', 'diff'), fix: git.dirtyFiles ? { command: 'workbench.view.scm', title: vscode.l10n.t('Open Source Control') } : undefined });
+    if (git.conflicts.length) details.push({ id: `project:${p.path}:conflicts`, label: git.conflicts.length === 1 ? vscode.l10n.t('1 file with merge conflicts') : vscode.l10n.t('{0} files with merge conflicts', git.conflicts.length), tooltip: git.conflicts.join('\n'), icon: icon('bad', 'git-merge'), fix: { command: 'workbench.view.scm', title: vscode.l10n.t('Open Source Control') } });
+    details.push({ id: `project:${p.path}:last`, label: git.daysSinceLastCommit === null ? vscode.l10n.t('No commits yet') : lastCommitLabel(git.daysSinceLastCommit), icon: icon(git.daysSinceLastCommit !== null && git.daysSinceLastCommit > 30 ? 'warn' : 'ok', 'git-commit') });
   }
   for (const [i, issue] of p.issues.entries()) details.push({ id: `project:${p.path}:issue:${i}`, label: issue, icon: icon('off', 'info') });
   return {
@@ -201,7 +202,7 @@ function diagnosticsNode(controller: HealthController): HealthNode | undefined {
   return {
     id: 'diagnostics',
     label: vscode.l10n.t('Diagnostics'),
-    description: d.ok ? vscode.l10n.t('no problems') : vscode.l10n.t('{0} problem(s)', steps.filter((s) => s.status === 'fail').length),
+    description: d.ok ? vscode.l10n.t('no problems') : problemsLabel(steps.filter((s) => s.status === 'fail').length),
     icon: icon(d.ok ? 'ok' : 'bad', 'debug'),
     expanded: true,
     children: steps.map((s) => ({
@@ -212,6 +213,15 @@ function diagnosticsNode(controller: HealthController): HealthNode | undefined {
       icon: icon(STEP_TONE[s.status]),
     })),
   };
+}
+
+function lastCommitLabel(days: number): string {
+  if (days === 0) return vscode.l10n.t('Last commit today');
+  return days === 1 ? vscode.l10n.t('Last commit yesterday') : vscode.l10n.t('Last commit {0} days ago', days);
+}
+
+function problemsLabel(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 problem') : vscode.l10n.t('{0} problems', count);
 }
 
 function worst(tones: readonly Tone[]): Tone {

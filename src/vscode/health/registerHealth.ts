@@ -19,7 +19,7 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
   const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
   const updateBadge = () => {
     const critical = controller.report?.alerts.filter((a) => a.level === 'critical').length ?? 0;
-    view.badge = critical ? { value: critical, tooltip: vscode.l10n.t('{0} critical health alert(s)', critical) } : undefined;
+    view.badge = critical ? { value: critical, tooltip: critical === 1 ? vscode.l10n.t('1 critical health alert') : vscode.l10n.t('{0} critical health alerts', critical) } : undefined;
   };
   features.extension.subscriptions.push(
     controller,

@@ -6,6 +6,7 @@ import { resolveTarget } from '../../core/templates/targets';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { showDeployDiff, type RenderedDocuments } from './renderedDocuments';
+import { targetLabel } from './templateTreeItems';
 import { folderTemplates, pickFolder, type FolderTemplates } from './templateContext';
 import type { TemplateStatusStore } from './templateStatusStore';
 
@@ -19,7 +20,7 @@ async function withFolder<T>(features: FeatureContext, run: (ctx: FolderTemplate
 }
 
 function resultMessage(result: DeployResult): string {
-  const removed = result.removed.length ? vscode.l10n.t(' Removed {0} duplicate copy(ies) after backing them up.', result.removed.length) : '';
+  const removed = result.removed.length ? (result.removed.length === 1 ? vscode.l10n.t(' Removed 1 duplicate copy after backing it up.') : vscode.l10n.t(' Removed {0} duplicate copies after backing them up.', result.removed.length)) : '';
   if (result.action === 'created') return vscode.l10n.t('Deployed {0} (version {1}).', result.target, result.to_version) + removed;
   if (result.action === 'updated') return vscode.l10n.t('Updated {0} from {1} to {2}; the previous file is backed up.', result.target, result.from_version ?? '?', result.to_version) + removed;
   return vscode.l10n.t('{0} is unchanged: {1}', result.target, result.reason ?? '') + removed;
@@ -53,13 +54,13 @@ async function deploy(ctx: FolderTemplates, documents: RenderedDocuments): Promi
 async function check(ctx: FolderTemplates): Promise<void> {
   const status = await inspectDeployment(ctx.root, { master: await ctx.loadMaster(), mode: ctx.mode });
   const items = status.targets.map((t) => ({
-    label: `${!t.exists ? '$(circle-slash)' : !t.owned ? '$(lock)' : t.updateAvailable ? '$(arrow-up)' : '$(check)'} ${t.mode}${t.selected ? vscode.l10n.t(' (deploy target)') : ''}`,
+    label: `${!t.exists ? '$(circle-slash)' : !t.owned ? '$(lock)' : t.updateAvailable ? '$(arrow-up)' : '$(check)'} ${targetLabel(t.mode)}${t.selected ? vscode.l10n.t(' (deploy target)') : ''}`,
     description: t.path,
     detail: !t.exists
       ? vscode.l10n.t('missing; template version {0}', t.templateVersion)
       : !t.owned
         ? vscode.l10n.t('not managed by the framework: never overwritten')
-        : vscode.l10n.t('deployed {0}, template {1}{2}; last deploy {3}; {4} backup(s)', t.deployedVersion ?? '?', t.templateVersion, t.updateAvailable ? vscode.l10n.t(' (update available)') : '', t.lastDeploy ?? '?', t.backups),
+        : vscode.l10n.t('deployed {0}, template {1}{2}; last deploy {3}; backups: {4}', t.deployedVersion ?? '?', t.templateVersion, t.updateAvailable ? vscode.l10n.t(' (update available)') : '', t.lastDeploy ?? '?', t.backups),
     target: t,
   }));
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CLAUDE.md template {0}', status.template.version), placeHolder: vscode.l10n.t('Pick a target to open it') });

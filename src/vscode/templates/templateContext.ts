@@ -21,10 +21,13 @@ export async function pickFolder(features: FeatureContext): Promise<vscode.Works
   return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Deploy CLAUDE.md for which folder?') });
 }
 
-/** The setting wins when set explicitly; else `.claude-pm/config.json` `templates.target`; else `parent`. */
-function targetMode(folder: vscode.WorkspaceFolder, config: ResolvedConfig): TemplateTarget {
-  const inspected = vscode.workspace.getConfiguration('claudePm.templates', folder.uri).inspect<TemplateTarget>('target');
-  return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? config.file.templates?.target ?? 'parent';
+/**
+ * Where CLAUDE.md goes for the folder at `root`: the setting wins when set explicitly; else
+ * `.claude-pm/config.json` `templates.target`; else `parent`. Deploy and the health check both ask here.
+ */
+export function templateTarget(root: vscode.Uri, fileTarget: TemplateTarget | undefined): TemplateTarget {
+  const inspected = vscode.workspace.getConfiguration('claudePm.templates', root).inspect<TemplateTarget>('target');
+  return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? fileTarget ?? 'parent';
 }
 
 export async function folderTemplates(features: FeatureContext, folder: vscode.WorkspaceFolder): Promise<FolderTemplates> {
@@ -32,5 +35,5 @@ export async function folderTemplates(features: FeatureContext, folder: vscode.W
   const root = folder.uri.fsPath;
   const configured = config.file.templates?.master;
   const masterPath = configured ? resolveMasterPath(root, undefined, configured) : join(features.extension.extensionUri.fsPath, 'resources', 'templates', 'CLAUDE.md');
-  return { root, config, mode: targetMode(folder, config), masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
+  return { root, config, mode: templateTarget(folder.uri, config.file.templates?.target), masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
 }

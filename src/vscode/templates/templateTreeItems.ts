@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
+import type { TemplateTarget } from '../../core/config/schema';
 import type { DeploymentStatus, TargetStatus } from '../../core/templates/inspect';
+
+/** Where each target mode puts CLAUDE.md, in words (the modes themselves are configuration values). */
+export function targetLabel(mode: TemplateTarget): string {
+  if (mode === 'parent') return vscode.l10n.t('CLAUDE.md in the parent folder');
+  if (mode === 'project') return vscode.l10n.t('CLAUDE.md in this folder');
+  return vscode.l10n.t('CLAUDE.md in .claude-pm');
+}
 
 function icon(t: TargetStatus): vscode.ThemeIcon {
   if (!t.exists) return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor(t.selected ? 'problemsWarningIcon.foreground' : 'disabledForeground'));
@@ -21,8 +29,8 @@ function state(t: TargetStatus): string {
  */
 export function templateTreeItems(status: DeploymentStatus): vscode.TreeItem[] {
   return status.targets.map((t) => {
-    const item = new vscode.TreeItem(`CLAUDE.md (${t.mode}${t.selected ? vscode.l10n.t(', deploy target') : ''})`);
-    item.description = state(t);
+    const item = new vscode.TreeItem(targetLabel(t.mode));
+    item.description = t.selected ? vscode.l10n.t('deploy target · {0}', state(t)) : state(t);
     item.iconPath = icon(t);
     item.contextValue = `templates.target.${t.exists ? (t.owned ? 'owned' : 'foreign') : 'missing'}`;
     item.tooltip = new vscode.MarkdownString(

@@ -40,4 +40,16 @@ describe('agents health', () => {
     assert.equal(items['agents.claude-cli']!.passed, false);
     assert.match(items['agents.claude-cli']!.fixHint!, /npm install -g @anthropic-ai\/claude-code/);
   });
+
+  it('does not ask for the CLI when agents run configured commands', async () => {
+    const root = await tempDir();
+    const home = await tempDir();
+    await mkdir(join(root, '.claude-pm'), { recursive: true });
+    await writeFile(join(root, '.claude-pm', 'config.json'), JSON.stringify({ agents: { runner: 'command', commands: { qa: 'npm test' } } }));
+    const report = await collectAgentsDiagnostics(root, { homeDir: home, claudePath: 'claude-not-installed', env: { PATH: '/nonexistent', HOME: home } });
+    const cli = agentsComplianceItems(report).find((i) => i.id === 'agents.claude-cli')!;
+    assert.equal(cli.passed, true);
+    assert.equal(cli.fixHint, undefined);
+    assert.match(cli.detail, /not needed/);
+  });
 });

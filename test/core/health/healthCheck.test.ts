@@ -46,7 +46,7 @@ describe('runHealthCheck', () => {
     assert.equal(goodP.status, 'healthy');
     assert.equal(goodP.git?.branch, 'main');
     assert.equal(badP.git?.dirtyFiles, 1);
-    assert.ok(badP.issues.includes('1 uncommitted change(s)'));
+    assert.ok(badP.issues.includes('1 uncommitted change'));
     // bad fails the layout folder (weight 3), sub-folders (1) and CLAUDE.md (3); config (3) and README (1) pass: 4/11.
     assert.equal(badP.metrics.compliance_percentage, Math.round((4 / 11) * 100));
     assert.equal(badP.status, 'critical');
@@ -89,7 +89,7 @@ describe('runHealthCheck', () => {
     await makeRepo(join(root, 'ws'));
     await writeFile(join(root, 'ws', '.claude-pm', 'config.json'), JSON.stringify({ health: { disable_default_services: true, services: [{ name: 'api', url: 'http://127.0.0.1:9/' }], projects: ['../other'], alert_threshold: 75 } }));
     const { config } = await loadConfig(join(root, 'ws'), {}, {});
-    const options = optionsFromConfig(config, [join(root, 'extra')]);
+    const options = await optionsFromConfig(config, [join(root, 'extra')]);
     assert.deepEqual(options.services.map((s) => [s.name, s.critical, s.timeoutMs]), [['api', false, 5000]]);
     assert.deepEqual(options.projects, [join(root, 'ws'), join(root, 'extra'), join(root, 'other')]);
     assert.equal(options.alertThreshold, 75);

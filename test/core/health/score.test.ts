@@ -56,13 +56,13 @@ describe('alerts', () => {
       threshold: 60,
       compliance: 45,
       services: [service('mem0ai_mcp', 'down', true), service('dash', 'healthy')],
-      projects: [project('app', 'critical', ['2 file(s) with merge conflicts'])],
+      projects: [project('app', 'critical', ['2 files with merge conflicts'])],
       timestamp,
     });
     assert.deepEqual(alerts.map((a) => a.level), ['critical', 'critical', 'critical', 'critical']);
     assert.ok(alerts.some((a) => /mem0ai_mcp/.test(a.message) && a.data.service === 'mem0ai_mcp'));
     assert.ok(alerts.some((a) => /below the alert threshold of 60%/.test(a.message)));
-    assert.ok(alerts.some((a) => /app is critical: 2 file\(s\) with merge conflicts/.test(a.message)));
+    assert.ok(alerts.some((a) => /app is critical: 2 files with merge conflicts/.test(a.message)));
     assert.ok(alerts.some((a) => /compliance 45% is below 50%/.test(a.message)));
     assert.ok(alerts.every((a) => a.timestamp === timestamp));
   });
@@ -95,7 +95,7 @@ describe('recommendations', () => {
       'Start mem0ai_mcp (http://127.0.0.1/mem0ai_mcp) or remove it from health.services in .claude-pm/config.json',
       'app: Deploy CLAUDE.md.',
       'app: check out a branch (HEAD is detached)',
-      'app: pull the 3 commit(s) from origin/main',
+      'app: pull the 3 commits from origin/main',
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { displayUrl, FRAMEWORK_SERVICES, performanceBand, probeServices, resolveServices } from '../../../src/core/health/services';
+import { displayUrl, isFrameworkTree, MEM0_SERVICE, performanceBand, PORTFOLIO_SERVICES, probeServices, resolveServices } from '../../../src/core/health/services';
 import { closedPort, httpServer } from './fixtures';
 
 describe('service probes', () => {
@@ -57,27 +60,48 @@ describe('service probes', () => {
 });
 
 describe('resolveServices', () => {
-  it('starts from the four framework services with mem0 critical', () => {
-    const services = resolveServices([], false);
-    assert.deepEqual(services.map((s) => s.name), ['mem0ai_mcp', 'portfolio_manager', 'git_portfolio_manager', 'claude_pm_dashboard']);
-    assert.deepEqual(services.filter((s) => s.critical).map((s) => s.url), ['http://localhost:8002/health']);
+  const embedded = { backend: 'embedded' as const, baseUrl: 'http://localhost:8002' };
+  const context = { user: [], disableDefaults: false, memory: embedded, frameworkTree: false };
+
+  it('expects no framework service from a project on the embedded store outside the framework tree', () => {
+    assert.deepEqual(resolveServices(context), []);
+  });
+
+  it('checks mem0 as critical at the configured memory address when memory lives there', () => {
+    const services = resolveServices({ ...context, memory: { backend: 'mem0', baseUrl: 'http://10.0.0.5:9000' } });
+    assert.deepEqual(services, [{ ...MEM0_SERVICE, url: 'http://10.0.0.5:9000/health' }]);
+  });
+
+  it('checks the portfolio services in the framework tree, none of them critical', () => {
+    const services = resolveServices({ ...context, frameworkTree: true });
+    assert.deepEqual(services.map((s) => s.name), PORTFOLIO_SERVICES.map((s) => s.name));
+    assert.ok(services.every((s) => !s.critical));
   });
 
   it('lets a user entry replace the framework service of the same name and adds new ones', () => {
-    const services = resolveServices(
-      [
+    const services = resolveServices({
+      ...context,
+      memory: { backend: 'mem0', baseUrl: 'http://localhost:8002' },
+      user: [
         { name: 'mem0ai_mcp', url: 'http://127.0.0.1:8888/health', critical: false, timeout_ms: 1000 },
         { name: 'api', url: 'http://127.0.0.1:9000/', critical: true, timeout_ms: 250 },
       ],
-      false,
-    );
-    assert.equal(services.length, FRAMEWORK_SERVICES.length + 1);
+    });
+    assert.equal(services.length, 2);
     assert.deepEqual(services.find((s) => s.name === 'mem0ai_mcp'), { name: 'mem0ai_mcp', url: 'http://127.0.0.1:8888/health', critical: false, timeoutMs: 1000 });
     assert.equal(services.find((s) => s.name === 'api')?.timeoutMs, 250);
   });
 
   it('drops the framework services when disabled', () => {
-    const services = resolveServices([{ name: 'api', url: 'http://127.0.0.1:9000/', critical: true, timeout_ms: 250 }], true);
+    const services = resolveServices({ ...context, memory: { backend: 'mem0', baseUrl: 'http://localhost:8002' }, frameworkTree: true, disableDefaults: true, user: [{ name: 'api', url: 'http://127.0.0.1:9000/', critical: true, timeout_ms: 250 }] });
     assert.deepEqual(services.map((s) => s.name), ['api']);
+  });
+
+  it('recognises the framework tree by its backlog file', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cpm-tree-'));
+    assert.equal(await isFrameworkTree(root), false);
+    await mkdir(join(root, 'trackdown'));
+    await writeFile(join(root, 'trackdown', 'BACKLOG.md'), '# Backlog\n');
+    assert.equal(await isFrameworkTree(root), true);
   });
 });
