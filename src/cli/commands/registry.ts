@@ -1,6 +1,7 @@
 import type { CliCommand } from '../framework';
 import { agentsCommands } from './agents';
 import { configCommands } from './config';
+import { eventsCommands } from './events';
 import { healthCommands } from './health';
 import { memoryCommands } from './memory';
 import { orchestrationCommands } from './orchestration';
@@ -22,4 +23,5 @@ export const allCommands: CliCommand[] = [
   ...orchestrationCommands,
   ...healthCommands,
   ...securityCommands,
+  ...eventsCommands,
 ];

@@ -10,7 +10,7 @@ import { ConcurrencyLimiter } from './concurrencyLimiter';
 import { conditionHolds } from './expression';
 import type { AgentRunner, RunEvent, RunResult } from '../agents/runner';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
-import type { RunAlert, RunRecord, StepRecord, StepState } from './runRecord';
+import type { RunAlert, RunRecord, RunTrigger, StepRecord, StepState } from './runRecord';
 import { addSpend, rollUpSpend } from './runSpend';
 import { newRunId, workflowErrorRate, type RunStore } from './runStore';
 import { assertRunnable, type PlannedStep } from './workflowPlan';
@@ -66,8 +66,18 @@ export interface WorkflowRunInput {
   context?: Record<string, unknown>;
   selectedVia?: { workflow: string; selected: string }[];
   signal?: AbortSignal;
+  /** The event that started the run: recorded, readable as `event.*` in conditions, and passed to steps' environment. */
+  event?: RunEventContext;
   /** Steps that succeeded in an earlier run (name → output tail): taken as done, for "retry failed steps". */
   reuse?: Record<string, string>;
+}
+
+export interface RunEventContext {
+  trigger: RunTrigger;
+  /** What conditions see as `event`. */
+  context: Record<string, unknown>;
+  /** Added to every step's environment, e.g. CLAUDE_PM_EVENT_NAME. */
+  env: Record<string, string>;
 }
 
 export interface RunHandle {
@@ -215,6 +225,7 @@ class RunExecution {
       workflow: input.workflow.name,
       file: input.file,
       selectedVia: input.selectedVia?.length ? input.selectedVia : undefined,
+      trigger: input.event?.trigger,
       status: 'running',
       startedAt: new Date(now).toISOString(),
       owner: { pid: process.pid, host: hostname() },
@@ -224,7 +235,7 @@ class RunExecution {
       steps: [],
       alerts: [],
     };
-    this.conditionContext = { ...input.context, steps: this.stepResults };
+    this.conditionContext = { ...input.context, ...(input.event ? { event: input.event.context } : {}), steps: this.stepResults };
     // Every running step with a timeout listens to the run's signal.
     setMaxListeners(0, this.controller.signal);
     if (input.workflow.max_concurrent_agents) this.runLimiter = new ConcurrencyLimiter(input.workflow.max_concurrent_agents);
@@ -253,6 +264,8 @@ class RunExecution {
 
   private begin(): void {
     this.log(undefined, `run ${this.record.id} of '${this.record.workflow}' started with ${this.steps.size} steps`);
+    const trigger = this.record.trigger;
+    if (trigger) this.log(undefined, `started by the ${trigger.source} ${trigger.event}${trigger.action ? ` (${trigger.action})` : ''} delivery ${trigger.deliveryId}`);
     if (this.record.selectedVia) for (const s of this.record.selectedVia) this.log(undefined, `'${s.workflow}' selected '${s.selected}'`);
     this.changed();
     if (this.input.workflow.timeout) this.watchRunTimeout(this.input.workflow.timeout * 1000);
@@ -386,7 +399,7 @@ class RunExecution {
           timeoutMs,
           maxBudgetUsd: this.remainingBudget(),
           signal: timeout?.signal ?? this.controller.signal,
-          env: { CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(outputs) },
+          env: { ...this.input.event?.env, CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(outputs) },
           onEvent: (event) => this.onEvent(step, event),
         });
       } catch (error) {

@@ -48,6 +48,19 @@ export const stepRecordSchema = z
 
 export const alertSchema = z.object({ kind: z.enum(['run_timeout', 'error_rate', 'circuit_open', 'over_budget']), message: z.string(), at: z.string() }).loose();
 
+/** What started a run from outside: a webhook delivery. */
+export const runTriggerSchema = z
+  .object({
+    source: z.string(),
+    event: z.string(),
+    action: z.string().optional(),
+    deliveryId: z.string(),
+    receivedAt: z.string(),
+    /** The payload as a JSON file inside `.claude-pm/`, kept while a run of it has failed (for redelivery). */
+    payloadFile: z.string().optional(),
+  })
+  .loose();
+
 export const runRecordSchema = z
   .object({
     version: z.literal(1),
@@ -56,6 +69,7 @@ export const runRecordSchema = z
     file: z.string().optional(),
     /** Conditional workflows that led here, e.g. [{workflow: 'pipeline', selected: 'deploy'}]. */
     selectedVia: z.array(z.object({ workflow: z.string(), selected: z.string() })).optional(),
+    trigger: runTriggerSchema.optional(),
     status: z.enum(RUN_STATUSES),
     startedAt: z.string(),
     endedAt: z.string().optional(),
@@ -76,6 +90,7 @@ export const runRecordSchema = z
 
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
+export type RunTrigger = z.infer<typeof runTriggerSchema>;
 export type RunAlert = z.infer<typeof alertSchema>;
 
 /** Whether a finished run counts as a success: it succeeded, or completed with failures its workflow accepts. */

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ExpressionError, parseExpression } from './expression';
+import { eventTriggers } from './workflowTriggers';
 
 // `.claude-pm/workflows/*.yaml`. Compatible with the real tool's `{name, description, steps[{name, command}],
 // triggers}` and extended with the framework's sequential / parallel / conditional shapes (formats.md §7).
-// Objects are loose so keys we do not know (e.g. `triggers`) are kept.
+// Objects are loose so keys we do not know are kept. `triggers` entries with an `event` start the workflow from
+// webhook deliveries (workflowTriggers.ts); other entries (the real tool's `on_change`, `on_schedule`) are kept.
 
 export const ON_ERROR = ['retry_with_backoff', 'delegate_to_backup', 'fail_fast', 'continue'] as const;
 export type OnError = (typeof ON_ERROR)[number];
@@ -76,9 +78,11 @@ export const workflowSchema = z
     parallel_groups: z.array(parallelGroupSchema).optional(),
     conditions: z.array(z.object({ condition, workflow: z.string().min(1) }).loose()).optional(),
     default_workflow: z.string().min(1).optional(),
+    triggers: z.array(z.unknown()).optional(),
   })
   .loose()
   .superRefine((wf, ctx) => {
+    for (const issue of eventTriggers(wf.triggers).issues) ctx.addIssue({ code: 'custom', path: ['triggers', ...(issue.index < 0 ? [] : [issue.index]), ...issue.path], message: issue.message });
     if (wf.type === 'conditional') {
       if (!wf.conditions?.length && !wf.default_workflow) {
         ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'a conditional workflow needs `conditions` or a `default_workflow`' });
