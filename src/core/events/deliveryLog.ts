@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { CONFIG_DIR } from '../config/loadConfig';
-import { redact } from '../security/redact';
+import { redact } from '../common/redact';
 import type { DeliveryEvent } from './deliveryEvent';
 import type { WebhookSource } from './signature';
 
