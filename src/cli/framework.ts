@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createLogger, type Logger } from '../core/common/logger';
+import { createLogger, type Logger, type LogLevel } from '../core/common/logger';
 import type { ResolvedConfig } from '../core/config/loadConfig';
 import type { Permission } from '../core/security/permissions';
 
@@ -99,7 +99,9 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     return 2;
   }
   const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
-  const logger = createLogger((level, line) => io.stderr(`${level === 'info' ? '' : `${level}: `}${line}\n`), values.verbose ? 'debug' : 'info');
+  // Until the workspace's config is read, messages go out at info; then its logging.level applies (--verbose wins).
+  let configLevel: LogLevel = 'info';
+  const logger = createLogger((level, line) => io.stderr(`${level === 'info' ? '' : `${level}: `}${line}\n`), () => (values.verbose ? 'debug' : configLevel));
   let configPromise: Promise<ResolvedConfig> | undefined;
   const ctx: CliContext = {
     cwd,
@@ -107,7 +109,10 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     env: io.env,
     logger,
     config: () =>
-      (configPromise ??= loadConfigWithWarnings(cwd, io.env, logger)),
+      (configPromise ??= loadConfigWithWarnings(cwd, io.env, logger).then((config) => {
+        configLevel = config.logLevel;
+        return config;
+      })),
     authorize: async (permission, action, target) => {
       const { createWorkspaceAuthorizer } = await import('../core/security/policy');
       return (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target);

@@ -17,9 +17,16 @@ export function registerCommand(features: FeatureContext, id: string, handler: (
   features.extension.subscriptions.push(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       if (guards.requiresTrust && !features.requireTrust(guards.requiresTrust)) return undefined;
-      if (guards.permission && !(await features.authorize(guards.permission, id))) return undefined;
       try {
-        return await (handler as (...a: unknown[]) => unknown)(...args);
+        const run = async () => {
+          if (guards.permission && !(await features.authorize(guards.permission, id))) return undefined;
+          return (handler as (...a: unknown[]) => unknown)(...args);
+        };
+        // A guarded command settles its folder first (item, active editor, only folder or the user's pick),
+        // so that the permission is checked where the handler acts.
+        const folder = guards.permission ? await features.sessions.resolveFolder(args[0]) : undefined;
+        if (guards.permission && !folder && features.sessions.folders().length > 0) return undefined;
+        return await (folder ? features.sessions.runFor(folder, run) : run());
       } catch (error) {
         features.logger.error(`${id} failed:`, error as Error);
         void vscode.window.showErrorMessage((error as Error).message, vscode.l10n.t('Show Log')).then((choice) => choice && vscode.commands.executeCommand('claudePm.showLog'));

@@ -2,14 +2,14 @@ import * as vscode from 'vscode';
 import { CountsHub, requireWorkspaceTrust, type FeatureContext } from './featureContext';
 import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
-import { runMemoryFrom } from '../core/orchestration/memoryBridge';
 import { registerMemory } from './memory/registerMemory';
 import { registerOrchestration } from './orchestration/registerOrchestration';
 import { createAuthorization } from './security/authorization';
 import { registerSecurity } from './security/registerSecurity';
 import { registerTemplates } from './templates/registerTemplates';
 import { registerTickets } from './tickets/registerTickets';
-import { WorkspaceConfigs } from './workspaceConfig';
+import { ApiKeys } from './common/apiKeys';
+import { FolderSessions } from './common/folderSession';
 
 /** What `activate` returns: used by the end-to-end tests and other extensions. */
 export interface ClaudePmApi {
@@ -26,17 +26,19 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const channel = vscode.window.createOutputChannel('Claude PM', { log: true });
   const logger = createChannelLogger(channel);
   const problems = vscode.languages.createDiagnosticCollection('claudePm.config');
-  const configs = new WorkspaceConfigs(logger, problems);
+  const keys = new ApiKeys(context.secrets);
+  const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems });
   const counts = new CountsHub();
-  context.subscriptions.push(channel, problems, configs, counts);
+  context.subscriptions.push(channel, problems, sessions, counts);
 
   const features: FeatureContext = {
     extension: context,
     logger,
-    configs,
+    sessions,
+    keys,
     counts,
     requireTrust: requireWorkspaceTrust,
-    authorize: createAuthorization(configs, logger, () => configs.folders()[0]),
+    authorize: createAuthorization(sessions, logger),
   };
 
   context.subscriptions.push(
@@ -51,24 +53,12 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
     shares.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
     return feature;
   };
-  const orchestration = timed('orchestration', registerOrchestration);
+  timed('orchestration', registerOrchestration);
   timed('tickets', registerTickets);
   const memory = timed('memory', registerMemory);
   const templates = timed('templates', registerTemplates);
   timed('security', registerSecurity);
   timed('health', (f) => registerHealth(f, templates, memory));
-
-  // Agents learn from the project's memory through the memory feature's own service (first folder; other
-  // folders' runs open theirs). The service is created on first use, not here.
-  const firstFolder = () => configs.folders()[0];
-  orchestration.runs.setMemoryProvider((folder) =>
-    folder === firstFolder()
-      ? runMemoryFrom({
-          relevantForTask: async (...args) => (await memory.get()).relevantForTask(...args),
-          recordOutcome: async (...args) => (await memory.get()).recordOutcome(...args),
-        })
-      : undefined,
-  );
 
   const activationMs = performance.now() - started;
   const cpu = process.cpuUsage(startedCpu);

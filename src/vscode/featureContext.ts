@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/common/logger';
 import type { Permission } from '../core/security/permissions';
-import type { WorkspaceConfigs } from './workspaceConfig';
+import type { ApiKeys } from './common/apiKeys';
+import type { FolderSessions } from './common/folderSession';
 
 /** Live counts each feature publishes for the dashboard and health report (agents, runs, memory, tickets). */
 export class CountsHub implements vscode.Disposable {
@@ -41,14 +42,19 @@ export class CountsHub implements vscode.Disposable {
 export interface FeatureContext {
   readonly extension: vscode.ExtensionContext;
   readonly logger: Logger;
-  readonly configs: WorkspaceConfigs;
+  /** One session per workspace folder: its configuration, keys, authorizer, memory, workflows and tickets. */
+  readonly sessions: FolderSessions;
+  readonly keys: ApiKeys;
   readonly counts: CountsHub;
   /**
    * Checks that the workspace is trusted before running agents, commands or workflows.
    * Returns false, and tells the user why, in Restricted Mode.
    */
   requireTrust(action: string): boolean;
-  /** Checks the actor's permission; returns false, tells the user and audits the denial when missing. */
+  /**
+   * Checks the actor's permission in the folder the command acts on (see `FolderSessions.resolveFolder`);
+   * returns false, tells the user and audits the denial when missing.
+   */
   authorize(permission: Permission, action: string, target?: string): Promise<boolean>;
 }
 

@@ -1,8 +1,11 @@
 import type * as vscode from 'vscode';
-import { createLogger, type Logger } from '../core/common/logger';
+import { createLogger, type Logger, type LogLevel } from '../core/common/logger';
 
-/** The extension's logger: one LogOutputChannel; its level filter is the user's to set. */
-export function createChannelLogger(channel: vscode.LogOutputChannel): Logger {
+/**
+ * A logger over the extension's one LogOutputChannel. The channel's own level filter applies too; a folder's
+ * logger is also filtered at its `claudePm.logLevel` or `logging.level`.
+ */
+export function createChannelLogger(channel: vscode.LogOutputChannel, minLevel: LogLevel | (() => LogLevel) = 'trace'): Logger {
   return createLogger((level, line) => {
     switch (level) {
       case 'trace':
@@ -16,5 +19,5 @@ export function createChannelLogger(channel: vscode.LogOutputChannel): Logger {
       case 'error':
         return channel.error(line);
     }
-  });
+  }, minLevel);
 }

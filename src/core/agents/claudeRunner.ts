@@ -11,7 +11,9 @@ import { totalTokens } from './usage';
 // We spawn the CLI ourselves rather than use the Agent SDK: no 1.5 MB bundle and no second platform binary,
 // the user's own `claude` runs, and one small parser is all it takes to stream events and read the result.
 
-export type ClaudePermissionMode = 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan';
+import type { AgentPermissionMode } from '../config/schema';
+
+export type ClaudePermissionMode = AgentPermissionMode;
 
 export interface ClaudeRunnerOptions {
   /** The executable (`claudePm.agents.claudePath` / CLAUDE_PM_CLAUDE_PATH); a bare name is looked up on PATH. */

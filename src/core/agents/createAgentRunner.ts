@@ -23,15 +23,9 @@ export function createAgentRunner(settings: RunnerSettings): AgentRunner {
 }
 
 /**
- * The runner settings of a project: `.claude-pm/config.json` and its overrides, plus the editor's command
- * templates (which win per agent type). Delegated agents may edit files unless `agents.permission_mode` says otherwise.
+ * The runner settings of a project: `.claude-pm/config.json` merged with its overrides (the editor's command
+ * templates win per agent type), for delegated tasks and workflow steps alike.
  */
-export function runnerSettingsFromConfig(config: ResolvedConfig, options: { kind?: RunnerKind; env?: NodeJS.ProcessEnv; commandTemplates?: Record<string, string> } = {}): RunnerSettings {
-  return {
-    kind: options.kind ?? config.agents.runner,
-    claudePath: config.agents.claudePath,
-    commands: { ...config.agents.commands, ...options.commandTemplates },
-    env: options.env,
-    permissionMode: config.file.agents?.permission_mode ?? 'acceptEdits',
-  };
+export function runnerSettingsFromConfig(config: ResolvedConfig, options: { kind?: RunnerKind; env?: NodeJS.ProcessEnv } = {}): RunnerSettings {
+  return { kind: options.kind ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env: options.env, permissionMode: config.agents.permissionMode };
 }

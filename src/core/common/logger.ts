@@ -16,10 +16,31 @@ export type LogSink = (level: LogLevel, line: string) => void;
 
 const ORDER: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };
 
-/** Builds a logger that formats, redacts and forwards to `sink`; `knownSecrets` are masked verbatim too. */
-export function createLogger(sink: LogSink, minLevel: LogLevel = 'trace', knownSecrets: () => readonly string[] = () => []): Logger {
+// The framework's Python levels (logging.level in .claude-pm/config.json) and their names here.
+const LEVEL_NAMES = new Map<string, LogLevel>([
+  ['trace', 'trace'],
+  ['debug', 'debug'],
+  ['info', 'info'],
+  ['warn', 'warn'],
+  ['warning', 'warn'],
+  ['error', 'error'],
+  ['critical', 'error'],
+  ['fatal', 'error'],
+]);
+
+/** `"WARNING"` → `warn`; undefined for a level no one knows. */
+export function parseLogLevel(text: string | undefined): LogLevel | undefined {
+  return text === undefined ? undefined : LEVEL_NAMES.get(text.trim().toLowerCase());
+}
+
+/**
+ * Builds a logger that formats, redacts and forwards to `sink`; `knownSecrets` are masked verbatim too.
+ * `minLevel` may be a function, for a level that is known only once the configuration is loaded.
+ */
+export function createLogger(sink: LogSink, minLevel: LogLevel | (() => LogLevel) = 'trace', knownSecrets: () => readonly string[] = () => []): Logger {
+  const threshold = typeof minLevel === 'function' ? minLevel : () => minLevel;
   const emit = (level: LogLevel, message: string | Error, args: unknown[]) => {
-    if (ORDER[level] < ORDER[minLevel]) return;
+    if (ORDER[level] < ORDER[threshold()]) return;
     const parts = [formatPart(message), ...args.map(formatPart)];
     sink(level, redact(parts.join(' '), knownSecrets()));
   };

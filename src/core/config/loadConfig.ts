@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configFileSchema, environmentSchema, type ConfigFile, type Environment, type HealthServiceConfig, type MemoryBackendKind } from './schema';
+import { parseLogLevel, type LogLevel } from '../common/logger';
+import { configFileSchema, environmentSchema, type AgentPermissionMode, type ConfigFile, type Environment, type HealthServiceConfig, type MemoryBackendKind, type TemplateTarget } from './schema';
 import { parseJsonText, zodIssuesToDiagnostics, type FileDiagnostic } from './diagnostics';
 
 export const CONFIG_DIR = '.claude-pm';
@@ -15,6 +16,9 @@ export interface ConfigOverrides {
   agentRunner?: 'claude' | 'command';
   maxConcurrentAgents?: number;
   healthIntervalSeconds?: number;
+  /** Agent-type → command templates for the command runner; each wins over the file's `agents.commands` entry. */
+  commandTemplates?: Record<string, string>;
+  templatesTarget?: TemplateTarget;
 }
 
 export interface ResolvedConfig {
@@ -34,9 +38,10 @@ export interface ResolvedConfig {
   };
   orchestrator: { maxConcurrentAgents: number; agentTimeoutMs: number; perAgentLimits: Record<string, number> };
   health: { services: HealthServiceConfig[]; disableDefaultServices: boolean; intervalMs: number; projects: string[]; alertThreshold: number };
-  agents: { runner: 'claude' | 'command'; claudePath: string; commands: Record<string, string> };
+  agents: { runner: 'claude' | 'command'; claudePath: string; commands: Record<string, string>; permissionMode: AgentPermissionMode };
+  templates: { target: TemplateTarget; master?: string };
   templateVariables: Record<string, string>;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 export interface LoadedConfig {
@@ -45,10 +50,10 @@ export interface LoadedConfig {
 }
 
 // The seed's per-environment defaults (CMPM_ENVIRONMENT): development, testing, production.
-const ENVIRONMENT_DEFAULTS: Record<Environment, { memoryTimeoutS: number; maxAgents: number; agentTimeoutS: number; logLevel: string; verifyTls: boolean }> = {
+const ENVIRONMENT_DEFAULTS: Record<Environment, { memoryTimeoutS: number; maxAgents: number; agentTimeoutS: number; logLevel: LogLevel; verifyTls: boolean }> = {
   development: { memoryTimeoutS: 30, maxAgents: 5, agentTimeoutS: 300, logLevel: 'info', verifyTls: false },
   testing: { memoryTimeoutS: 15, maxAgents: 3, agentTimeoutS: 180, logLevel: 'debug', verifyTls: true },
-  production: { memoryTimeoutS: 60, maxAgents: 20, agentTimeoutS: 600, logLevel: 'warning', verifyTls: true },
+  production: { memoryTimeoutS: 60, maxAgents: 20, agentTimeoutS: 600, logLevel: 'warn', verifyTls: true },
 };
 
 /**
@@ -154,10 +159,13 @@ function resolveConfig(workspaceRoot: string, configPath: string, file: ConfigFi
     agents: {
       runner: overrides.agentRunner ?? file.agents?.runner ?? 'claude',
       claudePath: overrides.claudePath ?? env.CLAUDE_PM_CLAUDE_PATH ?? 'claude',
-      commands: file.agents?.commands ?? {},
+      commands: { ...file.agents?.commands, ...overrides.commandTemplates },
+      // Delegated agents and workflow steps may edit files unless the project says otherwise.
+      permissionMode: file.agents?.permission_mode ?? 'acceptEdits',
     },
+    templates: { target: overrides.templatesTarget ?? file.templates?.target ?? 'parent', master: file.templates?.master },
     templateVariables: file.template_variables ?? {},
-    logLevel: file.logging?.level ?? defaults.logLevel,
+    logLevel: parseLogLevel(file.logging?.level) ?? defaults.logLevel,
   };
 }
 

@@ -56,13 +56,17 @@ export const healthSchema = z
   })
   .passthrough();
 
+/** Claude Code's `--permission-mode` values. */
+export const AGENT_PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan'] as const;
+export type AgentPermissionMode = (typeof AGENT_PERMISSION_MODES)[number];
+
 export const agentsSchema = z
   .object({
     runner: z.enum(['claude', 'command']).optional(),
     /** Shell command templates for the command runner, by agent type (e.g. qa → "npm test"). */
     commands: z.record(z.string(), z.string().min(1)).optional(),
     /** Claude Code's tool permissions for delegated runs (`--permission-mode`); acceptEdits when unset. */
-    permission_mode: z.enum(['default', 'acceptEdits', 'bypassPermissions', 'plan']).optional(),
+    permission_mode: z.enum(AGENT_PERMISSION_MODES).optional(),
   })
   .passthrough();
 

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { simpleGit } from 'simple-git';
 import type { Logger } from '../common/logger';
-import { createAgentRunner, type RunnerKind } from '../agents/createAgentRunner';
+import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../agents/createAgentRunner';
 import { discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
 import type { ResolvedConfig } from '../config/loadConfig';
@@ -34,7 +34,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     logger.warn(`agents could not be read, running without role prompts: ${error.message}`);
     return undefined;
   });
-  const newRunner = () => createAgentRunner({ kind: setup.runner ?? config.agents.runner, claudePath: config.agents.claudePath, commands: config.agents.commands, env, permissionMode: 'acceptEdits' });
+  const newRunner = () => createAgentRunner(runnerSettingsFromConfig(config, { kind: setup.runner, env }));
   const settings = orchestrationSettings(config, logger);
   const pools: Record<string, AgentRunner> = emptyRecord();
   for (const [type, pool] of Object.entries(settings.agent_pools ?? {})) {

@@ -2,14 +2,15 @@ import * as vscode from 'vscode';
 import type { DiagnosticsReport } from '../../core/health/diagnostics';
 import { runDiagnostics } from '../../core/health/diagnostics';
 import { loadConfig } from '../../core/config/loadConfig';
+import type { TemplateTarget } from '../../core/config/schema';
 import { frameworkChecks } from '../../core/health/frameworkChecks';
 import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck';
 import { HealthMonitor } from '../../core/health/monitor';
 import type { HealthReport, HistoryEntry, OverallStatus } from '../../core/health/reportSchema';
 import { appendHistory, hasFrameworkFolder, historyEntry, loadHistory, saveReport } from '../../core/health/reportStore';
 import { workspaceDiagnosticSources } from '../../core/health/workspaceSources';
+import { readWindowSettings } from '../common/settings';
 import type { FeatureContext } from '../featureContext';
-import { templateTarget } from '../templates/templateContext';
 
 const STATUS_RANK: Record<OverallStatus, number> = { healthy: 0, degraded: 1, critical: 2 };
 /** The first automatic check waits this long so it never competes with editor start-up. */
@@ -32,12 +33,15 @@ export class HealthController implements vscode.Disposable {
   /** The configured memory backend of the first folder, known after the first check. */
   memoryBackend: string | undefined;
 
+  /** The check interval: the first folder's resolved `health.intervalMs` (setting, config file, default). */
+  private intervalMs = 0;
+
   constructor(private readonly features: FeatureContext) {
     this.monitor = new HealthMonitor(
       () => this.check(),
-      // Read when monitoring starts, not here: see `start`.
+      // Known once the first folder's session is built: see `start`.
       0,
-      () => !pauseWhenUnfocused() || vscode.window.state.focused,
+      () => !readWindowSettings().healthPauseWhenUnfocused || vscode.window.state.focused,
       (error) => features.logger.error('health check failed:', error as Error),
     );
   }
@@ -47,21 +51,26 @@ export class HealthController implements vscode.Disposable {
     // Settings are read after activation returns: the first getConfiguration call in an extension host builds
     // the whole configuration model, which can cost tens of milliseconds.
     this.startTimer = setTimeout(() => {
-      this.monitor.setInterval(intervalSetting() * 1000);
-      this.monitor.start(FIRST_CHECK_DELAY_MS);
+      void this.updateInterval().finally(() => this.monitor.start(FIRST_CHECK_DELAY_MS));
     }, 0);
   }
 
-  /** Applies a changed interval setting to the running schedule. */
-  updateInterval(): void {
-    this.monitor.setInterval(intervalSetting() * 1000);
+  /** Applies the (possibly changed) configured interval to the running schedule. */
+  async updateInterval(): Promise<void> {
+    const first = this.features.sessions.folders()[0];
+    if (!first) return;
+    try {
+      this.intervalMs = (await this.features.sessions.get(first)).config.health.intervalMs;
+      this.monitor.setInterval(this.intervalMs);
+    } catch (error) {
+      this.features.logger.warn(`health: cannot read the check interval of ${first.name}:`, error as Error);
+    }
   }
 
   /** After the window regains focus: catches up on a check skipped while it was unfocused. */
   refreshIfStale(): void {
-    const intervalMs = intervalSetting() * 1000;
-    if (!this.report || this.checking || intervalMs <= 0) return;
-    if (Date.now() - Date.parse(this.report.timestamp) > intervalMs) void this.refresh().catch(() => undefined);
+    if (!this.report || this.checking || this.intervalMs <= 0) return;
+    if (Date.now() - Date.parse(this.report.timestamp) > this.intervalMs) void this.refresh().catch(() => undefined);
   }
 
   /** Runs a check now, or joins the one in flight. */
@@ -70,14 +79,14 @@ export class HealthController implements vscode.Disposable {
   }
 
   private async check(): Promise<HealthReport | undefined> {
-    const folders = this.features.configs.folders();
+    // One report for the window: the first folder's config and report store, every folder's projects.
+    const folders = this.features.sessions.folders();
     const first = folders[0];
-    const configPromise = this.features.configs.get(first);
-    if (!first || !configPromise) return undefined;
+    if (!first) return undefined;
     this.checking = true;
     this.changed.fire();
     try {
-      const config = await configPromise;
+      const { config } = await this.features.sessions.get(first);
       this.memoryBackend = config.memory.backend;
       if (!this.historyLoaded) {
         this.history = await loadHistory(config.workspaceRoot);
@@ -85,7 +94,7 @@ export class HealthController implements vscode.Disposable {
       }
       const extra = folders.slice(1).map((f) => f.uri.fsPath);
       // The CLAUDE.md check reads where Deploy writes, which an editor setting may choose.
-      const checks = frameworkChecks({ mode: async (root) => templateTarget(vscode.Uri.file(root), (await loadConfig(root)).config.file.templates?.target) });
+      const checks = frameworkChecks({ mode: (root) => this.templateTargetOf(root) });
       const report = await runHealthCheck({ ...(await optionsFromConfig(config, extra, checks)), counts: this.features.counts.snapshot() });
       const previous = this.report;
       this.report = report;
@@ -97,12 +106,17 @@ export class HealthController implements vscode.Disposable {
         : appendHistory(this.history, historyEntry(report));
       this.features.logger.info(`health ${report.summary.overall_health_percentage}% (${report.summary.status}) in ${report.summary.duration_ms} ms`);
       if (previous && STATUS_RANK[report.summary.status] > STATUS_RANK[previous.summary.status]) this.notifyWorse(report);
-      this.monitor.setInterval(config.health.intervalMs);
       return report;
     } finally {
       this.checking = false;
       this.changed.fire();
     }
+  }
+
+  /** Where Deploy writes CLAUDE.md for `root`: its folder session's target, or the file's for a project outside the workspace. */
+  private async templateTargetOf(root: string): Promise<TemplateTarget> {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
+    return (folder ? (await this.features.sessions.get(folder)).config : (await loadConfig(root)).config).templates.target;
   }
 
   private notifyWorse(report: HealthReport): void {
@@ -116,14 +130,12 @@ export class HealthController implements vscode.Disposable {
     });
   }
 
-  /** Troubleshoots the memory service and agents of the first folder. */
+  /** Troubleshoots the memory service and agents of the folder in question (active editor's, only one, or picked). */
   async diagnose(): Promise<DiagnosticsReport | undefined> {
-    const folder = this.features.configs.folders()[0];
-    const configPromise = this.features.configs.get(folder);
-    if (!folder || !configPromise) return undefined;
-    const config = await configPromise;
-    const service = config.memory.backend === 'mem0-platform' ? 'mem0-platform' : 'mem0';
-    const apiKey = config.memory.backend === 'embedded' ? undefined : await this.features.extension.secrets.get(`claudePm.apiKey.${service}`);
+    const folder = await this.features.sessions.resolveFolder(undefined, vscode.l10n.t('Run diagnostics for which folder?'));
+    if (!folder) return undefined;
+    const { config } = await this.features.sessions.get(folder);
+    const apiKey = await this.features.keys.forBackend(config.memory.backend);
     this.diagnostics = await runDiagnostics({ config, apiKey, ...workspaceDiagnosticSources(config.workspaceRoot, process.env) });
     this.changed.fire();
     return this.diagnostics;
@@ -134,12 +146,4 @@ export class HealthController implements vscode.Disposable {
     this.monitor.stop();
     this.changed.dispose();
   }
-}
-
-function intervalSetting(): number {
-  return vscode.workspace.getConfiguration('claudePm.health').get<number>('intervalSeconds', 300);
-}
-
-function pauseWhenUnfocused(): boolean {
-  return vscode.workspace.getConfiguration('claudePm.health').get<boolean>('pauseWhenUnfocused', true);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readWindowSettings } from '../common/settings';
 import type { HealthController } from './healthController';
 
 /** The score in the status bar; clicking it opens the Health view. Hidden until the first check. */
@@ -14,7 +15,7 @@ export class HealthStatusBar implements vscode.Disposable {
 
   private update(): void {
     const report = this.controller.report;
-    if (!report || !vscode.workspace.getConfiguration('claudePm.health').get<boolean>('statusBar.enabled', true)) {
+    if (!report || !readWindowSettings().healthStatusBar) {
       this.item.hide();
       return;
     }

@@ -5,6 +5,7 @@ import { INIT_LAYOUT_COMMAND } from '../../core/health/layoutCompliance';
 import type { ProjectResult, ServiceResult } from '../../core/health/reportSchema';
 import type { TemplatesFeature } from '../templates/registerTemplates';
 import type { HealthController } from './healthController';
+import { Disposable } from '../common/lifecycle';
 
 /** A command that fixes what a node reports, run by the inline "Fix" action. */
 export interface FixAction {
@@ -40,17 +41,18 @@ const PROJECT_TONE: Record<ProjectResult['status'], Tone> = { healthy: 'ok', war
 const STEP_TONE: Record<DiagnosticStep['status'], Tone> = { pass: 'ok', warn: 'warn', fail: 'bad', skip: 'off' };
 
 /** The Health view: score first, then services, compliance, projects, alerts and the last diagnostics. */
-export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode | vscode.TreeItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<HealthNode | undefined>();
+export class HealthTreeProvider extends Disposable implements vscode.TreeDataProvider<HealthNode | vscode.TreeItem> {
+  private readonly changed = this._register(new vscode.EventEmitter<HealthNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly controller: HealthController,
     private readonly templates: TemplatesFeature,
     private readonly folders: () => readonly vscode.WorkspaceFolder[],
   ) {
-    this.subscriptions = [controller.onDidChange(() => this.changed.fire(undefined)), templates.onDidChange(() => this.changed.fire(undefined))];
+    super();
+    this._register(controller.onDidChange(() => this.changed.fire(undefined)));
+    this._register(templates.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getTreeItem(node: HealthNode | vscode.TreeItem): vscode.TreeItem {
@@ -83,10 +85,6 @@ export class HealthTreeProvider implements vscode.TreeDataProvider<HealthNode | 
     }));
   }
 
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.changed.dispose();
-  }
 }
 
 function buildRoots(controller: HealthController): HealthNode[] {

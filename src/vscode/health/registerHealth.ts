@@ -15,7 +15,7 @@ import { HealthTreeProvider, type HealthNode } from './healthTree';
 // Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
 export function registerHealth(features: FeatureContext, templates: TemplatesFeature, memory: MemoryController): void {
   const controller = new HealthController(features);
-  const tree = new HealthTreeProvider(controller, templates, () => features.configs.folders());
+  const tree = new HealthTreeProvider(controller, templates, () => features.sessions.folders());
   const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
   const updateBadge = () => {
     const critical = controller.report?.alerts.filter((a) => a.level === 'critical').length ?? 0;
@@ -28,7 +28,7 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
     new HealthStatusBar(controller),
     controller.onDidChange(updateBadge),
     view.onDidChangeVisibility((e) => e.visible && !controller.report && !controller.checking && void controller.refresh().catch(() => undefined)),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.health.intervalSeconds') && controller.updateInterval()),
+    features.sessions.onDidChange(() => void controller.updateInterval()),
     vscode.window.onDidChangeWindowState((state) => state.focused && controller.refreshIfStale()),
   );
   controller.start();
@@ -50,7 +50,7 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
     features,
     'claudePm.health.initLayout',
     async (path?: string) => {
-      const root = typeof path === 'string' ? path : features.configs.folders()[0]?.uri.fsPath;
+      const root = typeof path === 'string' ? path : (await features.sessions.resolveFolder(undefined, vscode.l10n.t('Create the framework folders in which folder?')))?.uri.fsPath;
       if (!root) return;
       const created = await initLayout(root);
       void vscode.window.showInformationMessage(created.length ? vscode.l10n.t('Created {0}.', created.join(', ')) : vscode.l10n.t('The framework folders already exist.'));
@@ -58,8 +58,8 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
     },
     { permission: 'system.configure' },
   );
-  registerCommand(features, 'claudePm.health.openConfig', async () => {
-    const folder = features.configs.folders()[0];
+  registerCommand(features, 'claudePm.health.openConfig', async (target?: unknown) => {
+    const folder = await features.sessions.resolveFolder(target, vscode.l10n.t('Open the configuration of which folder?'));
     if (!folder) return;
     const uri = vscode.Uri.file(join(folder.uri.fsPath, CONFIG_DIR, CONFIG_FILE));
     const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);

@@ -106,7 +106,7 @@ export function registerMemoryCommands(features: FeatureContext, controller: Mem
       if (!memory) return;
       const content = await vscode.window.showInputBox({ title: vscode.l10n.t('Edit Memory'), value: memory.content, ignoreFocusOut: true });
       if (content === undefined || content.trim() === memory.content) return;
-      await (await controller.get()).update(memory.id, { content: content.trim() });
+      await (await controller.get(node)).update(memory.id, { content: content.trim() });
     },
     write,
   );
@@ -119,7 +119,7 @@ export function registerMemoryCommands(features: FeatureContext, controller: Mem
       if (!memory) return;
       const yes = vscode.l10n.t('Delete');
       const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Delete this memory?'), { modal: true, detail: memory.content.slice(0, 300) }, yes);
-      if (choice === yes) await (await controller.get()).delete(memory.id);
+      if (choice === yes) await (await controller.get(node)).delete(memory.id);
     },
     write,
   );

@@ -1,95 +1,90 @@
 import * as vscode from 'vscode';
-import { createMemoryService } from '../../core/memory/openMemory';
 import type { MemoryService } from '../../core/memory/memoryService';
 import type { BackendStatus } from '../../core/memory/types';
+import type { FolderSession } from '../common/folderSession';
+import { Disposable } from '../common/lifecycle';
 import type { FeatureContext } from '../featureContext';
 
-const SECRET_KEYS = { mem0: 'claudePm.apiKey.mem0', 'mem0-platform': 'claudePm.apiKey.mem0-platform' } as const;
-
 /**
- * Owns the memory service of the first workspace folder: created on first use (never during activation),
- * rebuilt when the configuration changes, refreshed when another process (the CLI) appends to the store.
+ * The memory services of the workspace folders, each owned by its folder's session (created on first use,
+ * never during activation, rebuilt when the configuration changes). Commands act on the folder of their item
+ * or the active editor; the Memory view shows the folder of the active editor.
  */
-export class MemoryController implements vscode.Disposable {
-  private servicePromise: Promise<MemoryService> | undefined;
-  private service: MemoryService | undefined;
-  private readonly changed = new vscode.EventEmitter<void>();
-  private readonly statusChanged = new vscode.EventEmitter<BackendStatus>();
+export class MemoryController extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  private readonly statusChanged = this._register(new vscode.EventEmitter<BackendStatus>());
   /** Fires when memories changed (own writes, another process's, or a backend switch). */
   readonly onDidChange = this.changed.event;
   /** Fires with `{kind, state, queuedWrites}` whenever the backend status changes; the dashboard can listen too. */
   readonly onDidChangeStatus = this.statusChanged.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.statusChanged];
-  private readonly serviceDisposables: (() => void)[] = [];
+  private readonly attached = new WeakSet<MemoryService>();
+  private shownFolder: vscode.WorkspaceFolder | undefined;
 
   constructor(private readonly features: FeatureContext) {
-    this.disposables.push(
-      features.configs.onDidChange(() => {
-        if (this.servicePromise) void this.reset();
+    super();
+    this._register(features.sessions.onDidChange(() => this.changed.fire()));
+    this._register(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const folder = editor && vscode.workspace.getWorkspaceFolder(editor.document.uri);
+        if (folder && folder !== this.shownFolder && features.sessions.folders().length > 1) {
+          this.shownFolder = folder;
+          this.changed.fire();
+        }
       }),
     );
   }
 
-  /** The loaded service; the first call creates it and starts loading the local index in the background. */
-  get(): Promise<MemoryService> {
-    this.servicePromise ??= this.create().catch((error: unknown) => {
-      this.servicePromise = undefined;
-      throw error;
-    });
-    return this.servicePromise;
+  /** The folder the Memory view shows: the active editor's, else the first. */
+  viewFolder(): vscode.WorkspaceFolder | undefined {
+    const folders = this.features.sessions.folders();
+    return this.shownFolder && folders.includes(this.shownFolder) ? this.shownFolder : folders[0];
   }
 
-  /** The service if already created, for synchronous callers (hovers, counts) that must not trigger I/O. */
-  peek(): MemoryService | undefined {
-    return this.service;
+  /** The service of the folder a command acts on (its item's, the active editor's, or the one picked). */
+  async get(target?: unknown): Promise<MemoryService> {
+    const folder = await this.features.sessions.resolveFolder(target, vscode.l10n.t('Use the memory of which folder?'));
+    if (!folder) throw new Error(vscode.l10n.t('Open a folder to use Claude PM memory.'));
+    return this.of(folder);
   }
 
-  status(): BackendStatus | undefined {
-    return this.service?.status();
-  }
-
-  private async create(): Promise<MemoryService> {
-    const folder = this.features.configs.folders()[0];
-    const config = await this.features.configs.get(folder);
-    if (!config) throw new Error(vscode.l10n.t('Open a folder to use Claude PM memory.'));
-    const backend = config.memory.backend;
-    const apiKey = backend === 'embedded' ? undefined : await this.features.extension.secrets.get(SECRET_KEYS[backend]);
-    const service = createMemoryService(config, { logger: this.features.logger, ...(apiKey ? { apiKey } : {}) });
-    this.service = service;
-    this.serviceDisposables.push(
-      service.local.onDidChange(() => {
-        this.changed.fire();
-        this.features.counts.notify();
-      }),
-      service.onStatusChange((s) => this.statusChanged.fire(s)),
-    );
-    if (folder && backend === 'embedded') {
-      // Another process (the CLI, an agent) appended to the log: read its lines.
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.claude-pm/memory/events.jsonl'));
-      const refresh = () => void (service.backend as { refresh?: () => Promise<unknown> }).refresh?.();
-      const subs = [watcher, watcher.onDidChange(refresh), watcher.onDidCreate(refresh)];
-      this.serviceDisposables.push(() => subs.forEach((d) => d.dispose()));
-    }
-    void service.local.load().then(
-      () => this.statusChanged.fire(service.status()),
-      (error: unknown) => this.features.logger.warn('Memory: loading the local index failed:', error as Error),
-    );
-    this.statusChanged.fire(service.status());
+  /** The service of `folder`; the first call creates it and starts loading the local index in the background. */
+  async of(folder: vscode.WorkspaceFolder): Promise<MemoryService> {
+    const session = await this.features.sessions.get(folder);
+    const service = await session.memory();
+    this.attach(session, service);
     return service;
   }
 
-  private async reset(): Promise<void> {
-    const old = this.service;
-    this.serviceDisposables.splice(0).forEach((d) => d());
-    this.service = undefined;
-    this.servicePromise = undefined;
-    await old?.dispose().catch(() => undefined);
-    this.changed.fire();
+  /** The view folder's service if already created, for synchronous callers (hovers, counts) that must not trigger I/O. */
+  peek(folder = this.viewFolder()): MemoryService | undefined {
+    return folder && this.features.sessions.peek(folder)?.peekMemory();
   }
 
-  dispose(): void {
-    void this.reset();
-    this.disposables.forEach((d) => d.dispose());
+  status(): BackendStatus | undefined {
+    return this.peek()?.status();
+  }
+
+  private attach(session: FolderSession, service: MemoryService): void {
+    if (this.attached.has(service)) return;
+    this.attached.add(service);
+    const offChange = service.local.onDidChange(() => {
+      this.changed.fire();
+      this.features.counts.notify();
+    });
+    const offStatus = service.onStatusChange((s) => this.statusChanged.fire(s));
+    session.own({ dispose: () => (offChange(), offStatus()) });
+    if (session.config.memory.backend === 'embedded') {
+      // Another process (the CLI, an agent) appended to the log: read its lines.
+      const watcher = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, '.claude-pm/memory/events.jsonl')));
+      const refresh = () => void (service.backend as { refresh?: () => Promise<unknown> }).refresh?.();
+      session.own(watcher.onDidChange(refresh));
+      session.own(watcher.onDidCreate(refresh));
+    }
+    void service.local.load().then(
+      () => this.statusChanged.fire(service.status()),
+      (error: unknown) => session.logger.warn('Memory: loading the local index failed:', error as Error),
+    );
+    this.statusChanged.fire(service.status());
   }
 }
 

@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import type { SearchHit } from '../../core/memory/types';
+import type { FolderSessions } from '../common/folderSession';
 import type { MemoryController } from './memoryController';
 import { age } from './memoryTree';
-
-const setting = (key: string, uri: vscode.Uri) => vscode.workspace.getConfiguration('claudePm.memory', uri).get<boolean>(key, true);
 
 /**
  * Answers from the in-memory index only (no I/O, no await). Until the index is loaded it answers nothing and
  * starts the load in the background, so the first hover is the trigger and later ones are instant.
  */
-function lookupNow(controller: MemoryController, text: string, limit: number): SearchHit[] {
-  const service = controller.peek();
+function lookupNow(controller: MemoryController, uri: vscode.Uri, text: string, limit: number): SearchHit[] {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder) return [];
+  const service = controller.peek(folder);
   if (!service) {
-    void controller.get().catch(() => undefined);
+    void controller.of(folder).catch(() => undefined);
     return [];
   }
   if (!service.local.isLoaded) {
@@ -23,15 +24,18 @@ function lookupNow(controller: MemoryController, text: string, limit: number): S
 }
 
 export class MemoryHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly controller: MemoryController) {}
+  constructor(
+    private readonly controller: MemoryController,
+    private readonly sessions: FolderSessions,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    if (!setting('hover.enabled', document.uri)) return undefined;
+    if (!this.sessions.settingsFor(document.uri).memoryHover) return undefined;
     const diagnostic = vscode.languages.getDiagnostics(document.uri).find((d) => d.range.contains(position));
     const range = document.getWordRangeAtPosition(position, /[A-Za-z_$][\w$.]*/);
     const text = diagnostic?.message ?? (range ? document.getText(range) : '');
     if (text.length < 3) return undefined;
-    const hits = lookupNow(this.controller, text, 3);
+    const hits = lookupNow(this.controller, document.uri, text, 3);
     if (hits.length === 0) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${vscode.l10n.t('From memory')}**\n\n`);
@@ -48,13 +52,16 @@ export class MemoryHoverProvider implements vscode.HoverProvider {
 export class MemoryCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
-  constructor(private readonly controller: MemoryController) {}
+  constructor(
+    private readonly controller: MemoryController,
+    private readonly sessions: FolderSessions,
+  ) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    if (!setting('codeActions.enabled', document.uri)) return [];
+    if (!this.sessions.settingsFor(document.uri).memoryCodeActions) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      const hit = lookupNow(this.controller, diagnostic.message, 5).find((h) => h.memory.category === 'error');
+      const hit = lookupNow(this.controller, document.uri, diagnostic.message, 5).find((h) => h.memory.category === 'error');
       if (!hit) continue;
       const action = new vscode.CodeAction(vscode.l10n.t('Known solution from memory: {0}', hit.memory.content.split('\n')[0]?.slice(0, 80) ?? ''), vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];

@@ -1,19 +1,23 @@
 import * as vscode from 'vscode';
 import type { MemoryRecord } from '../../core/memory/types';
 import { SESSION_CATEGORY } from '../../core/memory/types';
+import { Disposable } from '../common/lifecycle';
 import type { MemoryController } from './memoryController';
 
-export type MemoryNode = { kind: 'category'; name: string; description: string; memories: MemoryRecord[] } | { kind: 'memory'; memory: MemoryRecord };
+export type MemoryNode =
+  | { kind: 'category'; folder: vscode.WorkspaceFolder; name: string; description: string; memories: MemoryRecord[] }
+  | { kind: 'memory'; folder: vscode.WorkspaceFolder; memory: MemoryRecord };
 
 const ICONS: Record<string, string> = { project: 'project', pattern: 'symbol-snippet', team: 'organization', error: 'bug', session: 'history' };
 
 /** Categories → memories (newest first) with counts; loads on first expansion, never during activation. */
-export class MemoryTreeProvider implements vscode.TreeDataProvider<MemoryNode> {
-  private readonly changed = new vscode.EventEmitter<MemoryNode | undefined>();
+export class MemoryTreeProvider extends Disposable implements vscode.TreeDataProvider<MemoryNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<MemoryNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(private readonly controller: MemoryController) {
-    controller.onDidChange(() => this.changed.fire(undefined));
+    super();
+    this._register(controller.onDidChange(() => this.changed.fire(undefined)));
   }
 
   refresh(): void {
@@ -22,8 +26,10 @@ export class MemoryTreeProvider implements vscode.TreeDataProvider<MemoryNode> {
 
   async getChildren(node?: MemoryNode): Promise<MemoryNode[]> {
     if (node?.kind === 'memory') return [];
-    if (node?.kind === 'category') return node.memories.map((memory) => ({ kind: 'memory', memory }));
-    const service = await this.controller.get();
+    if (node?.kind === 'category') return node.memories.map((memory) => ({ kind: 'memory', folder: node.folder, memory }));
+    const folder = this.controller.viewFolder();
+    if (!folder) return [];
+    const service = await this.controller.of(folder);
     await service.local.load();
     const byCategory = new Map<string, MemoryRecord[]>();
     for (const m of service.local.snapshot()) {
@@ -36,6 +42,7 @@ export class MemoryTreeProvider implements vscode.TreeDataProvider<MemoryNode> {
     const names = [...new Set([...Object.keys(categories), ...byCategory.keys()])].filter((n) => byCategory.has(n) || n !== SESSION_CATEGORY);
     return names.map((name) => ({
       kind: 'category',
+      folder,
       name,
       description: categories[name] ?? '',
       memories: (byCategory.get(name) ?? []).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),

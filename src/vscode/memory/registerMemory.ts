@@ -13,13 +13,17 @@ import { MemoryTreeProvider } from './memoryTree';
 export function registerMemory(features: FeatureContext): MemoryController {
   const controller = new MemoryController(features);
   const tree = new MemoryTreeProvider(controller);
+  const viewDescription = (status: string) => {
+    const folder = features.sessions.folders().length > 1 ? controller.viewFolder()?.name : undefined;
+    return [folder, status].filter(Boolean).join(' · ');
+  };
   const view = vscode.window.createTreeView('claudePm.memory', { treeDataProvider: tree, showCollapseAll: true });
   const statusItem = vscode.window.createStatusBarItem('claudePm.memory.status', vscode.StatusBarAlignment.Right, 90);
   statusItem.name = vscode.l10n.t('Claude PM Memory');
   statusItem.command = 'claudePm.memory.search';
   controller.onDidChangeStatus((status) => {
     const text = describeStatus(status);
-    view.description = text;
+    view.description = viewDescription(text);
     statusItem.text = `$(${status.state === 'down' ? 'warning' : 'database'}) ${text}`;
     statusItem.tooltip = vscode.l10n.t('Claude PM memory: {0}. Click to search.', text);
     statusItem.backgroundColor = status.state === 'down' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -28,10 +32,12 @@ export function registerMemory(features: FeatureContext): MemoryController {
   const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
   features.extension.subscriptions.push(
     controller,
+    tree,
     view,
+    controller.onDidChange(() => (view.description = viewDescription(describeStatus(controller.status())))),
     statusItem,
-    vscode.languages.registerHoverProvider(selector, new MemoryHoverProvider(controller)),
-    vscode.languages.registerCodeActionsProvider(selector, new MemoryCodeActionProvider(controller), { providedCodeActionKinds: MemoryCodeActionProvider.kinds }),
+    vscode.languages.registerHoverProvider(selector, new MemoryHoverProvider(controller, features.sessions)),
+    vscode.languages.registerCodeActionsProvider(selector, new MemoryCodeActionProvider(controller, features.sessions), { providedCodeActionKinds: MemoryCodeActionProvider.kinds }),
     features.counts.register('memory', () => controller.peek()?.counts() ?? {}),
   );
   registerMemoryCommands(features, controller, tree);

@@ -2,60 +2,55 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/common/logger';
 import { discoverAgents, type AgentCatalog } from '../../core/agents/discoverAgents';
+import { formatDiagnostic } from '../../core/config/diagnostics';
+import { publishDiagnostics } from '../common/diagnostics';
+import { Disposable } from '../common/lifecycle';
+import { PromiseCache } from '../common/promiseCache';
 
 /**
  * The agents of each workspace folder, discovered on first use and again when an agent file changes.
  * Problems in agent files go to the Problems panel.
  */
-export class AgentsCatalogStore implements vscode.Disposable {
-  private readonly cache = new Map<string, Promise<AgentCatalog>>();
-  private readonly changed = new vscode.EventEmitter<void>();
+export class AgentsCatalogStore extends Disposable {
+  private readonly cache = new PromiseCache<string, AgentCatalog>();
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
-  private readonly problems = vscode.languages.createDiagnosticCollection('claudePm.agents');
+  private readonly problems = this._register(vscode.languages.createDiagnosticCollection('claudePm.agents'));
   private watching = false;
   private debounce: NodeJS.Timeout | undefined;
-  /** The latest loaded catalogs, for synchronous readers (counts, hovers). */
-  readonly loaded = new Map<string, AgentCatalog>();
 
   constructor(
     private readonly systemDir: string,
     private readonly logger: Logger,
   ) {
-    this.disposables.push(this.problems);
+    super();
+    this._register({ dispose: () => clearTimeout(this.debounce) });
   }
 
   get(folder: vscode.WorkspaceFolder): Promise<AgentCatalog> {
     this.watch();
-    const key = folder.uri.toString();
-    let entry = this.cache.get(key);
-    if (!entry) {
-      entry = discoverAgents({ projectRoot: folder.uri.fsPath, homeDir: homedir(), systemDir: this.systemDir }).then((catalog) => {
-        this.loaded.set(key, catalog);
-        this.report(catalog);
-        return catalog;
-      });
-      this.cache.set(key, entry);
-    }
-    return entry;
+    return this.cache.get(folder.uri.toString(), async () => {
+      const catalog = await discoverAgents({ projectRoot: folder.uri.fsPath, homeDir: homedir(), systemDir: this.systemDir });
+      this.report(catalog);
+      return catalog;
+    });
+  }
+
+  /** The latest loaded catalogs, for synchronous readers (counts, hovers). */
+  loaded(): AgentCatalog[] {
+    return this.cache.values();
   }
 
   refresh(): void {
-    this.cache.clear();
+    this.cache.delete();
     this.changed.fire();
   }
 
-  private report(catalog: AgentCatalog): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const d of catalog.diagnostics) {
-      const line = Math.max(0, (d.line ?? 1) - 1);
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, 200), d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-      diagnostic.source = 'Claude PM agents';
-      byFile.set(d.file, [...(byFile.get(d.file) ?? []), diagnostic]);
-      this.logger.warn(`${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`);
-    }
-    this.problems.clear();
-    for (const [file, diagnostics] of byFile) this.problems.set(vscode.Uri.file(file), diagnostics);
+  // Problems of every folder's agent files, published together: user-tier files are shared by all folders.
+  private report(latest: AgentCatalog): void {
+    for (const d of latest.diagnostics) this.logger.warn(formatDiagnostic(d));
+    const unique = new Map([...this.cache.values(), latest].flatMap((c) => c.diagnostics).map((d) => [formatDiagnostic(d), d]));
+    publishDiagnostics(this.problems, [...unique.values()], 'Claude PM agents');
   }
 
   /** Watches agent files once something asked for agents, not at activation. */
@@ -67,14 +62,11 @@ export class AgentsCatalogStore implements vscode.Disposable {
       this.debounce = setTimeout(() => this.refresh(), 300);
     };
     for (const pattern of ['**/.claude-pm/agents/**/*.md', '**/.claude/agents/**/*.md']) {
-      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-      this.disposables.push(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(pattern));
+      this._register(watcher.onDidChange(onChange));
+      this._register(watcher.onDidCreate(onChange));
+      this._register(watcher.onDidDelete(onChange));
     }
-    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
-  }
-
-  dispose(): void {
-    clearTimeout(this.debounce);
-    for (const d of this.disposables) d.dispose();
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()));
   }
 }

@@ -36,24 +36,26 @@ export function registerAgents(features: FeatureContext): AgentsFeature {
       features.counts.notify();
     },
   });
-  const tree = new AgentsTreeProvider(store, () => features.configs.folders());
+  const tree = new AgentsTreeProvider(store, () => features.sessions.folders());
   const deferred = setTimeout(() => {
-    const first = features.configs.folders()[0];
-    if (first) void store.get(first).then(() => features.counts.notify(), (error: unknown) => features.logger.warn('agent discovery failed:', error));
+    for (const folder of features.sessions.folders()) {
+      void store.get(folder).then(() => features.counts.notify(), (error: unknown) => features.logger.warn(`agent discovery failed in ${folder.name}:`, error));
+    }
   }, DEFERRED_LOAD_MS);
 
   features.extension.subscriptions.push(
     store,
     delegate,
+    tree,
     started,
     finished,
     new vscode.Disposable(() => clearTimeout(deferred)),
     vscode.window.createTreeView('claudePm.agents', { treeDataProvider: tree, showCollapseAll: true }),
     store.onDidChange(() => features.counts.notify()),
-    features.configs.onDidChange(() => store.refresh()),
+    features.sessions.onDidChange(() => store.refresh()),
     features.counts.register('agents', () => {
       const counts = { total: 0, project: 0, user: 0, system: 0, shadowed: 0, problems: 0, running: delegate.runningCount };
-      for (const catalog of store.loaded.values()) {
+      for (const catalog of store.loaded()) {
         counts.total += catalog.agents.length;
         counts.problems += catalog.diagnostics.length;
         for (const agent of catalog.agents) {

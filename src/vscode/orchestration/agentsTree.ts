@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AGENT_TIERS, type AgentDefinition, type AgentTier, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import type { FileDiagnostic } from '../../core/config/diagnostics';
+import { Disposable } from '../common/lifecycle';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
 
 export type AgentsNode =
@@ -14,15 +15,16 @@ export type AgentsNode =
 const TIER_LABELS: Record<AgentTier, string> = { project: 'Project', user: 'User', system: 'System' };
 
 /** Agents by tier (project, user, system); an agent that overrides others lists them as children. */
-export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentsNode> {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class AgentsTreeProvider extends Disposable implements vscode.TreeDataProvider<AgentsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
     private readonly store: AgentsCatalogStore,
     private readonly folders: () => readonly vscode.WorkspaceFolder[],
   ) {
-    store.onDidChange(() => this.changed.fire());
+    super();
+    this._register(store.onDidChange(() => this.changed.fire()));
   }
 
   async getChildren(node?: AgentsNode): Promise<AgentsNode[]> {

@@ -46,7 +46,8 @@ export class DelegateCommand implements vscode.Disposable {
   async run(arg?: DelegateArgs | AgentNodeArg): Promise<DelegatedRun | undefined> {
     const fromTree = arg && 'kind' in arg && arg.kind === 'agent' ? arg : undefined;
     const args: DelegateArgs = fromTree ? { agentType: fromTree.agent.type } : ((arg as DelegateArgs | undefined) ?? {});
-    const folder = fromTree?.folder ?? (await pickFolder(this.features));
+    const folder = fromTree?.folder ?? (await this.features.sessions.resolveFolder(arg, vscode.l10n.t('Which project should the agent work in?')));
+    if (!folder && this.features.sessions.folders().length === 0) void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to delegate tasks to agents.'));
     if (!folder) return undefined;
     const catalog = await this.store.get(folder);
     const agent = await pickAgent(catalog, args.agentType);
@@ -66,9 +67,8 @@ export class DelegateCommand implements vscode.Disposable {
   }
 
   private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
-    const config = await this.features.configs.get(folder)!;
-    const templates = vscode.workspace.getConfiguration('claudePm', folder.uri).get<Record<string, string>>('agents.commandTemplates') ?? {};
-    const settings = runnerSettingsFromConfig(config, { commandTemplates: templates });
+    const { config } = await this.features.sessions.get(folder);
+    const settings = runnerSettingsFromConfig(config);
     const runner = createAgentRunner(settings);
     const kind = settings.kind;
     const channel = this.openChannel(agent, task);
@@ -142,15 +142,6 @@ export class DelegateCommand implements vscode.Disposable {
     for (const controller of this.running.values()) controller.abort();
     for (const channel of this.channels) channel.dispose();
   }
-}
-
-async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
-  const folders = features.configs.folders();
-  if (folders.length === 0) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to delegate tasks to agents.'));
-    return undefined;
-  }
-  return folders.length === 1 ? folders[0] : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which project should the agent work in?') });
 }
 
 async function pickAgent(catalog: AgentCatalog, requested: string | undefined): Promise<ResolvedAgent | undefined> {

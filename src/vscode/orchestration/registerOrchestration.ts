@@ -9,13 +9,8 @@ import { WorkflowDiagnostics } from './workflowDiagnostics';
 
 const RUN_ACTION = 'Running a workflow';
 
-/** What orchestration offers the composition root: the hook the memory feature uses to teach agents. */
-export interface OrchestrationFeature {
-  runs: RunsController;
-}
-
 /** The Agents and Runs views and the workflow commands. No I/O here: runs load when the view first asks. */
-export function registerOrchestration(features: FeatureContext): OrchestrationFeature {
+export function registerOrchestration(features: FeatureContext): void {
   const agents = registerAgents(features);
   const runs = new RunsController(features);
   const tree = new RunsTreeProvider(runs);
@@ -32,7 +27,6 @@ export function registerOrchestration(features: FeatureContext): OrchestrationFe
     vscode.window.createTreeView('claudePm.runs', { treeDataProvider: tree, showCollapseAll: true }),
     agents.onDidStartRun((run) => runs.trackDelegated(run)),
     agents.onDidFinishRun((run) => runs.trackDelegated(run)),
-    features.configs.onDidChange(() => runs.configChanged()),
     features.counts.register('runs', () => runs.counts()),
     new WorkflowDiagnostics(),
   );
@@ -46,5 +40,4 @@ export function registerOrchestration(features: FeatureContext): OrchestrationFe
   registerCommand(features, 'claudePm.runs.rerun', (node?: RunsNode | string) => runs.again(requireRun(node), false), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
-  return { runs };
 }

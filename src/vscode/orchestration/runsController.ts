@@ -1,16 +1,10 @@
 import * as vscode from 'vscode';
-import { formatLogLine, type RunHandle, type RunLogLine, type WorkflowEngine } from '../../core/orchestration/engine';
+import { formatLogLine, type RunHandle, type RunLogLine } from '../../core/orchestration/engine';
 import type { DelegatedRun } from '../../core/agents/delegate';
-import type { ResolvedConfig } from '../../core/config/loadConfig';
-import type { MemoryService } from '../../core/memory/memoryService';
-import { createMemoryService } from '../../core/memory/openMemory';
-import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
-import type { RunMemory } from '../../core/orchestration/runMemory';
 import { runSucceeded, statusWords, type RunAlert, type RunRecord } from '../../core/orchestration/runRecord';
-import type { RunStore } from '../../core/orchestration/runStore';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
-import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
 import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
+import type { FolderSession, FolderWorkflows } from '../common/folderSession';
 import type { FeatureContext } from '../featureContext';
 
 /** A run as the Runs view shows it, with the folder it belongs to. */
@@ -20,38 +14,25 @@ export interface RunEntry {
   handle?: RunHandle;
 }
 
-interface FolderRuns {
-  engine: WorkflowEngine;
-  store: RunStore;
-  memory?: MemoryService;
-}
-
 const MAX_HISTORY = 50;
 const MAX_LOG_CHANNELS = 8;
 // Live step output arrives in bursts; the tree repaints at most this often.
 const REPAINT_MS = 250;
 
 /**
- * Workflow runs of every folder: history read lazily from `.claude-pm/runs/`, live runs from a per-folder
- * engine (created on the first run), one output channel per live run, and orphaned runs marked interrupted.
+ * Workflow runs of every folder: history read lazily from `.claude-pm/runs/`, live runs from the engine of the
+ * folder's session (created on the first run), one output channel per live run, and orphaned runs marked interrupted.
  */
 export class RunsController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly folders = new Map<string, Promise<FolderRuns>>();
+  private readonly attached = new WeakSet<FolderSession>();
   private readonly entries = new Map<string, RunEntry>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private loaded?: Promise<void>;
   private repaint?: ReturnType<typeof setTimeout>;
-  private memoryFor?: (folder: vscode.WorkspaceFolder) => RunMemory | undefined;
 
   constructor(private readonly features: FeatureContext) {}
-
-  /** Lets the memory feature give agents what the project learned (see the engine's RunMemory). */
-  setMemoryProvider(provider: (folder: vscode.WorkspaceFolder) => RunMemory | undefined): void {
-    this.memoryFor = provider;
-    this.dropEngines();
-  }
 
   /** Every known run, newest first; loads the history on first call. */
   async runs(): Promise<RunEntry[]> {
@@ -117,7 +98,7 @@ export class RunsController implements vscode.Disposable {
 
   /** Shows a task delegated from the Agents view as a one-step run and keeps it in the folder's history. */
   trackDelegated(run: DelegatedRun): void {
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.cwd)) ?? this.features.configs.folders()[0];
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.cwd));
     if (!folder) return;
     const record = delegatedRunRecord(run, vscode.l10n.t('Delegated to {0}', run.agentName));
     this.entries.set(run.id, { folder, record });
@@ -160,7 +141,7 @@ export class RunsController implements vscode.Disposable {
   }
 
   private async loadHistory(): Promise<void> {
-    for (const folder of this.features.configs.folders()) {
+    for (const folder of this.features.sessions.folders()) {
       try {
         const { store } = await this.folderRuns(folder);
         const interrupted = await store.markInterrupted();
@@ -175,57 +156,16 @@ export class RunsController implements vscode.Disposable {
     this.features.counts.notify();
   }
 
-  private folderRuns(folder: vscode.WorkspaceFolder): Promise<FolderRuns> {
-    const key = folder.uri.toString();
-    let runs = this.folders.get(key);
-    if (!runs) {
-      runs = this.createFolderRuns(folder);
-      this.folders.set(key, runs);
-      runs.catch(() => this.folders.delete(key));
+  /** The folder's engine and run history, from its session; the session's run events feed this view. */
+  private async folderRuns(folder: vscode.WorkspaceFolder): Promise<FolderWorkflows> {
+    const session = await this.features.sessions.get(folder);
+    if (!this.attached.has(session)) {
+      this.attached.add(session);
+      session.own(session.onRunLog((line) => this.onLog(line)));
+      session.own(session.onRunUpdate(() => this.changedSoon(false)));
+      session.own(session.onRunAlert(({ alert, run }) => this.onAlert(alert, run)));
     }
-    return runs;
-  }
-
-  private async createFolderRuns(folder: vscode.WorkspaceFolder): Promise<FolderRuns> {
-    const config = await this.features.configs.get(folder);
-    if (!config) throw new Error(vscode.l10n.t('No configuration for {0}.', folder.name));
-    const provided = this.memoryFor?.(folder);
-    const service = provided ? undefined : await this.openMemory(config);
-    const runs = await createWorkflowEngine({
-      root: folder.uri.fsPath,
-      config,
-      env: process.env,
-      logger: this.features.logger,
-      memory: provided ?? (service && runMemoryFrom(service)),
-      events: {
-        onLog: (line) => this.onLog(line),
-        onUpdate: () => this.changedSoon(false),
-        onAlert: (alert, run) => this.onAlert(alert, run),
-      },
-    });
-    return { ...runs, memory: service };
-  }
-
-  /** The workspace's memory service, with the API key from SecretStorage; runs go on without it on failure. */
-  private async openMemory(config: ResolvedConfig): Promise<MemoryService | undefined> {
-    try {
-      const backend = config.memory.backend;
-      const apiKey = backend === 'embedded' ? undefined : await this.features.extension.secrets.get(`claudePm.apiKey.${backend}`);
-      return createMemoryService(config, { logger: this.features.logger, ...(apiKey ? { apiKey } : {}) });
-    } catch (error) {
-      this.features.logger.warn('workflow runs go on without memory:', error as Error);
-      return undefined;
-    }
-  }
-
-  /** Engines are rebuilt after a config change, once no run of theirs is going. */
-  configChanged(): void {
-    if (this.activeCount === 0) this.dropEngines();
-  }
-
-  private dropEngines(): void {
-    for (const runs of this.folders.values()) void runs.then((r) => r.memory?.dispose(), () => undefined);
-    this.folders.clear();
+    return session.workflows();
   }
 
   private onLog(line: RunLogLine): void {
@@ -265,7 +205,6 @@ export class RunsController implements vscode.Disposable {
     clearTimeout(this.repaint);
     for (const entry of this.entries.values()) entry.handle?.cancel();
     for (const channel of this.channels.values()) channel.dispose();
-    this.dropEngines();
     this.changed.dispose();
   }
 }

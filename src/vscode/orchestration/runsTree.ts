@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
+import { Disposable } from '../common/lifecycle';
 import type { RunEntry, RunsController } from './runsController';
 
 export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string };
@@ -43,17 +44,20 @@ function formatElapsed(ms: number): string {
 }
 
 /** The Runs view: runs (newest first) → steps, with live status icons, elapsed time and attempts. */
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<RunsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
   private ticker?: ReturnType<typeof setInterval>;
 
   constructor(private readonly controller: RunsController) {
-    this.subscription = controller.onDidChange(() => {
-      this.changed.fire(undefined);
-      this.updateTicker();
-    });
+    super();
+    this._register(
+      controller.onDidChange(() => {
+        this.changed.fire(undefined);
+        this.updateTicker();
+      }),
+    );
+    this._register({ dispose: () => clearInterval(this.ticker) });
   }
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
@@ -124,11 +128,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
   }
 
-  dispose(): void {
-    clearInterval(this.ticker);
-    this.subscription.dispose();
-    this.changed.dispose();
-  }
 }
 
 function statusLabel(status: RunState | StepState): string {

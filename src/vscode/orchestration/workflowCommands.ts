@@ -21,8 +21,7 @@ export async function runWorkflowCommand(features: FeatureContext, controller: R
     const first = parsed.diagnostics[0];
     throw new Error(vscode.l10n.t('{0} is not a valid workflow: line {1}: {2}', basename(target.file), first?.line ?? '?', first?.message ?? ''));
   }
-  const config = await features.configs.get(target.folder);
-  if (!config) return;
+  const { config } = await features.sessions.get(target.folder);
   let context = await defaultWorkflowContext(target.folder.uri.fsPath, config, process.env);
   if (parsed.workflow.type === 'conditional') {
     const edited = await vscode.window.showInputBox({
@@ -54,7 +53,7 @@ function pickFromUri(uri: vscode.Uri): { folder: vscode.WorkspaceFolder; file: s
 
 async function pickWorkflow(features: FeatureContext): Promise<WorkflowPick | undefined> {
   const picks: WorkflowPick[] = [];
-  for (const folder of features.configs.folders()) {
+  for (const folder of features.sessions.folders()) {
     for (const file of await listWorkflowFiles(folder.uri.fsPath)) {
       const parsed = await loadWorkflowFile(file);
       picks.push({
@@ -87,8 +86,7 @@ export async function newWorkflowCommand(features: FeatureContext): Promise<void
   );
   const template = await vscode.window.showQuickPick(templates, { title: vscode.l10n.t('New Workflow from Template'), placeHolder: vscode.l10n.t('Pick a template') });
   if (!template) return;
-  const folders = features.configs.folders();
-  const folder = folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Folder for the new workflow') }) : folders[0];
+  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Folder for the new workflow'));
   if (!folder) return;
   const dir = join(folder.uri.fsPath, WORKFLOWS_DIR);
   const name = await vscode.window.showInputBox({

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseWorkflowText } from '../../core/orchestration/workflowFile';
+import { toVsDiagnostic } from '../common/diagnostics';
 
 const WORKFLOW_FILE = /[\\/]\.claude-pm[\\/]workflows[\\/][^\\/]+\.ya?ml$/i;
 // Typing produces a burst of changes; validate once it pauses.
@@ -43,14 +44,7 @@ export class WorkflowDiagnostics implements vscode.Disposable {
     const { diagnostics } = parseWorkflowText(doc.uri.fsPath, doc.getText());
     this.collection.set(
       doc.uri,
-      diagnostics.map((d) => {
-        const line = Math.max(0, (d.line ?? 1) - 1);
-        const start = new vscode.Position(line, Math.max(0, (d.column ?? 1) - 1));
-        const range = doc.validateRange(new vscode.Range(start, new vscode.Position(line, Number.MAX_SAFE_INTEGER)));
-        const diagnostic = new vscode.Diagnostic(range, d.key ? `${d.key}: ${d.message}` : d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        diagnostic.source = 'Claude PM';
-        return diagnostic;
-      }),
+      diagnostics.map((d) => toVsDiagnostic(d, 'Claude PM', doc)),
     );
   }
 

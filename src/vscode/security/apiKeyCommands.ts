@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { API_KEY_SERVICES, generateApiKey, maskKey, secretStorageKey, validateApiKey, type ApiKeyService } from '../../core/security/apiKeys';
+import { API_KEY_SERVICES, generateApiKey, maskKey, validateApiKey, type ApiKeyService } from '../../core/security/apiKeys';
 import type { FeatureContext } from '../featureContext';
 import { recordSecurityEvent } from './securityEvents';
 
 // Keys live only in SecretStorage: never in settings, the log, a notification's text or a webview message.
 
 async function pickService(features: FeatureContext, placeHolder: string, onlyStored = false): Promise<ApiKeyService | undefined> {
-  const stored = await Promise.all(API_KEY_SERVICES.map(async (service) => [service, (await features.extension.secrets.get(secretStorageKey(service))) !== undefined] as const));
+  const stored = await Promise.all(API_KEY_SERVICES.map(async (service) => [service, (await features.keys.stored(service)) !== undefined] as const));
   const items = stored
     .filter(([, has]) => !onlyStored || has)
     .map(([service, has]) => ({ label: service, description: has ? vscode.l10n.t('key stored') : vscode.l10n.t('no key'), service }));
@@ -21,15 +21,14 @@ async function pickService(features: FeatureContext, placeHolder: string, onlySt
 export async function generateKeyCommand(features: FeatureContext): Promise<void> {
   const service = await pickService(features, vscode.l10n.t('Generate a new API key for which service?'));
   if (!service) return;
-  const name = secretStorageKey(service);
-  const replaced = (await features.extension.secrets.get(name)) !== undefined;
+  const replaced = (await features.keys.stored(service)) !== undefined;
   if (replaced) {
     const replace = vscode.l10n.t('Replace Key');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('A key for {0} is already stored. Replace it with a new one?', service), { modal: true }, replace);
     if (answer !== replace) return;
   }
   const key = generateApiKey();
-  await features.extension.secrets.store(name, key);
+  await features.keys.store(service, key);
   await recordSecurityEvent(features, { event: 'key_rotation', action: 'generate API key', target: service, details: { service, replaced, key: maskKey(key) } });
   const copy = vscode.l10n.t('Copy Key');
   const choice = await vscode.window.showInformationMessage(
@@ -50,9 +49,8 @@ export async function setApiKeyCommand(features: FeatureContext): Promise<void> 
     validateInput: (value) => inputProblem(service, value),
   });
   if (!key) return;
-  const name = secretStorageKey(service);
-  const replaced = (await features.extension.secrets.get(name)) !== undefined;
-  await features.extension.secrets.store(name, key.trim());
+  const replaced = (await features.keys.stored(service)) !== undefined;
+  await features.keys.store(service, key.trim());
   await recordSecurityEvent(features, { event: 'key_rotation', action: 'set API key', target: service, details: { service, replaced, key: maskKey(key.trim()) } });
   void vscode.window.showInformationMessage(vscode.l10n.t('The API key for {0} is stored ({1}).', service, maskKey(key.trim())));
 }
@@ -63,7 +61,7 @@ export async function clearApiKeyCommand(features: FeatureContext): Promise<void
   const clear = vscode.l10n.t('Clear Key');
   const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the stored API key for {0}? Features using it stop authenticating.', service), { modal: true }, clear);
   if (answer !== clear) return;
-  await features.extension.secrets.delete(secretStorageKey(service));
+  await features.keys.delete(service);
   await recordSecurityEvent(features, { event: 'config_change', action: 'clear API key', target: service, details: { service } });
   void vscode.window.showInformationMessage(vscode.l10n.t('The API key for {0} was removed.', service));
 }

@@ -3,9 +3,9 @@ import { BUILT_IN_ROLES, loadPolicy, resolveActor } from '../../core/security/po
 import { assignRole } from '../../core/security/policyEdit';
 import type { FeatureContext } from '../featureContext';
 
-/** Gives a teammate a role in the first folder's `.claude-pm/policy.json` (creating it makes the actor admin). */
+/** Gives a teammate a role in the acting folder's `.claude-pm/policy.json` (creating it makes the actor admin). */
 export async function assignRoleCommand(features: FeatureContext): Promise<void> {
-  const folder = features.configs.folders()[0];
+  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Assign a role in which folder\'s policy?'));
   if (!folder) return;
   const root = folder.uri.fsPath;
   const email = await vscode.window.showInputBox({

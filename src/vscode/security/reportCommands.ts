@@ -1,30 +1,25 @@
 import * as vscode from 'vscode';
-import { maskKey, secretStorageKey } from '../../core/security/apiKeys';
+import { maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from '../../core/security/auditLog';
 import { describeAccess } from '../../core/security/policy';
 import { describeVerification, securityReportMarkdown } from '../../core/security/reportMarkdown';
 import type { AuthLockout } from '../../core/security/lockout';
 import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
-import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
+import { validateSecurity } from '../../core/security/validateSecurity';
 import type { FeatureContext } from '../featureContext';
 
 async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
-  const folders = features.configs.folders();
-  if (folders.length <= 1) {
-    if (!folders[0]) void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to use Claude PM security checks.'));
-    return folders[0];
-  }
-  return vscode.window.showWorkspaceFolderPick();
+  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Check which folder?'));
+  if (!folder && features.sessions.folders().length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to use Claude PM security checks.'));
+  return folder;
 }
 
 /** Checks key, transport, policy and audit chain and opens the findings as a Markdown report. */
 export async function validateCommand(features: FeatureContext): Promise<void> {
   const folder = await pickFolder(features);
   if (!folder) return;
-  const config = await features.configs.get(folder)!;
-  const backend = config.memory.backend;
-  // The key in secret storage first; the environment variable is what the CLI would use.
-  const key = backend === 'embedded' ? undefined : ((await features.extension.secrets.get(secretStorageKey(backend))) ?? process.env[KEY_ENV_VARIABLES[backend]]);
+  const { config } = await features.sessions.get(folder);
+  const key = await features.keys.forBackend(config.memory.backend);
   const [report, access] = await Promise.all([validateSecurity(config, key, process.env), describeAccess(folder.uri.fsPath, {})]);
   const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: securityReportMarkdown(report, access, key && maskKey(key)) });
   await vscode.window.showTextDocument(document, { preview: true });
@@ -35,13 +30,13 @@ export async function validateCommand(features: FeatureContext): Promise<void> {
 export async function testAuthCommand(features: FeatureContext, lockout: AuthLockout): Promise<void> {
   const folder = await pickFolder(features);
   if (!folder) return;
-  const config = await features.configs.get(folder)!;
+  const { config } = await features.sessions.get(folder);
   const backend = config.memory.backend;
   if (backend === 'embedded') {
     void vscode.window.showInformationMessage(vscode.l10n.t('The embedded memory store needs no authentication.'));
     return;
   }
-  const apiKey = (await features.extension.secrets.get(secretStorageKey(backend))) ?? process.env[KEY_ENV_VARIABLES[backend]];
+  const apiKey = await features.keys.get(backend);
   if (!apiKey) {
     const set = vscode.l10n.t('Set API Key');
     const choice = await vscode.window.showWarningMessage(vscode.l10n.t('No API key is stored for {0}.', backend), set);

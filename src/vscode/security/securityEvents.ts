@@ -1,10 +1,11 @@
+import * as vscode from 'vscode';
 import { AuditLog, type AuditEvent } from '../../core/security/auditLog';
 import { resolveActor } from '../../core/security/policy';
 import type { FeatureContext } from '../featureContext';
 
-/** Appends an event to the first folder's audit log as the folder's git user; failures are logged, not thrown. */
+/** Appends an event to the acting folder's audit log as the folder's git user; failures are logged, not thrown. */
 export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'> & { actor?: string }): Promise<void> {
-  const folder = features.configs.folders()[0];
+  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Record this security event in which folder\'s audit log?'));
   if (!folder) return;
   try {
     const actor = await resolveActor(folder.uri.fsPath, {});

@@ -1,50 +1,51 @@
 import * as vscode from 'vscode';
 import { inspectDeployment, type DeploymentStatus } from '../../core/templates/inspect';
 import type { FeatureContext } from '../featureContext';
+import { Disposable } from '../common/lifecycle';
+import { PromiseCache } from '../common/promiseCache';
 import { folderTemplates } from './templateContext';
 
 /**
  * The deployment status of each workspace folder, computed on first request and after a deploy,
  * rollback or config change. The Health tree reads it; counts go to the dashboard.
  */
-export class TemplateStatusStore implements vscode.Disposable {
-  private readonly cache = new Map<string, Promise<DeploymentStatus>>();
-  private readonly latest = new Map<string, DeploymentStatus>();
-  private readonly changed = new vscode.EventEmitter<void>();
+export class TemplateStatusStore extends Disposable {
+  private readonly cache = new PromiseCache<string, DeploymentStatus>();
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly features: FeatureContext) {
+    super();
     // Deploys from the CLI show up as a new operation history; edits as a changed CLAUDE.md in the workspace.
-    const watchers = ['**/.claude-pm/parent_directory_manager/logs/operation_history.json', '**/CLAUDE.md'].map((glob) => vscode.workspace.createFileSystemWatcher(glob));
-    for (const watcher of watchers) this.disposables.push(watcher, watcher.onDidChange(() => this.invalidate()), watcher.onDidCreate(() => this.invalidate()), watcher.onDidDelete(() => this.invalidate()));
-    this.disposables.push(features.configs.onDidChange(() => this.invalidate()), features.counts.register('templates', () => this.counts()));
+    for (const glob of ['**/.claude-pm/parent_directory_manager/logs/operation_history.json', '**/CLAUDE.md']) {
+      const watcher = this._register(vscode.workspace.createFileSystemWatcher(glob));
+      this._register(watcher.onDidChange(() => this.invalidate()));
+      this._register(watcher.onDidCreate(() => this.invalidate()));
+      this._register(watcher.onDidDelete(() => this.invalidate()));
+    }
+    this._register(features.sessions.onDidChange(() => this.invalidate()));
+    this._register(features.counts.register('templates', () => this.counts()));
   }
 
   status(folder: vscode.WorkspaceFolder): Promise<DeploymentStatus> {
-    const key = folder.uri.toString();
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = folderTemplates(this.features, folder).then(async (ctx) => inspectDeployment(ctx.root, { master: await ctx.loadMaster(), mode: ctx.mode }));
-      this.cache.set(key, pending);
-      pending.then(
-        (status) => {
-          this.latest.set(key, status);
-          this.features.counts.notify();
-        },
-        () => this.cache.delete(key),
-      );
-    }
+    let fresh = false;
+    const pending = this.cache.get(folder.uri.toString(), async () => {
+      fresh = true;
+      const ctx = await folderTemplates(this.features, folder);
+      return inspectDeployment(ctx.root, { master: await ctx.loadMaster(), mode: ctx.mode });
+    });
+    // Once a new status is in the cache, the dashboard's counts include it.
+    if (fresh) pending.then(() => this.features.counts.notify(), () => undefined);
     return pending;
   }
 
   invalidate(): void {
-    this.cache.clear();
+    this.cache.delete();
     this.changed.fire();
   }
 
   private counts(): Record<string, number> {
-    const selected = [...this.latest.values()].map((s) => s.targets.find((t) => t.selected)!);
+    const selected = this.cache.values().map((s) => s.targets.find((t) => t.selected)!);
     return {
       updatesAvailable: selected.filter((t) => t.updateAvailable).length,
       missing: selected.filter((t) => !t.exists).length,
@@ -52,9 +53,6 @@ export class TemplateStatusStore implements vscode.Disposable {
     };
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
-  }
 }
 
 const NOTIFIED_KEY = 'claudePm.templates.updateNotified';
@@ -63,7 +61,7 @@ const NOTIFIED_KEY = 'claudePm.templates.updateNotified';
 export async function notifyUpdateOnce(features: FeatureContext, store: TemplateStatusStore): Promise<void> {
   const state = features.extension.workspaceState;
   const notified = new Set(state.get<string[]>(NOTIFIED_KEY, []));
-  for (const folder of features.configs.folders()) {
+  for (const folder of features.sessions.folders()) {
     const target = (await store.status(folder)).targets.find((t) => t.selected && t.updateAvailable);
     const key = target && `${target.path}@${target.templateVersion}`;
     if (!target || !key || notified.has(key)) continue;

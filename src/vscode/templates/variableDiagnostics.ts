@@ -30,7 +30,7 @@ export class VariableDiagnostics implements vscode.Disposable {
   private async check(document: vscode.TextDocument): Promise<void> {
     if (document.uri.scheme !== 'file' || document.lineCount === 0 || !isClaudeMdTemplate(document)) return;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-    const configured = (await this.features.configs.get(folder))?.templateVariables ?? {};
+    const configured = folder ? (await this.features.sessions.get(folder)).config.templateVariables : {};
     const diagnostics: vscode.Diagnostic[] = [];
     try {
       for (const use of unknownVariables(findVariables(document.fileName, document.getText()), configured)) {

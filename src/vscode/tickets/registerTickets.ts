@@ -12,7 +12,7 @@ const INDEX_DELAY_MS = 1500;
 
 /** Tickets view, commands, hover and Problems: nothing is read until the view or a command asks. */
 export function registerTickets(features: FeatureContext): void {
-  const store = new TicketStore(features.logger);
+  const store = new TicketStore(features.sessions);
   const tree = new TicketsTreeProvider(store);
   tree.groupBy = savedGroupBy(features);
   const view = vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: tree, showCollapseAll: true });
@@ -22,6 +22,7 @@ export function registerTickets(features: FeatureContext): void {
   };
   features.extension.subscriptions.push(
     store,
+    tree,
     view,
     store.onDidChange(() => {
       tree.refresh();
@@ -31,7 +32,7 @@ export function registerTickets(features: FeatureContext): void {
     features.counts.register('tickets', () => store.counts()),
     vscode.languages.registerHoverProvider(
       HOVER_LANGUAGES.map((language) => ({ language })),
-      new TicketHoverProvider(store),
+      new TicketHoverProvider(store, features.sessions),
     ),
   );
   registerTicketCommands(features, store, tree);

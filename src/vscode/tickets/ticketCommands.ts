@@ -26,7 +26,7 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     features,
     'claudePm.tickets.create',
     async (node?: TicketNode) => {
-      const entry = node && node.kind !== 'folder' ? node.entry : await folderEntry(store);
+      const entry = node && node.kind !== 'folder' ? node.entry : await folderEntry(features, store, node);
       if (!entry) return;
       // Only epics and issues take children: from any other ticket, create a free-standing one.
       const parent = node?.kind === 'ticket' && (node.ticket.type === 'epic' || node.ticket.type === 'issue') ? node.ticket : undefined;
@@ -166,13 +166,13 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     features,
     'claudePm.tickets.init',
     async () => {
-      const folder = store.folders().length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Initialise the ticket tracker in which folder?') }) : store.folders()[0];
+      const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Initialise the ticket tracker in which folder?'));
       if (!folder) {
         void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder first: the ticket tracker lives in a workspace folder.'));
         return;
       }
       const { created } = await initTracker(folder.uri.fsPath, { name: folder.name });
-      store.reload();
+      features.sessions.invalidate(folder);
       void vscode.window.showInformationMessage(created.length ? vscode.l10n.t('Ticket tracker initialised in {0}.', folder.name) : vscode.l10n.t('{0} already has a ticket tracker.', folder.name));
     },
     write,
@@ -209,9 +209,8 @@ async function ticketFrom(store: TicketStore, node: TicketNode | string | undefi
   return picked && { entry: picked.entry, ticket: picked.ticket };
 }
 
-async function folderEntry(store: TicketStore): Promise<FolderTickets | undefined> {
-  const folders = store.folders();
-  const folder = folders.length > 1 ? await vscode.window.showWorkspaceFolderPick() : folders[0];
+async function folderEntry(features: FeatureContext, store: TicketStore, target?: unknown): Promise<FolderTickets | undefined> {
+  const folder = await features.sessions.resolveFolder(target, vscode.l10n.t('Create the ticket in which folder?'));
   return folder ? store.get(folder) : undefined;
 }
 

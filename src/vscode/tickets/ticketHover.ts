@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { FolderSessions } from '../common/folderSession';
 import type { TicketStore } from './ticketStore';
 import { ticketTooltip } from './ticketsTree';
 
@@ -6,10 +7,13 @@ const TICKET_ID = /\b(?:EP|ISS|TSK|PR|BUG)-\d{1,6}\b/;
 
 /** Hovering a ticket ID shows its title and status, from the in-memory index only (no I/O on hover). */
 export class TicketHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly store: TicketStore) {}
+  constructor(
+    private readonly store: TicketStore,
+    private readonly sessions: FolderSessions,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    if (!vscode.workspace.getConfiguration('claudePm.tickets', document.uri).get<boolean>('hover.enabled', true)) return undefined;
+    if (!this.sessions.settingsFor(document.uri).ticketHover) return undefined;
     const range = document.getWordRangeAtPosition(position, TICKET_ID);
     if (!range) return undefined;
     const id = document.getText(range);

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../../core/common/logger';
-import type { FileDiagnostic } from '../../core/config/diagnostics';
 import type { Ticket } from '../../core/tickets/model';
 import type { TicketCounts } from '../../core/tickets/ticketIndex';
-import { TicketTracker } from '../../core/tickets/tracker';
+import type { TicketTracker } from '../../core/tickets/tracker';
+import { publishDiagnostics } from '../common/diagnostics';
+import type { FolderSession, FolderSessions } from '../common/folderSession';
+import { Disposable } from '../common/lifecycle';
 
 export interface FolderTickets {
   folder: vscode.WorkspaceFolder;
@@ -16,39 +17,40 @@ const COUNT_KEYS = ['total', 'open', 'unparsed', 'malformed', 'duplicateIds'] as
 const REFRESH_DELAY_MS = 100;
 
 /**
- * The ticket trackers of the workspace folders, each opened on first use and then kept current by a file
- * watcher on its root feeding the index's incremental update. Malformed files go to the Problems panel.
+ * The ticket trackers of the workspace folders (each owned by its folder's session and opened on first use),
+ * kept current by a file watcher on the ticket root feeding the index's incremental update. Malformed files
+ * go to the Problems panel.
  */
-export class TicketStore implements vscode.Disposable {
-  private readonly trackers = new Map<string, Promise<FolderTickets>>();
-  private readonly loaded = new Map<string, FolderTickets>();
-  private readonly watchers = new Map<string, vscode.Disposable[]>();
-  private readonly changed = new vscode.EventEmitter<void>();
+export class TicketStore extends Disposable {
+  private readonly attached = new WeakSet<TicketTracker>();
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly problems = vscode.languages.createDiagnosticCollection('claudePm.tickets');
-  private readonly pending = new Map<string, Set<string>>();
+  private readonly problems = this._register(vscode.languages.createDiagnosticCollection('claudePm.tickets'));
+  private readonly pending = new Map<FolderTickets, Set<string>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.problems];
 
-  constructor(private readonly logger: Logger) {
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.tickets.root') && this.reload()),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()),
-    );
+  constructor(private readonly sessions: FolderSessions) {
+    super();
+    this._register(sessions.onDidChange(() => this.changed.fire()));
+    this._register({ dispose: () => clearTimeout(this.timer) });
   }
 
   folders(): readonly vscode.WorkspaceFolder[] {
-    return vscode.workspace.workspaceFolders ?? [];
+    return this.sessions.folders();
   }
 
   /** The folder's tracker, opened (and indexed) on first use. */
-  get(folder: vscode.WorkspaceFolder): Promise<FolderTickets> {
-    const key = folder.uri.toString();
-    let entry = this.trackers.get(key);
-    if (!entry) {
-      entry = this.open(folder);
-      this.trackers.set(key, entry);
-      entry.catch(() => this.trackers.delete(key));
+  async get(folder: vscode.WorkspaceFolder): Promise<FolderTickets> {
+    const session = await this.sessions.get(folder);
+    const tracker = await session.tickets();
+    const entry = { folder, tracker };
+    if (!this.attached.has(tracker)) {
+      this.attached.add(tracker);
+      session.logger.info(`tickets: ${tracker.index.counts().total} tickets in ${tracker.location.root}`);
+      for (const d of tracker.location.diagnostics) session.logger.warn(`tickets: ${d.file}: ${d.message}`);
+      this.watch(session, entry);
+      this.publishProblems(entry);
+      this.changed.fire();
     }
     return entry;
   }
@@ -61,7 +63,10 @@ export class TicketStore implements vscode.Disposable {
 
   /** Trackers already in memory: what hovers and badges may use without any I/O. */
   inMemory(): FolderTickets[] {
-    return [...this.loaded.values()];
+    return this.sessions.loaded().flatMap((s) => {
+      const tracker = s.peekTickets();
+      return tracker ? [{ folder: s.folder, tracker }] : [];
+    });
   }
 
   /** A ticket by ID from memory; the folder of `uri` first, when given. */
@@ -88,14 +93,10 @@ export class TicketStore implements vscode.Disposable {
     return out;
   }
 
-  /** Forgets every tracker; they reload on next use. */
+  /** Forgets every tracker (their sessions are rebuilt); they reload on next use. */
   reload(): void {
-    for (const list of this.watchers.values()) for (const d of list) d.dispose();
-    this.watchers.clear();
-    this.trackers.clear();
-    this.loaded.clear();
     this.problems.clear();
-    this.changed.fire();
+    this.sessions.invalidate();
   }
 
   /** Tells views that a tracker changed after a write made through it. */
@@ -104,43 +105,30 @@ export class TicketStore implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private async open(folder: vscode.WorkspaceFolder): Promise<FolderTickets> {
-    const setting = vscode.workspace.getConfiguration('claudePm.tickets', folder.uri).get<string>('root', '');
-    const started = performance.now();
-    const tracker = await TicketTracker.open(folder.uri.fsPath, { root: setting || undefined, env: process.env, actor: process.env.USER || process.env.USERNAME || 'vscode' });
-    const entry: FolderTickets = { folder, tracker };
-    this.logger.info(`tickets: ${tracker.index.counts().total} tickets in ${tracker.location.root} (${(performance.now() - started).toFixed(0)} ms)`);
-    for (const d of tracker.location.diagnostics) this.logger.warn(`tickets: ${d.file}: ${d.message}`);
-    this.loaded.set(folder.uri.toString(), entry);
-    this.watch(entry);
-    this.publishProblems(entry);
-    this.changed.fire();
-    return entry;
+  private watch(session: FolderSession, entry: FolderTickets): void {
+    const tickets = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(entry.tracker.location.root), '**/*.md')));
+    const queue = (uri: vscode.Uri) => this.queue(entry, uri.fsPath);
+    session.own(tickets.onDidChange(queue));
+    session.own(tickets.onDidCreate(queue));
+    session.own(tickets.onDidDelete(queue));
+    // The tracker's config decides the root: when it appears, changes or goes, start the folder over.
+    const config = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(entry.folder, '{.ai-trackdown/config.yaml,.aitrackdown.json}')));
+    const restart = () => this.sessions.invalidate(entry.folder);
+    session.own(config.onDidChange(restart));
+    session.own(config.onDidCreate(restart));
+    session.own(config.onDidDelete(restart));
   }
 
-  private watch(entry: FolderTickets): void {
-    const { tracker, folder } = entry;
-    const key = folder.uri.toString();
-    const tickets = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(tracker.location.root), '**/*.md'));
-    const queue = (uri: vscode.Uri) => this.queue(key, uri.fsPath);
-    // The config decides the root: when it appears, changes or goes, start over.
-    const config = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '{.ai-trackdown/config.yaml,.aitrackdown.json}'));
-    const restart = () => this.reload();
-    this.watchers.set(key, [tickets, tickets.onDidChange(queue), tickets.onDidCreate(queue), tickets.onDidDelete(queue), config, config.onDidChange(restart), config.onDidCreate(restart), config.onDidDelete(restart)]);
-  }
-
-  private queue(key: string, path: string): void {
-    let paths = this.pending.get(key);
-    if (!paths) this.pending.set(key, (paths = new Set()));
+  private queue(entry: FolderTickets, path: string): void {
+    let paths = this.pending.get(entry);
+    if (!paths) this.pending.set(entry, (paths = new Set()));
     paths.add(path);
     this.timer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
   }
 
   private flush(): void {
     this.timer = undefined;
-    for (const [key, paths] of this.pending) {
-      const entry = this.loaded.get(key);
-      if (!entry) continue;
+    for (const [entry, paths] of this.pending) {
       for (const path of paths) entry.tracker.index.refreshFile(path);
       this.publishProblems(entry);
     }
@@ -149,32 +137,6 @@ export class TicketStore implements vscode.Disposable {
   }
 
   private publishProblems(entry: FolderTickets): void {
-    const byFile = new Map<string, FileDiagnostic[]>();
-    for (const d of entry.tracker.index.diagnostics()) {
-      let list = byFile.get(d.file);
-      if (!list) byFile.set(d.file, (list = []));
-      list.push(d);
-    }
-    const root = entry.tracker.location.root;
-    this.problems.forEach((uri) => {
-      if (uri.fsPath.startsWith(root) && !byFile.has(uri.fsPath)) this.problems.delete(uri);
-    });
-    for (const [file, list] of byFile) {
-      this.problems.set(
-        vscode.Uri.file(file),
-        list.map((d) => {
-          const line = Math.max(0, (d.line ?? 1) - 1);
-          const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), `${d.key ? `${d.key}: ` : ''}${d.message}`, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-          diagnostic.source = 'Claude PM tickets';
-          return diagnostic;
-        }),
-      );
-    }
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    for (const list of this.watchers.values()) for (const d of list) d.dispose();
-    for (const d of this.disposables) d.dispose();
+    publishDiagnostics(this.problems, entry.tracker.index.diagnostics(), 'Claude PM tickets', entry.tracker.location.root);
   }
 }

@@ -1,3 +1,4 @@
+import { Disposable } from '../common/lifecycle';
 import * as vscode from 'vscode';
 import { isOpen, type NormalizedStatus, type Ticket } from '../../core/tickets/model';
 import type { TicketQuery } from '../../core/tickets/ticketIndex';
@@ -31,13 +32,15 @@ const PRIORITY_ORDER = ['critical', 'high', 'medium', 'low'];
 const STATUS_ORDER: NormalizedStatus[] = ['in_progress', 'review', 'blocked', 'open', 'done', 'cancelled', 'archived'];
 
 /** Tickets as epics → issues → tasks, or flat within groups; filtered from the view toolbar. */
-export class TicketsTreeProvider implements vscode.TreeDataProvider<TicketNode> {
-  private readonly changed = new vscode.EventEmitter<TicketNode | undefined>();
+export class TicketsTreeProvider extends Disposable implements vscode.TreeDataProvider<TicketNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<TicketNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   groupBy: GroupMode = 'none';
   filter: TicketFilter = {};
 
-  constructor(private readonly store: TicketStore) {}
+  constructor(private readonly store: TicketStore) {
+    super();
+  }
 
   refresh(): void {
     this.changed.fire(undefined);

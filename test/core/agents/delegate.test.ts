@@ -39,8 +39,8 @@ describe('delegation', () => {
     const root = await tempDir();
     await mkdir(join(root, '.claude-pm'));
     await writeFile(join(root, '.claude-pm', 'config.json'), JSON.stringify({ agents: { runner: 'command', permission_mode: 'plan', commands: { qa: 'npm test', ops: 'make deploy' } } }));
-    const { config } = await loadConfig(root, {}, {});
-    const settings = runnerSettingsFromConfig(config, { commandTemplates: { qa: 'pnpm test' } });
+    const { config } = await loadConfig(root, { commandTemplates: { qa: 'pnpm test' } }, {});
+    const settings = runnerSettingsFromConfig(config);
     assert.deepEqual(settings, { kind: 'command', claudePath: 'claude', commands: { qa: 'pnpm test', ops: 'make deploy' }, env: undefined, permissionMode: 'plan' });
     assert.equal(runnerSettingsFromConfig(config, { kind: 'claude' }).kind, 'claude');
 

@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     assert.equal(config.orchestrator.maxConcurrentAgents, 2);
   });
 
+  it('reads logging.level in the framework\'s Python names, else the environment\'s default', async () => {
+    const root = await workspaceWith(JSON.stringify({ logging: { level: 'WARNING' }, templates: { target: 'project' } }));
+    const { config } = await loadConfig(root, { templatesTarget: 'claudePmDir' }, {});
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.templates.target, 'claudePmDir');
+    assert.equal((await loadConfig(root, {}, {})).config.templates.target, 'project');
+    const unknown = await workspaceWith(JSON.stringify({ logging: { level: 'loud' } }));
+    assert.equal((await loadConfig(unknown, {}, { CMPM_ENVIRONMENT: 'testing' })).config.logLevel, 'debug');
+    assert.equal((await loadConfig(unknown, {}, { CMPM_ENVIRONMENT: 'production' })).config.logLevel, 'warn');
+  });
+
   it('keeps unknown keys and the real framework fields', async () => {
     const root = await workspaceWith(JSON.stringify({ deployment_type: 'working_directory', custom: { a: 1 }, memory_service: { host: 'h', extra: true } }));
     const { config, diagnostics } = await loadConfig(root, {}, {});

@@ -57,6 +57,15 @@ describe('workflow setup', () => {
     assert.equal((await store.list()).runs[0]?.id, run.id);
   });
 
+  it('runs workflow steps with the editor\'s command templates, which win over the file per agent type', async () => {
+    const root = await workspace({ agents: { runner: 'command', commands: { qa: 'echo file-qa', ops: 'echo file-ops' } } });
+    const { config } = await loadConfig(root, { commandTemplates: { qa: 'echo editor-qa' } }, {});
+    const { engine } = await createWorkflowEngine({ root, config, env: { PATH: process.env.PATH, HOME: root }, logger: createLogger(() => undefined) });
+    const parsed = parseWorkflowText('w.yaml', 'name: w\ntype: sequential\nsteps:\n  - { name: a, agent_type: qa, task: one }\n  - { name: b, agent_type: ops, task: two }\n');
+    const run = await engine.run({ workflow: parsed.workflow!, steps: parsed.steps });
+    assert.deepEqual(run.steps.map((s) => s.outputTail), ['editor-qa\n', 'file-ops\n']);
+  });
+
   it('warns about an invalid pool setting and runs without it', async () => {
     const root = await workspace({ orchestrator: { agent_pools: { qa: { instances: 0 } } }, agents: { runner: 'command', commands: {} } });
     const { config } = await loadConfig(root, {}, {});

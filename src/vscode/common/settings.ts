@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { parseLogLevel, type LogLevel } from '../../core/common/logger';
+import type { ConfigOverrides } from '../../core/config/loadConfig';
+
+// The one module that reads `claudePm.*` settings. Features get them from their folder's session.
+
+/** The editor-only switches of a folder; everything the core knows too goes into `overrides`. */
+export interface FolderSettings {
+  /** Settings the user set explicitly: each wins over `.claude-pm/config.json`. */
+  readonly overrides: ConfigOverrides;
+  /** `claudePm.logLevel` when set explicitly; else the config file's `logging.level` applies. */
+  readonly logLevel?: LogLevel;
+  readonly ticketsRoot?: string;
+  readonly ticketHover: boolean;
+  readonly memoryHover: boolean;
+  readonly memoryCodeActions: boolean;
+}
+
+/** Window-wide settings of the health monitor and the status bar. */
+export interface WindowSettings {
+  readonly healthPauseWhenUnfocused: boolean;
+  readonly healthStatusBar: boolean;
+}
+
+/** Reads every `claudePm.*` setting of `scope` (a folder or a document in it). */
+export function readFolderSettings(scope: vscode.Uri): FolderSettings {
+  const s = vscode.workspace.getConfiguration('claudePm', scope);
+  // Only values the user set: defaults must not hide what the folder's config file says.
+  const explicit = <T>(key: string): T | undefined => {
+    const inspected = s.inspect<T>(key);
+    return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+  };
+  const templates = explicit<Record<string, unknown>>('agents.commandTemplates');
+  return {
+    overrides: {
+      environment: explicit('environment'),
+      memoryBackend: explicit('memory.backend'),
+      memoryUrl: explicit<string>('memory.url') || undefined,
+      claudePath: explicit<string>('agents.claudePath') || undefined,
+      agentRunner: explicit('agents.runner'),
+      maxConcurrentAgents: explicit('agents.maxConcurrent'),
+      healthIntervalSeconds: explicit('health.intervalSeconds'),
+      commandTemplates: templates ? stringEntries(templates) : undefined,
+      templatesTarget: explicit('templates.target'),
+    },
+    logLevel: parseLogLevel(explicit<string>('logLevel')),
+    ticketsRoot: s.get<string>('tickets.root') || undefined,
+    ticketHover: s.get<boolean>('tickets.hover.enabled', true),
+    memoryHover: s.get<boolean>('memory.hover.enabled', true),
+    memoryCodeActions: s.get<boolean>('memory.codeActions.enabled', true),
+  };
+}
+
+export function readWindowSettings(): WindowSettings {
+  const s = vscode.workspace.getConfiguration('claudePm');
+  return { healthPauseWhenUnfocused: s.get<boolean>('health.pauseWhenUnfocused', true), healthStatusBar: s.get<boolean>('health.statusBar.enabled', true) };
+}
+
+/** Keeps the string values of a settings object (settings.json is user input), in a prototype-free map. */
+function stringEntries(value: Record<string, unknown>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string' && v.trim()) out[key] = v;
+  return out;
+}
