@@ -117,4 +117,40 @@ describe('claude-pm tickets', () => {
     assert.equal(result.code, 1);
     assert.match(result.stdout, /error: .*ISS-0100-broken.md:3: invalid YAML frontmatter/);
   });
+
+  it('lists candidate roots, warns once about a fuller one and fails validate and status on a missing configured root', async () => {
+    const ws = await tempDir();
+    const issue = (id: string) => `---\nissue_id: ${id}\ntitle: ${id}\nstatus: planning\npriority: medium\ncreated_date: 2025-07-01T00:00:00.000Z\nupdated_date: 2025-07-01T00:00:00.000Z\n---\n`;
+    await mkdir(join(ws, 'tasks/issues'), { recursive: true });
+    await mkdir(join(ws, 'tickets/issues'), { recursive: true });
+    await writeFile(join(ws, '.aitrackdown.json'), '{"rootDir": "./tasks"}');
+    await writeFile(join(ws, 'tasks/issues/ISS-0001-a.md'), issue('ISS-0001'));
+    for (const n of [2, 3, 4]) await writeFile(join(ws, `tickets/issues/ISS-000${n}-b.md`), issue(`ISS-000${n}`));
+
+    const roots = await cli(['tickets', 'roots', '--format', 'json'], { cwd: ws });
+    assert.equal(roots.code, 0);
+    assert.deepEqual(
+      (json(roots.stdout) as { candidates: { path: string; tickets: number; in_use: boolean }[] }).candidates.map((c) => [c.path, c.tickets, c.in_use]),
+      [
+        ['tickets', 3, false],
+        ['tasks', 1, true],
+      ],
+    );
+    // Run from inside the ticket tree: the same workspace, one warning naming the fuller folder.
+    const list = await cli(['tickets', 'list', '--format', 'json'], { cwd: join(ws, 'tasks', 'issues') });
+    assert.equal(list.code, 0);
+    assert.deepEqual((json(list.stdout) as { id: string }[]).map((t) => t.id), ['ISS-0001']);
+    assert.equal(list.stderr.match(/tickets holds 3 tickets, more than tasks \(1\)/g)?.length, 1);
+
+    await writeFile(join(ws, '.aitrackdown.json'), '{"rootDir": "./gone"}');
+    const validate = await cli(['tickets', 'validate', '--format', 'json'], { cwd: ws });
+    assert.equal(validate.code, 1);
+    const report = json(validate.stdout) as { root: string; errors: number; diagnostics: { message: string }[] };
+    assert.equal(report.root, join(ws, 'tickets'));
+    assert.ok(report.diagnostics.some((d) => /names the ticket folder \.\/gone, which does not exist; using tickets \(3 tickets\) instead/.test(d.message)));
+    const status = await cli(['status'], { cwd: ws });
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /Tickets in .*tickets: 3/);
+    assert.match(status.stderr, /does not exist/);
+  });
 });

@@ -65,12 +65,17 @@ export const ticketsCommands = lazyCommands(() => import('../handlers/tickets').
   },
   ticketsValidate: {
     path: ['tickets', 'validate'],
-    summary: 'Report malformed ticket files, off-enum statuses and duplicate IDs (exit 1 when a file cannot be read)',
+    summary: 'Report malformed ticket files, off-enum statuses, conflicting fields, impossible links, duplicate IDs and a missing ticket root (exit 1 on any error)',
     options: ROOT_OPTION,
   },
   status: {
     path: ['status'],
-    summary: 'Ticket statistics by type and status, like `aitrackdown status --stats`',
+    summary: 'Ticket statistics by type and status, like `aitrackdown status --stats` (exit 1 when the configured ticket folder is missing)',
     options: { ...ROOT_OPTION, stats: { type: 'boolean' } },
+  },
+  ticketsRoots: {
+    path: ['tickets', 'roots'],
+    summary: 'List every folder of the workspace that holds tickets, with its ticket count and the one in use',
+    options: ROOT_OPTION,
   },
 });

@@ -1,14 +1,29 @@
 import { readFile } from 'node:fs/promises';
-import { formatDiagnostic } from '../../core/config/diagnostics';
+import { resolve } from 'node:path';
+import { countOf } from '../../core/common/plural';
+import { formatDiagnostic, type FileDiagnostic } from '../../core/config/diagnostics';
 import type { Ticket, TicketType } from '../../core/tickets/model';
 import { TICKET_TYPES } from '../../core/tickets/model';
 import { isCreatable } from '../../core/tickets/newTicket';
+import { findTicketWorkspace, type TicketRoot } from '../../core/tickets/root';
 import { initTracker, TicketTracker } from '../../core/tickets/tracker';
 import { ticketBody } from '../../core/tickets/writer';
 import { requireArg, UsageError, type CliHandlers, type CliContext } from '../framework';
 
-function openTracker(ctx: CliContext, values: Record<string, unknown>): Promise<TicketTracker> {
-  return TicketTracker.open(ctx.cwd, { root: typeof values.root === 'string' ? values.root : undefined, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm' });
+/**
+ * Opens the tracker of the workspace around the current directory (run from inside `tickets/issues`, it still sees
+ * the whole tree). Says once what the user should know about the root: a configured folder that is missing, or
+ * another folder that holds more tickets. `validate` and `roots` report those themselves (`quiet`).
+ */
+async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean } = {}): Promise<TicketTracker> {
+  const root = typeof values.root === 'string' ? resolve(ctx.cwd, values.root) : undefined;
+  const workspace = await findTicketWorkspace(ctx.cwd);
+  const tracker = await TicketTracker.open(workspace, { root, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm' });
+  if (!options.quiet) {
+    for (const d of tracker.location.diagnostics) if (d.severity === 'error') ctx.logger.warn(formatDiagnostic(d));
+    if (tracker.location.notice) ctx.logger.warn(tracker.location.notice);
+  }
+  return tracker;
 }
 
 function option(values: Record<string, unknown>, name: string): string | undefined {
@@ -47,7 +62,7 @@ export const ticketsHandlers = {
     const type = option(values, 'type');
     if (type && !(TICKET_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${TICKET_TYPES.join(', ')}`);
     const tracker = await openTracker(ctx, values);
-    if (!tracker.location.exists) ctx.logger.warn(`no ticket root at ${tracker.location.root}; run 'claude-pm tickets init'`);
+    if (!tracker.location.exists && !tracker.location.configuredRootMissing) ctx.logger.warn(`no ticket root at ${tracker.location.root}; run 'claude-pm tickets init'`);
     const tickets = tracker.index.query({
       type: type as TicketType | undefined,
       status: option(values, 'status'),
@@ -145,13 +160,15 @@ export const ticketsHandlers = {
     return 0;
   },
   ticketsValidate: async (ctx, values) => {
-    const tracker = await openTracker(ctx, values);
-    const diagnostics = [...tracker.location.diagnostics, ...tracker.index.diagnostics()];
-    const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    ctx.print({ root: tracker.location.root, errors, warnings: diagnostics.length - errors, diagnostics }, () =>
-      [...diagnostics.map((d) => `${d.severity}: ${formatDiagnostic(d)}`), `${errors} errors, ${diagnostics.length - errors} warnings in ${tracker.location.root}`].join('\n'),
+    const tracker = await openTracker(ctx, values, { quiet: true });
+    const { location } = tracker;
+    const notices = location.notice ? [{ file: location.root, message: location.notice, severity: 'warning' as const }] : [];
+    const diagnostics = [...location.diagnostics, ...notices, ...tracker.index.diagnostics()];
+    const tally = countBySeverity(diagnostics);
+    ctx.print({ root: location.root, errors: tally.error, warnings: tally.warning, information: tally.info, diagnostics }, () =>
+      [...diagnostics.map((d) => `${d.severity}: ${formatDiagnostic(d)}`), `${countOf(tally.error, 'error')}, ${countOf(tally.warning, 'warning')}, ${tally.info} for information in ${location.root}`].join('\n'),
     );
-    return errors ? 1 : 0;
+    return tally.error ? 1 : 0;
   },
   status: async (ctx, values) => {
     const tracker = await openTracker(ctx, values);
@@ -167,6 +184,33 @@ export const ticketsHandlers = {
         ...(counts.unparsed || counts.malformed || counts.duplicateIds ? [`Other: ${counts.unparsed} documents without frontmatter, ${counts.malformed} malformed files, ${counts.duplicateIds} duplicated IDs`] : []),
       ].join('\n');
     });
+    return tracker.location.configuredRootMissing ? 1 : 0;
+  },
+  ticketsRoots: async (ctx, values) => {
+    const { location } = await openTracker(ctx, values, { quiet: true });
+    const rows = location.candidates.map((c) => ({ path: c.relPath, absolute_path: c.root, tickets: c.tickets, in_use: c.root === location.root }));
+    ctx.print({ root: location.root, source: location.source, configured_root_missing: location.configuredRootMissing, candidates: rows }, () =>
+      [
+        ...rows.map((r) => `${r.in_use ? '*' : ' '} ${r.path.padEnd(32)} ${countOf(r.tickets, 'ticket')}`),
+        `in use: ${location.root} (${ROOT_SOURCES[location.source]})`,
+        ...location.diagnostics.filter((d) => d.severity === 'error').map((d) => `error: ${formatDiagnostic(d)}`),
+      ].join('\n'),
+    );
     return 0;
   },
 } satisfies CliHandlers;
+
+const ROOT_SOURCES: Record<TicketRoot['source'], string> = {
+  flag: 'named by --root',
+  env: 'named by AITRACKDOWN_TASKS_DIR or AITRACKDOWN_ROOT_DIR',
+  config: 'named by .ai-trackdown/config.yaml',
+  legacy: 'named by .aitrackdown.json',
+  default: 'the default folder',
+  discovered: 'the folder holding the most tickets',
+};
+
+function countBySeverity(diagnostics: readonly FileDiagnostic[]): Record<FileDiagnostic['severity'], number> {
+  const tally = { error: 0, warning: 0, info: 0 };
+  for (const d of diagnostics) tally[d.severity]++;
+  return tally;
+}

@@ -9,7 +9,8 @@ export interface FileDiagnostic {
   /** Dotted key path inside the file, when the problem is a value. */
   key?: string;
   message: string;
-  severity: 'error' | 'warning';
+  /** `info`: worth knowing, nothing wrong (a note named like a ticket, without frontmatter). */
+  severity: 'error' | 'warning' | 'info';
 }
 
 export function formatDiagnostic(d: FileDiagnostic): string {

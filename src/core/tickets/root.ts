@@ -1,9 +1,11 @@
 // Finds a workspace's ticket root as the ai-trackdown tools do (formats.md §3a "Root resolution", §3b).
 
+import { countOf } from '../common/plural';
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { FileDiagnostic } from '../config/diagnostics';
+import { countTickets, findRootCandidates, scanOnce, type RootCandidate, type ScanCache } from './candidates';
 import type { TicketFormat } from './model';
 import { legacyRootSchema, pytoolsConfigSchema, toolsConfigSchema, type ToolsConfig } from './schema';
 
@@ -23,9 +25,15 @@ export interface TicketRoot {
   workspaceRoot: string;
   /** Absolute ticket root. */
   root: string;
-  /** Which rule chose it. */
-  source: 'flag' | 'env' | 'config' | 'legacy' | 'default';
+  /** Which rule chose it: `discovered` when the configured or default folder held no tickets and another did. */
+  source: 'flag' | 'env' | 'config' | 'legacy' | 'default' | 'discovered';
   exists: boolean;
+  /** Every folder of the workspace that holds tickets (and the configured one), most tickets first. */
+  candidates: RootCandidate[];
+  /** Said once by every command: another folder holds more tickets than the root in use. */
+  notice?: string;
+  /** The config or legacy file names a folder that does not exist (whatever root was used instead). */
+  configuredRootMissing: boolean;
   /** The format the config describes (tools when there is none): new tickets use it in an empty tree. */
   configFormat: TicketFormat;
   configPath?: string;
@@ -40,11 +48,16 @@ export interface ResolveRootOptions {
   /** `--root` flag or the `claudePm.tickets.root` setting; wins over everything. */
   root?: string;
   env?: NodeJS.ProcessEnv;
+  /** Look for other ticket folders to fall back on and to warn about (default true). */
+  discover?: boolean;
+  /** Scans made while resolving land here, for the index to reuse. */
+  scans?: ScanCache;
 }
 
 const DEFAULT_STRUCTURE: TicketStructure = { epics: 'epics', issues: 'issues', tasks: 'tasks', prs: 'prs', templates: 'templates' };
 
-export async function resolveTicketRoot(workspaceRoot: string, options: ResolveRootOptions = {}): Promise<TicketRoot> {
+export async function resolveTicketRoot(workspace: string, options: ResolveRootOptions = {}): Promise<TicketRoot> {
+  const workspaceRoot = resolve(workspace);
   const env = options.env ?? {};
   const diagnostics: FileDiagnostic[] = [];
   const configPath = join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML);
@@ -58,27 +71,98 @@ export async function resolveTicketRoot(workspaceRoot: string, options: ResolveR
     defaultAssignee: config?.tools?.default_assignee,
     diagnostics,
   };
-  const chosen = async (dir: string, source: TicketRoot['source']): Promise<TicketRoot> => {
-    const root = isAbsolute(dir) ? dir : resolve(workspaceRoot, dir);
-    return { ...base, root, source, exists: await isDirectory(root) };
-  };
+  const absolute = (dir: string) => (isAbsolute(dir) ? dir : resolve(workspaceRoot, dir));
+  const ruled = await ruledRoot(workspaceRoot, options, env, config, diagnostics);
+  const root = absolute(ruled.dir);
+  const exists = await isDirectory(root);
+  const configuredRootMissing = (ruled.source === 'config' || ruled.source === 'legacy') && !exists;
+  if (options.discover === false) return { ...base, root, source: ruled.source, exists, candidates: [], configuredRootMissing };
 
-  if (options.root) return chosen(options.root, 'flag');
+  const scans = options.scans ?? new Map();
+  // A root the user or the repository named is listed even when empty or missing; the default folder only with tickets.
+  const candidates = await findRootCandidates(workspaceRoot, ruled.source === 'default' ? [] : [root], scans);
+  const explicit = ruled.source === 'flag' || ruled.source === 'env';
+  const best = candidates[0];
+  if (!explicit && best && best.tickets > 0 && best.root !== root) {
+    const configured = ruled.source === 'config' || ruled.source === 'legacy';
+    if (configuredRootMissing) {
+      diagnostics.push({ ...ruled.origin!, message: `names the ticket folder ${ruled.dir}, which does not exist; using ${best.relPath} (${countOf(best.tickets, 'ticket')}) instead`, severity: 'error' });
+      return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
+    }
+    const held = exists ? countTickets(await scanOnce(scans, root)) : 0;
+    // Nothing configured and the default folder empty: the tickets are wherever most of them are.
+    if (!configured && held === 0) return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
+    if (best.tickets > held) {
+      const notice = `${best.relPath} holds ${countOf(best.tickets, 'ticket')}, more than ${relativeName(workspaceRoot, root)} (${held}), the ticket root in use; pass --root ${best.relPath} or set the ticket root to use it`;
+      return { ...base, root, source: ruled.source, exists, candidates, notice, configuredRootMissing };
+    }
+  } else if (configuredRootMissing) {
+    diagnostics.push({ ...ruled.origin!, message: `names the ticket folder ${ruled.dir}, which does not exist`, severity: 'error' });
+  }
+  return { ...base, root, source: ruled.source, exists, candidates, configuredRootMissing };
+}
+
+interface RuledRoot {
+  dir: string;
+  source: Exclude<TicketRoot['source'], 'discovered'>;
+  /** Where a configured root was named, for diagnostics about it. */
+  origin?: { file: string; line?: number; key?: string };
+}
+
+/** The root the tools' own precedence picks: flag, environment, config, legacy file, then the default folder. */
+async function ruledRoot(workspaceRoot: string, options: ResolveRootOptions, env: NodeJS.ProcessEnv, config: ReadConfig | undefined, diagnostics: FileDiagnostic[]): Promise<RuledRoot> {
+  if (options.root) return { dir: options.root, source: 'flag' };
   const fromEnv = env.AITRACKDOWN_TASKS_DIR || env.AITRACKDOWN_ROOT_DIR;
-  if (fromEnv) return chosen(fromEnv, 'env');
-  if (config?.directory) return chosen(config.directory, 'config');
-  const legacy = await readLegacyRoot(join(workspaceRoot, '.aitrackdown.json'), diagnostics);
-  if (legacy) return chosen(legacy, 'legacy');
+  if (fromEnv) return { dir: fromEnv, source: 'env' };
+  if (config?.directory) return { dir: config.directory, source: 'config', origin: { file: join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML), line: config.directoryLine, key: config.directoryKey } };
+  const legacyPath = join(workspaceRoot, '.aitrackdown.json');
+  const legacy = await readLegacyRoot(legacyPath, diagnostics);
+  if (legacy) return { dir: legacy, source: 'legacy', origin: { file: legacyPath, key: 'rootDir' } };
   const preferred = config?.format === 'pytools' ? 'tickets' : 'tasks';
   const other = preferred === 'tasks' ? 'tickets' : 'tasks';
   // A tree under the other conventional name (claude-multiagent-pm keeps `tickets/`) beats an empty default.
-  if (!(await isDirectory(join(workspaceRoot, preferred))) && (await isDirectory(join(workspaceRoot, other)))) return chosen(other, 'default');
-  return chosen(preferred, 'default');
+  if (!(await isDirectory(join(workspaceRoot, preferred))) && (await isDirectory(join(workspaceRoot, other)))) return { dir: other, source: 'default' };
+  return { dir: preferred, source: 'default' };
+}
+
+function relativeName(workspaceRoot: string, root: string): string {
+  return root.startsWith(workspaceRoot + '/') ? root.slice(workspaceRoot.length + 1) : root;
+}
+
+/**
+ * The workspace a ticket command run from `start` acts on, so that a command run inside `tickets/issues` still sees
+ * the whole tree: the nearest folder above that holds ai-trackdown's config, `.claude-pm/` or `.git` (a repository
+ * is a boundary); without any, the folder above the nearest conventional root (`tasks/`, `tickets/`); else `start`.
+ */
+export async function findTicketWorkspace(start: string): Promise<string> {
+  const from = resolve(start);
+  let aboveRoot: string | undefined;
+  for (let dir = from; ; dir = dirname(dir)) {
+    for (const marker of WORKSPACE_MARKERS) if (await pathExists(join(dir, marker))) return dir;
+    // `tasks/tasks` is the task folder of the root `tasks/`: the root is the outer one.
+    if (!aboveRoot && CONVENTIONAL_ROOTS.has(basename(dir)) && !CONVENTIONAL_ROOTS.has(basename(dirname(dir)))) aboveRoot = dirname(dir);
+    if (dirname(dir) === dir) return aboveRoot ?? from;
+  }
+}
+
+const WORKSPACE_MARKERS = [TRACKDOWN_DIR, '.aitrackdown.json', '.claude-pm', '.git'];
+const CONVENTIONAL_ROOTS = new Set(['tasks', 'tickets']);
+
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface ReadConfig {
   format: TicketFormat;
   directory?: string;
+  /** Line and key path of the setting that named `directory`. */
+  directoryLine?: number;
+  directoryKey?: string;
   tools?: ToolsConfig;
 }
 
@@ -108,14 +192,20 @@ async function readConfig(path: string, diagnostics: FileDiagnostic[]): Promise<
       diagnostics.push({ file: path, key: result.error.issues[0]?.path.join('.'), message: `${result.error.issues[0]?.message}; using defaults`, severity: 'warning' });
       return { format: 'pytools' };
     }
-    return { format: 'pytools', directory: result.data.tasks?.directory };
+    return { format: 'pytools', directory: result.data.tasks?.directory, directoryKey: 'tasks.directory', directoryLine: lineOfKey(text, 'directory') };
   }
   const result = toolsConfigSchema.safeParse(record);
   if (!result.success) {
     diagnostics.push({ file: path, key: result.error.issues[0]?.path.join('.'), message: `${result.error.issues[0]?.message}; using defaults`, severity: 'warning' });
     return { format: 'tools' };
   }
-  return { format: 'tools', directory: result.data.tasks_directory, tools: result.data };
+  return { format: 'tools', directory: result.data.tasks_directory, directoryKey: 'tasks_directory', directoryLine: lineOfKey(text, 'tasks_directory'), tools: result.data };
+}
+
+/** 1-based line of the first `key:` in a YAML text, indented or not. */
+function lineOfKey(text: string, key: string): number | undefined {
+  const index = text.split('\n').findIndex((line) => line.trimStart().startsWith(`${key}:`));
+  return index === -1 ? undefined : index + 1;
 }
 
 async function readLegacyRoot(path: string, diagnostics: FileDiagnostic[]): Promise<string | undefined> {

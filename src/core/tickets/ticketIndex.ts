@@ -5,6 +5,7 @@ import { isOpen, NORMALIZED_STATUSES, type NormalizedStatus, type ParsedFile, ty
 import { parseTicketFile } from './reader';
 import { readTicketFile, scanTicketTree } from './scan';
 import { emptyRecord } from '../common/ownKeys';
+import { compareIds } from './ticketId';
 
 export interface TicketQuery {
   type?: TicketType;
@@ -37,9 +38,13 @@ export interface DuplicateId {
 
 export class TicketIndex {
   private readonly files = new Map<string, ParsedFile>();
-  /** Paths of every file that claims an ID: tickets by their frontmatter, other files by their name. */
+  /** Paths of the tickets of each ID: more than one is a duplicate. */
   private readonly claims = new Map<string, Set<string>>();
+  /** IDs that other files are named after (notes without frontmatter, malformed tickets): never reused for new tickets. */
+  private readonly namedIds = new Map<string, Set<string>>();
   private readonly childPaths = new Map<string, Set<string>>();
+  /** Tickets whose parent chain leads back to them, by ID, with the cycle they are in; rebuilt after changes. */
+  private cycles: Map<string, string[]> | undefined;
   // Kept current on every change, so that badges never rescan the whole index.
   private readonly live: TicketCounts = emptyCounts();
 
@@ -47,8 +52,13 @@ export class TicketIndex {
 
   /** Reads the whole tree (cold start). */
   static async load(root: string): Promise<TicketIndex> {
+    return TicketIndex.fromFiles(root, await scanTicketTree(root));
+  }
+
+  /** An index of files already read. */
+  static fromFiles(root: string, files: readonly ParsedFile[]): TicketIndex {
     const index = new TicketIndex(root);
-    for (const parsed of await scanTicketTree(root)) index.put(parsed);
+    for (const parsed of files) index.put(parsed);
     return index;
   }
 
@@ -79,18 +89,54 @@ export class TicketIndex {
     const old = this.files.get(path);
     if (old) this.unlink(old);
     this.files.set(path, parsed);
+    this.cycles = undefined;
     const id = claimedIdOf(parsed);
-    if (id && addTo(this.claims, id, path) === 2) this.live.duplicateIds++;
+    if (id && parsed.kind === 'ticket' && addTo(this.claims, id, path) === 2) this.live.duplicateIds++;
+    if (id && parsed.kind !== 'ticket') addTo(this.namedIds, id, path);
     if (parsed.kind === 'ticket' && parsed.ticket.parentId) addTo(this.childPaths, parsed.ticket.parentId, path);
     count(this.live, parsed, 1);
   }
 
   private unlink(parsed: ParsedFile): void {
     const path = pathOf(parsed);
+    this.cycles = undefined;
     const id = claimedIdOf(parsed);
-    if (id && removeFrom(this.claims, id, path) === 1) this.live.duplicateIds--;
+    if (id && parsed.kind === 'ticket' && removeFrom(this.claims, id, path) === 1) this.live.duplicateIds--;
+    if (id && parsed.kind !== 'ticket') removeFrom(this.namedIds, id, path);
     if (parsed.kind === 'ticket' && parsed.ticket.parentId) removeFrom(this.childPaths, parsed.ticket.parentId, path);
     count(this.live, parsed, -1);
+  }
+
+  /**
+   * The parent the tree nests a ticket under: none for a ticket that names itself, and none for the lowest ID of
+   * a parent cycle, which stands at the top so that the cycle shows once and never nests a ticket inside itself.
+   */
+  treeParent(ticket: Ticket): string | undefined {
+    if (!ticket.parentId || ticket.parentId === ticket.id) return undefined;
+    const cycle = this.parentCycles().get(ticket.id);
+    return cycle && cycle[0] === ticket.id ? undefined : ticket.parentId;
+  }
+
+  /** Every parent cycle (A → B → A), by member ID, each listed from its lowest ID. */
+  parentCycles(): Map<string, string[]> {
+    if (this.cycles) return this.cycles;
+    const cycles = new Map<string, string[]>();
+    for (const ticket of this.tickets()) {
+      if (cycles.has(ticket.id) || !ticket.parentId || ticket.parentId === ticket.id) continue;
+      const chain = [ticket.id];
+      const seen = new Set(chain);
+      for (let next = this.get(ticket.parentId); next && next.parentId && next.parentId !== next.id; next = this.get(next.parentId)) {
+        if (next.id === ticket.id) {
+          const members = [...chain].sort(compareIds);
+          for (const member of members) cycles.set(member, members);
+          break;
+        }
+        if (seen.has(next.id)) break; // a cycle further up that does not include this ticket
+        seen.add(next.id);
+        chain.push(next.id);
+      }
+    }
+    return (this.cycles = cycles);
   }
 
   tickets(): Ticket[] {
@@ -120,21 +166,24 @@ export class TicketIndex {
     const out = new Map<string, Ticket>();
     for (const path of this.childPaths.get(id) ?? []) {
       const parsed = this.files.get(path);
-      if (parsed?.kind === 'ticket') out.set(parsed.ticket.id, parsed.ticket);
+      if (parsed?.kind === 'ticket' && this.treeParent(parsed.ticket) === id) out.set(parsed.ticket.id, parsed.ticket);
     }
     for (const childId of this.get(id)?.childIds ?? []) {
       const child = this.get(childId);
-      if (child && !child.parentId && !out.has(childId)) out.set(childId, child);
+      if (child && childId !== id && !child.parentId && !out.has(childId)) out.set(childId, child);
     }
     return [...out.values()].sort(byId);
   }
 
-  /** Top-level tickets: those with no parent in this index. */
+  /** Top-level tickets: those with no parent in this index (or only themselves, or a cycle they head). */
   roots(): Ticket[] {
     const listed = new Set<string>();
-    for (const t of this.tickets()) for (const c of t.childIds) listed.add(c);
+    for (const t of this.tickets()) for (const c of t.childIds) if (c !== t.id) listed.add(c);
     return this.tickets()
-      .filter((t) => (t.parentId ? !this.get(t.parentId) : !listed.has(t.id)))
+      .filter((t) => {
+        const parent = this.treeParent(t);
+        return parent ? !this.get(parent) : !(t.parentId === undefined && listed.has(t.id));
+      })
       .sort(byId);
   }
 
@@ -169,13 +218,18 @@ export class TicketIndex {
   duplicates(): DuplicateId[] {
     const out: DuplicateId[] = [];
     for (const [id, paths] of this.claims) if (paths.size > 1) out.push({ id, paths: [...paths].sort() });
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+    return out.sort((a, b) => compareIds(a.id, b.id));
   }
 
-  /** Every problem: each file's own, plus one warning per file of a duplicated ID. */
+  /** Every problem: each file's own, one warning per file of a duplicated ID, and one per ticket of a parent cycle. */
   diagnostics(): FileDiagnostic[] {
     const out: FileDiagnostic[] = [];
     for (const parsed of this.files.values()) out.push(...parsed.diagnostics);
+    for (const [id, members] of this.parentCycles()) {
+      const ticket = this.get(id)!;
+      const loop = [...members.slice(members.indexOf(id)), ...members.slice(0, members.indexOf(id)), id].join(' → ');
+      out.push({ file: ticket.path, line: ticket.parentLine, key: ticket.parentKey, message: `parent cycle: ${loop}; ${members[0]} is shown at the top level`, severity: 'warning' });
+    }
     for (const dup of this.duplicates()) {
       for (const path of dup.paths) {
         const others = dup.paths.filter((p) => p !== path).map((p) => p.slice(this.root.length + 1));
@@ -194,7 +248,7 @@ export class TicketIndex {
   /** The highest number used by any file for this type's prefix, so a new ID never collides. */
   highestNumber(prefix: string): number {
     let max = 0;
-    for (const id of this.claims.keys()) {
+    for (const id of [...this.claims.keys(), ...this.namedIds.keys()]) {
       if (!id.startsWith(`${prefix}-`)) continue;
       const n = Number(id.slice(prefix.length + 1));
       if (Number.isInteger(n) && n > max) max = n;
@@ -274,5 +328,5 @@ function nonZero(record: Record<string, number>): Record<string, number> {
 }
 
 function byId(a: Ticket, b: Ticket): number {
-  return a.id.localeCompare(b.id, 'en', { numeric: true });
+  return compareIds(a.id, b.id);
 }

@@ -1,14 +1,15 @@
 // Ticket operations on one ticket root: create, update, transition, complete, note, archive, init.
 // Every write reads the file fresh, edits only the keys concerned, writes atomically and updates the index.
 
-import { access, mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
 import { findFrontmatter } from './frontmatter';
 import { isOpen, TYPE_PREFIX, type Ticket, type TicketFormat } from './model';
 import { formatId, newTicketPath, renderNewTicket, type CreatableType } from './newTicket';
-import { COUNTERS_JSON, CONFIG_YAML, resolveTicketRoot, TRACKDOWN_DIR, type ResolveRootOptions, type TicketRoot } from './root';
+import { scanOnce, type ScanCache } from './candidates';
+import { COUNTERS_JSON, CONFIG_YAML, pathExists, resolveTicketRoot, TRACKDOWN_DIR, type ResolveRootOptions, type TicketRoot } from './root';
 import { countersSchema, type Counters } from './schema';
 import { allowedTransitions, IllegalTransitionError, legacyToolsStatus } from './status';
 import { TicketIndex } from './ticketIndex';
@@ -66,8 +67,9 @@ export class TicketTracker {
 
   /** Resolves the root of a workspace and indexes it. */
   static async open(workspaceRoot: string, options: ResolveRootOptions & TrackerOptions = {}): Promise<TicketTracker> {
-    const location = await resolveTicketRoot(workspaceRoot, options);
-    const index = location.exists ? await TicketIndex.load(location.root) : new TicketIndex(location.root);
+    const scans: ScanCache = new Map();
+    const location = await resolveTicketRoot(workspaceRoot, { ...options, scans });
+    const index = location.exists ? TicketIndex.fromFiles(location.root, await scanOnce(scans, location.root)) : new TicketIndex(location.root);
     return new TicketTracker(location, index, options);
   }
 
@@ -280,7 +282,7 @@ function frontmatterData(text: string): Record<string, unknown> {
 export async function initTracker(workspaceRoot: string, options: { name?: string; tasksDirectory?: string; assignee?: string } = {}): Promise<{ created: string[] }> {
   const created: string[] = [];
   const configPath = join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML);
-  const existing = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory });
+  const existing = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: false });
   if (!existing.configPath) {
     const config = {
       name: options.name ?? basename(workspaceRoot),
@@ -294,15 +296,15 @@ export async function initTracker(workspaceRoot: string, options: { name?: strin
     await writeFileAtomic(configPath, stringify(config, { lineWidth: 120 }));
     created.push(configPath);
   }
-  const location = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory });
+  const location = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: false });
   const countersPath = join(workspaceRoot, TRACKDOWN_DIR, COUNTERS_JSON);
-  if (location.configFormat === 'tools' && !(await exists(countersPath))) {
+  if (location.configFormat === 'tools' && !(await pathExists(countersPath))) {
     await writeJsonAtomic(countersPath, { epic: 1, issue: 1, task: 1, pr: 1 });
     created.push(countersPath);
   }
   for (const folder of [location.structure.epics, location.structure.issues, location.structure.tasks, location.structure.prs]) {
     const dir = join(location.root, folder);
-    if (!(await exists(dir))) {
+    if (!(await pathExists(dir))) {
       await mkdir(dir, { recursive: true });
       created.push(dir);
     }
@@ -310,11 +312,3 @@ export async function initTracker(workspaceRoot: string, options: { name?: strin
   return { created };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -46,11 +46,16 @@ describe('ticket root resolution', () => {
     const py = await resolveTicketRoot(PYTOOLS_ROOT);
     assert.equal(py.configFormat, 'pytools');
     assert.equal(py.root, join(PYTOOLS_ROOT, 'tasks'));
+    // ai-trackdown-tools' own repository names `tasks`, which it does not have: its 9 examples are used instead.
     const tools = await resolveTicketRoot(TOOLS_ROOT);
     assert.equal(tools.configFormat, 'tools');
-    assert.equal(tools.source, 'config');
+    assert.equal(tools.source, 'discovered');
+    assert.equal(tools.root, join(TOOLS_ROOT, 'examples'));
+    assert.equal(tools.configuredRootMissing, true);
     assert.equal(tools.structure.prs, 'prs');
-    assert.deepEqual(tools.diagnostics, []);
+    assert.equal(tools.diagnostics.length, 1);
+    assert.match(tools.diagnostics[0].message, /names the ticket folder tasks, which does not exist; using examples \(9 tickets\) instead/);
+    assert.equal(tools.diagnostics[0].line, 34);
   });
 
   it('reports a broken config and falls back to defaults', async () => {
