@@ -31,6 +31,9 @@ export interface Ticket {
   issueId?: string;
   /** The nearest parent: the issue of a task or PR, the epic of an issue, the task of a subtask. */
   parentId?: string;
+  /** The frontmatter key that named the parent, and its line, for reports about the link. */
+  parentKey?: string;
+  parentLine?: number;
   /** Children the parent lists itself (`related_issues`, `related_tasks`, `child_issues`, `child_tasks`). */
   childIds: string[];
   createdAt?: string;
@@ -39,6 +42,10 @@ export interface Ticket {
   path: string;
   /** Path relative to the ticket root, with forward slashes. */
   relPath: string;
+  /** `status` and `state` disagree on whether the ticket is finished; the state wins. */
+  statusConflict?: { status: string; state: string };
+  /** The file starts with a "TICKET CLOSED" banner above its frontmatter: archived whatever its status says. */
+  archivedByBanner?: boolean;
 }
 
 /** A markdown file in the ticket tree without frontmatter (reports, READMEs): kept, not an error. */

@@ -115,7 +115,7 @@ function renderPytools(f: NewTicketFields): string {
     metadata: meta,
     parent: f.parentId ?? null,
     priority: f.priority,
-    status: f.type === 'epic' ? 'planning' : 'open',
+    status: f.type === 'epic' ? 'planning' : f.type === 'pr' ? 'draft' : 'open',
     tags: f.tags,
     title: f.title,
     updated_at: at,

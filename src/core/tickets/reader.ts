@@ -7,9 +7,9 @@ import type { z } from 'zod';
 import { positionAt, type FileDiagnostic } from '../config/diagnostics';
 import { fastParseYaml } from './fastYaml';
 import { findFrontmatter } from './frontmatter';
-import { idFromFileName, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
+import { idFromFileName, isOpen, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
 import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './schema';
-import { isKnownStatus, normalizeStatus } from './status';
+import { isKnownStatus, knownStatuses, normalizeStatus, type StatusField } from './status';
 import { lookupTable } from '../common/ownKeys';
 
 /** Larger files are skipped with a diagnostic: no real ticket comes near this. */
@@ -31,7 +31,11 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   if (text.length > MAX_TICKET_FILE_BYTES) return fail(`file is larger than ${MAX_TICKET_FILE_BYTES / 1024 / 1024} MB; skipped`);
   if (text.includes('\u0000')) return fail('file contains binary data (NUL bytes); skipped');
   const block = findFrontmatter(text);
-  if (block.kind === 'none') return { kind: 'unparsed', document: { path, relPath, claimedId, title: firstHeading(text) }, diagnostics: [] };
+  if (block.kind === 'none') {
+    // A file named like a ticket but without frontmatter is usually a ticket someone wrote by hand: say why it is not one.
+    const diagnostics: FileDiagnostic[] = claimedId ? [{ file: path, line: 1, message: `named like ticket ${claimedId} but has no frontmatter, so it is not read as a ticket; add frontmatter (an ${idKeyHint(claimedId)} and a title) to make it one`, severity: 'info' }] : [];
+    return { kind: 'unparsed', document: { path, relPath, claimedId, title: firstHeading(text) }, diagnostics };
+  }
   if (block.kind === 'unclosed') return fail('frontmatter opened by --- on line 1 is never closed by a --- line', 1);
 
   const parsed = parseFrontmatterYaml(text.slice(block.yamlStart, block.yamlEnd), block.firstLine);
@@ -65,13 +69,24 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   const status = ticket.status ?? (format === 'tools' ? 'planning' : 'open');
   if (ticket.status === undefined && type !== 'comment') diagnostics.push({ file: path, line: block.firstLine, key: 'status', message: `no status; treated as '${status}'`, severity: 'warning' });
   const effective = ticket.state ?? status;
-  if (type !== 'comment' && !isKnownStatus(format, type, effective)) {
-    const group = normalizeStatus(effective);
-    diagnostics.push({ file: path, line: lineOf(ticket.state ? 'state' : 'status'), key: ticket.state ? 'state' : 'status', message: `'${effective}' is not a documented ${format === 'tools' ? 'ai-trackdown-tools' : 'ai-trackdown-pytools'} status; grouped as '${group}'`, severity: 'warning' });
+  const tool = format === 'tools' ? 'ai-trackdown-tools' : 'ai-trackdown-pytools';
+  if (type !== 'comment') {
+    for (const [key, value] of statusFields(format, type, ticket, valid)) {
+      if (isKnownStatus(format, type, value, key)) continue;
+      const known = knownStatuses(format, type, key);
+      diagnostics.push({ file: path, line: lineOf(key), key, message: `'${value}' is not a documented ${tool} ${key} for ${ARTICLE[type]} ${type} (${known.join(', ')}); grouped as '${normalizeStatus(value)}'`, severity: 'warning' });
+    }
   }
+  const statusConflict = ticket.state !== undefined && ticket.status !== undefined && isFinished(ticket.status) !== isFinished(ticket.state) ? { status: ticket.status, state: ticket.state } : undefined;
+  if (statusConflict) {
+    const statusLine = lineOf('status');
+    diagnostics.push({ file: path, line: lineOf('state'), key: 'state', message: `state '${statusConflict.state}' contradicts status '${statusConflict.status}'${statusLine ? ` (line ${statusLine})` : ''}; the state wins, as in ai-trackdown-tools: set both to agree`, severity: 'warning' });
+  }
+  if (ticket.parentId === id) diagnostics.push({ file: path, line: lineOf(ticket.parentKey ?? 'parent'), key: ticket.parentKey, message: `${id} names itself as its parent; shown at the top level instead`, severity: 'warning' });
+  const archivedByBanner = block.banner !== undefined;
   return {
     kind: 'ticket',
-    ticket: { ...ticket, title, status, normalizedStatus: normalizeStatus(effective), format, path, relPath },
+    ticket: { ...ticket, parentLine: ticket.parentKey ? lineOf(ticket.parentKey) : undefined, title, status, normalizedStatus: archivedByBanner ? 'archived' : normalizeStatus(effective), format, path, relPath, ...(statusConflict && { statusConflict }), ...(archivedByBanner && { archivedByBanner }) },
     diagnostics,
   };
 }
@@ -150,9 +165,11 @@ function buildToolsTicket(d: Data, id: string, type: TicketType): Fields {
   const epicId = type === 'epic' ? undefined : str(d.epic_id);
   const issueId = type === 'task' || type === 'pr' ? str(d.issue_id) : type === 'comment' ? str(d.issueId) : undefined;
   const parentTask = type === 'task' ? str(d.parent_task) : undefined;
+  const parentKey = parentTask ? 'parent_task' : issueId ? (type === 'comment' ? 'issueId' : 'issue_id') : epicId ? 'epic_id' : undefined;
   return {
     id,
     type,
+    parentKey,
     title: str(d.title),
     description: str(d.description) ?? '',
     status: str(d.status),
@@ -177,6 +194,7 @@ function buildPytoolsTicket(d: Data, id: string, type: TicketType): Fields {
   return {
     id,
     type,
+    parentKey: str(d.parent) ? 'parent' : parent || epicId ? 'metadata' : undefined,
     title: str(d.title),
     description: str(d.description) ?? '',
     status: str(d.status),
@@ -190,6 +208,27 @@ function buildPytoolsTicket(d: Data, id: string, type: TicketType): Fields {
     createdAt: str(d.created_at),
     updatedAt: str(d.updated_at),
   };
+}
+
+const ARTICLE: Record<TicketType, string> = { epic: 'an', issue: 'an', task: 'a', pr: 'a', bug: 'a', comment: 'a' };
+
+/** The status-like fields a file carries, each checked against its own list: `state` wins over `status`, a PR's `pr_status` stands apart. */
+function statusFields(format: TicketFormat, type: TicketType, ticket: Fields, data: Data): [StatusField, string][] {
+  const fields: [StatusField, string][] = [[ticket.state !== undefined ? 'state' : 'status', ticket.state ?? ticket.status ?? (format === 'tools' ? 'planning' : 'open')]];
+  const prStatus = str(data.pr_status);
+  if (format === 'tools' && type === 'pr' && prStatus !== undefined) fields.push(['pr_status', prStatus]);
+  return fields;
+}
+
+/** Finished means no work left: done, cancelled or archived. A status and a state disagreeing on that is a real conflict. */
+function isFinished(raw: string): boolean {
+  return !isOpen(normalizeStatus(raw));
+}
+
+/** The key a hand-written file needs for its ID. */
+function idKeyHint(id: string): string {
+  const type = typeFromId(id);
+  return type === 'epic' || type === 'issue' || type === 'task' || type === 'pr' ? `${type}_id` : 'id';
 }
 
 function str(value: unknown): string | undefined {

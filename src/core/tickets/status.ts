@@ -13,6 +13,8 @@ const NORMALIZED = lookupTable<NormalizedStatus>({
   backlog: 'open',
   reopened: 'open',
   ready_for_engineering: 'open',
+  draft: 'open',
+  changes_requested: 'in_progress',
   active: 'in_progress',
   in_progress: 'in_progress',
   started: 'in_progress',
@@ -22,6 +24,8 @@ const NORMALIZED = lookupTable<NormalizedStatus>({
   testing: 'review',
   ready_for_qa: 'review',
   ready_for_deployment: 'review',
+  ready_for_review: 'review',
+  approved: 'review',
   blocked: 'blocked',
   on_hold: 'blocked',
   completed: 'done',
@@ -48,10 +52,22 @@ export function normalizeStatus(raw: string): NormalizedStatus {
   return NORMALIZED[key] ?? 'open';
 }
 
-/** Whether the raw value is one the format documents (others are kept but reported). */
-export function isKnownStatus(format: TicketFormat, type: TicketType, raw: string): boolean {
-  return format === 'tools' ? TOOLS_STATES.includes(raw) : pytoolsStatuses(type).includes(raw);
+/** The frontmatter keys that hold a status: the tools' `state` wins over `status`; a tools PR also has `pr_status`. */
+export type StatusField = 'status' | 'state' | 'pr_status';
+
+/** The values the format documents for this type and key. */
+export function knownStatuses(format: TicketFormat, type: TicketType, key: StatusField = 'status'): readonly string[] {
+  if (format === 'pytools') return pytoolsStatuses(type);
+  return key === 'pr_status' ? TOOLS_PR_STATUSES : TOOLS_STATES;
 }
+
+/** Whether the raw value is one the format documents for this type and key (others are kept but reported). */
+export function isKnownStatus(format: TicketFormat, type: TicketType, raw: string, key: StatusField = 'status'): boolean {
+  return knownStatuses(format, type, key).includes(raw);
+}
+
+// ai-trackdown-tools' `pr_status`, which moves PR files between status folders.
+const TOOLS_PR_STATUSES = ['draft', 'open', 'review', 'approved', 'merged', 'closed'];
 
 // ai-trackdown-tools: status planning|active|completed|archived, `state` adds the resolution states.
 const TOOLS_STATES = ['planning', 'active', 'completed', 'archived', 'ready_for_engineering', 'ready_for_qa', 'ready_for_deployment', 'won_t_do', 'done'];
@@ -92,9 +108,30 @@ const PYTOOLS_EPIC_GRAPH = lookupTable<string[]>({
   cancelled: ['planning'],
 });
 
+// Bugs close as well as complete (ai-trackdown-pytools' BugStatus).
+const PYTOOLS_BUG_GRAPH: Record<string, string[]> = {
+  ...PYTOOLS_ISSUE_GRAPH,
+  testing: ['completed', 'closed', 'in_progress', 'blocked'],
+  completed: ['open', 'closed'],
+  closed: ['open'],
+};
+
+// ai-trackdown-pytools' PRStatus: draft → ready_for_review → in_review → approved → merged, or closed on the way.
+const PYTOOLS_PR_GRAPH: Record<string, string[]> = {
+  draft: ['ready_for_review', 'closed'],
+  ready_for_review: ['in_review', 'draft', 'closed'],
+  in_review: ['changes_requested', 'approved', 'closed'],
+  changes_requested: ['ready_for_review', 'in_review', 'closed'],
+  approved: ['merged', 'changes_requested', 'closed'],
+  merged: [],
+  closed: ['draft'],
+};
+
 function pytoolsGraph(type: TicketType): Record<string, string[]> {
   if (type === 'epic') return PYTOOLS_EPIC_GRAPH;
-  return type === 'issue' || type === 'bug' ? PYTOOLS_ISSUE_GRAPH : PYTOOLS_TASK_GRAPH;
+  if (type === 'pr') return PYTOOLS_PR_GRAPH;
+  if (type === 'bug') return PYTOOLS_BUG_GRAPH;
+  return type === 'issue' ? PYTOOLS_ISSUE_GRAPH : PYTOOLS_TASK_GRAPH;
 }
 
 function pytoolsStatuses(type: TicketType): string[] {
@@ -121,12 +158,22 @@ const PYTOOLS_ANCHOR: Record<NormalizedStatus, string> = {
   archived: 'completed',
 };
 
+const PYTOOLS_PR_ANCHOR: Record<NormalizedStatus, string> = {
+  open: 'draft',
+  in_progress: 'ready_for_review',
+  review: 'in_review',
+  blocked: 'changes_requested',
+  done: 'merged',
+  cancelled: 'closed',
+  archived: 'closed',
+};
+
 /** The states a ticket may move to next from its current (possibly off-enum) status. */
 export function allowedTransitions(format: TicketFormat, type: TicketType, current: string): string[] {
   const graph = format === 'tools' ? TOOLS_GRAPH : pytoolsGraph(type);
   if (graph[current]) return graph[current];
   const group = normalizeStatus(current);
-  const anchor = format === 'tools' ? TOOLS_ANCHOR[group] : type === 'epic' ? epicAnchor(group) : PYTOOLS_ANCHOR[group];
+  const anchor = format === 'tools' ? TOOLS_ANCHOR[group] : type === 'epic' ? epicAnchor(group) : type === 'pr' ? PYTOOLS_PR_ANCHOR[group] : PYTOOLS_ANCHOR[group];
   return (graph[anchor] ?? []).filter((s) => s !== current);
 }
 
