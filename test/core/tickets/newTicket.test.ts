@@ -26,7 +26,7 @@ describe('new tickets', () => {
         (type, format, title, description, n) => {
           const prefix = { epic: 'EP', issue: 'ISS', task: 'TSK', pr: 'PR', bug: 'BUG' }[type];
           const id = formatId(prefix, n);
-          const text = renderNewTicket(format, { id, type, title: title.trim(), description, priority: 'high', tags: ['x'], epicId: type === 'epic' ? undefined : 'EP-0001', issueId: type === 'task' || type === 'pr' ? 'ISS-0001' : undefined, parentId: type === 'epic' ? undefined : 'ISS-0001', now: new Date('2026-01-01T00:00:00Z'), assignee: 'alice' });
+          const text = renderNewTicket(format, { id, type, title: title.trim(), description, priority: 'high', tags: ['x'], epicId: type === 'epic' ? undefined : 'EP-0001', issueId: type === 'task' || type === 'pr' ? 'ISS-10000' : undefined, parentId: type === 'epic' ? undefined : 'ISS-10000', now: new Date('2026-01-01T00:00:00Z'), assignee: 'alice' });
           const parsed = parseTicketFile(text, `/r/x/${id}.md`, '/r');
           assert.equal(parsed.kind, 'ticket', text);
           if (parsed.kind !== 'ticket') return;
