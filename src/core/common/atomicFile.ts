@@ -4,15 +4,17 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes `data` to `path` so that readers only ever see the old or the new content:
- * write a temp file in the same directory, fsync it, then rename over the target.
+ * write a temp file in the same directory, fsync it, then rename over the target. Pass chunks (an iterable of
+ * strings) for content too large to hold as one string.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for (const chunk of data) await handle.write(chunk);
     await handle.sync();
   } catch (error) {
     await handle.close();

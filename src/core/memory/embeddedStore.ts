@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
-import { EventLog, type MemoryEvent } from './eventLog';
+import { EMPTY_POSITION, EventLog, MemoryLogError, type LogPosition, type MemoryEvent, type ReadResult } from './eventLog';
+import { MemoryState, StagedState, type StateView } from './memoryState';
 import { Listeners } from './listeners';
 import { SearchIndex } from './searchIndex';
 import {
@@ -21,27 +22,32 @@ import {
 /** Compact when the log holds this many times more events than live memories (and is big enough to matter). */
 const COMPACT_RATIO = 2;
 const COMPACT_MIN_EVENTS = 5000;
+/** Memories indexed between two yields to the event loop while an index is built. */
+const INDEX_CHUNK = 2000;
+
+type Operation = (state: StagedState) => { events: MemoryEvent[]; result: unknown };
 
 /**
- * The default backend: an append-only event log in `<workspace>/.claude-pm/memory/` replayed into memory and
- * a search index. Several processes (extension, CLI) may write at once: every write catches up with the log
- * under the store lock first, so all see each other's writes and content-hash deduplication holds across them.
+ * The default backend: an append-only event log in `<workspace>/.claude-pm/memory/` replayed into memory.
+ * Several processes (extension, CLI) may write at once: every write catches up with the log under the store
+ * lock first, so all see each other's writes and content-hash deduplication holds across them. The search
+ * index is built only when something searches (a listing never pays for it).
  */
 export class EmbeddedStore implements MemoryBackend {
   readonly kind = 'embedded' as const;
   private readonly log: EventLog;
-  private readonly memories = new Map<string, MemoryRecord>();
-  private readonly byHash = new Map<string, string>();
-  private readonly index = new SearchIndex();
+  private readonly state = new MemoryState();
+  private index: SearchIndex | undefined;
+  private indexing: Promise<SearchIndex> | undefined;
+  /** Ids changed while an index was being built: re-indexed once it is done. */
+  private readonly changedWhileIndexing = new Set<string>();
   private readonly changed = new Listeners<void>();
   private readonly statusListeners = new Listeners<BackendStatus>();
-  private offset = 0;
-  private inode: number | undefined;
+  private position: LogPosition = EMPTY_POSITION;
   private eventCount = 0;
-  private loading: Promise<void> | undefined;
-  private loaded = false;
+  private replaying: Promise<void> | undefined;
   private catchingUp: Promise<boolean> | undefined;
-  private readonly pending: { operation: () => { events: MemoryEvent[]; result: unknown }; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  private readonly pending: { operation: Operation; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
   private draining: Promise<void> | undefined;
 
   constructor(
@@ -55,9 +61,9 @@ export class EmbeddedStore implements MemoryBackend {
     return this.log.path;
   }
 
-  /** True once the log has been replayed; before that, `snapshot` and `lookup` see nothing. */
+  /** True once memories are replayed and indexed: hovers answer from then on. */
   get isLoaded(): boolean {
-    return this.loaded;
+    return this.index !== undefined;
   }
 
   /** Fires after the visible memories changed (own writes or another process's, once refreshed). */
@@ -65,29 +71,28 @@ export class EmbeddedStore implements MemoryBackend {
     return this.changed.on(listener);
   }
 
-  /** Replays the log once; later calls return the same promise. */
-  load(): Promise<void> {
-    this.loading ??= this.catchUp().then(() => {
-      this.loaded = true;
-    });
-    return this.loading;
+  /** Replays the log and builds the search index, for lookups without I/O (hovers). */
+  async load(): Promise<void> {
+    await this.replay();
+    await this.searchIndex();
   }
 
   /** Applies lines other processes appended since the last read; resolves true when anything changed. */
   async refresh(): Promise<boolean> {
-    await this.load();
+    await this.replay();
     return this.catchUp();
   }
 
   /** All live memories, in memory; empty until loaded. No I/O. */
   snapshot(): readonly MemoryRecord[] {
-    return [...this.memories.values()];
+    return [...this.state.memories.values()];
   }
 
-  /** Synchronous ranked lookup on the in-memory index (hovers): exact terms only, no I/O. */
+  /** Synchronous ranked lookup on the in-memory index (hovers): exact terms only, no I/O; empty until loaded. */
   lookup(query: string, limit: number, accept?: (m: MemoryRecord) => boolean): SearchHit[] {
-    const hits = this.index.search(query, limit * 4, accept ? (id) => accept(this.memories.get(id) as MemoryRecord) : undefined, true);
-    return normalise(hits.slice(0, limit), this.memories);
+    if (!this.index) return [];
+    const hits = this.index.search(query, limit * 4, accept ? (id) => accept(this.state.memory(id) as MemoryRecord) : undefined, true);
+    return normalise(hits.slice(0, limit), this.state);
   }
 
   async add(input: NewMemory, hash: string): Promise<AddResult> {
@@ -96,12 +101,12 @@ export class EmbeddedStore implements MemoryBackend {
   }
 
   addBatch(items: { input: NewMemory; hash: string }[]): Promise<AddResult[]> {
-    return this.commit(() => {
+    return this.commit((state) => {
       const results: AddResult[] = [];
       const events: MemoryEvent[] = [];
-      const seen = new Map<string, MemoryRecord>();
       for (const { input, hash } of items) {
-        const existing = seen.get(hash) ?? this.memories.get(this.byHash.get(hash) ?? '');
+        const known = state.idForHash(hash);
+        const existing = known === undefined ? undefined : state.memory(known);
         if (existing) {
           results.push({ memory: existing, duplicate: true });
           continue;
@@ -119,8 +124,10 @@ export class EmbeddedStore implements MemoryBackend {
           updatedAt: at,
           ...(input.nearDuplicateOf ? { nearDuplicateOf: input.nearDuplicateOf } : {}),
         };
-        seen.set(hash, memory);
-        events.push({ e: 'create', at, memory });
+        const event: MemoryEvent = { e: 'create', at, memory };
+        // Staged at once so a later item of the same batch with the same content is a duplicate of this one.
+        state.apply(event);
+        events.push(event);
         results.push({ memory, duplicate: false });
       }
       return { events, result: results };
@@ -129,45 +136,49 @@ export class EmbeddedStore implements MemoryBackend {
 
   async get(id: string): Promise<MemoryRecord | undefined> {
     await this.refresh();
-    return this.memories.get(id);
+    return this.state.memory(id);
   }
 
   async list(options: ListOptions): Promise<MemoryRecord[]> {
     await this.refresh();
-    const out = [...this.memories.values()].filter((m) => (!options.category || m.category === options.category) && (!options.projectId || m.projectId === options.projectId));
-    out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const out: MemoryRecord[] = [];
+    for (const m of this.state.memories.values()) if (matchesFilters(m, options)) out.push(m);
+    out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     return options.limit ? out.slice(0, options.limit) : out;
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
     await this.refresh();
+    const index = await this.searchIndex();
     const limit = options.limit ?? 10;
-    const accept = (id: string) => matchesFilters(this.memories.get(id), options);
-    const hits = normalise(this.index.search(query, limit, accept, options.exact === true), this.memories);
+    const accept = (id: string) => matchesFilters(this.state.memory(id), options);
+    const hits = normalise(index.search(query, limit, accept, options.exact === true), this.state);
     return options.threshold ? hits.filter((h) => h.score >= (options.threshold as number)) : hits;
   }
 
   update(id: string, changes: MemoryChanges, hash: string | undefined): Promise<MemoryRecord> {
-    return this.commit(() => {
-      if (!this.memories.has(id)) throw new MemoryNotFoundError(id);
+    return this.commit((state) => {
+      if (!state.memory(id)) throw new MemoryNotFoundError(id);
       const event: MemoryEvent = { e: 'update', at: new Date().toISOString(), id, ...changes, ...(hash ? { hash } : {}) };
-      return { events: [event], result: () => this.memories.get(id) as MemoryRecord };
-    }).then((read) => read());
+      state.apply(event);
+      return { events: [event], result: state.memory(id) };
+    }) as Promise<MemoryRecord>;
   }
 
   delete(id: string): Promise<boolean> {
-    return this.commit(() => {
-      if (!this.memories.has(id)) return { events: [], result: false };
-      return { events: [{ e: 'delete', at: new Date().toISOString(), id }], result: true };
+    return this.commit((state) => {
+      if (!state.memory(id)) return { events: [], result: false };
+      const event: MemoryEvent = { e: 'delete', at: new Date().toISOString(), id };
+      state.apply(event);
+      return { events: [event], result: true };
     });
   }
 
   /** Reads the whole log: history is rare, and keeping it in memory would double the footprint. */
   async history(id: string): Promise<HistoryEntry[]> {
-    const { events } = await this.log.readFrom(0);
     const out: HistoryEntry[] = [];
     let content: string | undefined;
-    for (const event of events) {
+    const event = (event: MemoryEvent) => {
       if (event.e === 'create' && event.memory.id === id) {
         content = event.memory.content;
         out.push({ event: 'ADD', at: event.at, newContent: content });
@@ -177,13 +188,14 @@ export class EmbeddedStore implements MemoryBackend {
       } else if (event.e === 'delete' && event.id === id) {
         out.push({ event: 'DELETE', at: event.at, oldContent: content });
       }
-    }
+    };
+    await this.log.readFrom(EMPTY_POSITION, { restart: () => undefined, event });
     return out;
   }
 
-  /** Rewrites the log as one create event per live memory (temp file + rename, under the lock). */
+  /** Rewrites the log as one create event per live memory (a new generation, temp file + rename, under the lock). */
   async compact(): Promise<void> {
-    await this.load();
+    await this.replay();
     await this.log.locked(async () => {
       await this.catchUp();
       await this.rewriteLocked();
@@ -199,15 +211,57 @@ export class EmbeddedStore implements MemoryBackend {
   }
 
   async dispose(): Promise<void> {
-    await this.loading?.catch(() => undefined);
+    await this.replaying?.catch(() => undefined);
+    await this.indexing?.catch(() => undefined);
+  }
+
+  /**
+   * The first full read of the log. A failure is reported to every caller and forgotten, so the next call
+   * tries again (after the user moved a folder out of the way, say) instead of failing for ever.
+   */
+  private replay(): Promise<void> {
+    this.replaying ??= this.catchUp().then(
+      () => undefined,
+      (error: unknown) => {
+        this.replaying = undefined;
+        throw error;
+      },
+    );
+    return this.replaying;
+  }
+
+  /** The search index, built on first use in chunks so the event loop stays responsive meanwhile. */
+  private searchIndex(): Promise<SearchIndex> {
+    if (this.index) return Promise.resolve(this.index);
+    this.indexing ??= this.buildIndex().finally(() => {
+      this.indexing = undefined;
+    });
+    return this.indexing;
+  }
+
+  private async buildIndex(): Promise<SearchIndex> {
+    const index = new SearchIndex();
+    this.changedWhileIndexing.clear();
+    const memories = [...this.state.memories.values()];
+    for (let i = 0; i < memories.length; i += INDEX_CHUNK) {
+      const end = Math.min(i + INDEX_CHUNK, memories.length);
+      for (let k = i; k < end; k++) index.add(memories[k] as MemoryRecord);
+      if (end < memories.length) await new Promise((r) => setImmediate(r));
+    }
+    for (const id of this.changedWhileIndexing) reindex(index, id, this.state);
+    this.changedWhileIndexing.clear();
+    this.index = index;
+    this.changed.fire();
+    return index;
   }
 
   /**
    * Group commit: writes queued while a commit is in flight share the next lock, append and fsync. Each
-   * operation runs against the caught-up state (so deduplication sees every process's writes) and its
-   * events are applied before the next operation runs; callers are answered only once the batch is durable.
+   * operation runs against the caught-up state plus what earlier operations of the batch staged (so
+   * deduplication sees every process's writes); the state changes only once the batch is on disk, and
+   * callers are answered then.
    */
-  private commit<T>(operation: () => { events: MemoryEvent[]; result: T }): Promise<T> {
+  private commit<T>(operation: (state: StagedState) => { events: MemoryEvent[]; result: T }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ operation, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleDrain();
@@ -223,37 +277,36 @@ export class EmbeddedStore implements MemoryBackend {
     });
   }
 
+  /** Never rejects: every failure is handed to the operations it concerns, so nothing retries in a loop. */
   private async drain(): Promise<void> {
-    await this.load();
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.pending.length);
+      try {
+        await this.replay();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        continue;
+      }
       const done: { result: unknown; resolve: (value: unknown) => void }[] = [];
       try {
         await this.log.locked(async () => {
           await this.catchUp();
+          const staged = new StagedState(this.state);
           const events: MemoryEvent[] = [];
           for (const item of batch) {
             try {
-              const { events: produced, result } = item.operation();
-              for (const event of produced) this.apply(event);
-              events.push(...produced);
+              const { events: produced, result } = item.operation(staged);
+              for (const event of produced) events.push(event);
               done.push({ result, resolve: item.resolve });
             } catch (error) {
               item.reject(error);
             }
           }
           if (events.length === 0) return;
-          try {
-            this.offset = await this.log.appendLocked(events);
-          } catch (error) {
-            // The state already holds events that never reached the disk: forget it and replay the log.
-            this.reset();
-            this.offset = 0;
-            this.inode = undefined;
-            throw error;
-          }
+          this.position = await this.log.appendLocked(events, this.position);
+          for (const event of events) this.applyEvent(event);
           this.eventCount += events.length;
-          if (this.eventCount > COMPACT_MIN_EVENTS && this.eventCount > this.memories.size * COMPACT_RATIO) await this.rewriteLocked();
+          if (this.eventCount > COMPACT_MIN_EVENTS && this.eventCount > this.state.size * COMPACT_RATIO) await this.rewriteLocked();
         });
       } catch (error) {
         for (const item of batch) item.reject(error);
@@ -265,12 +318,12 @@ export class EmbeddedStore implements MemoryBackend {
   }
 
   private async rewriteLocked(): Promise<void> {
-    const events = [...this.memories.values()].map((memory): MemoryEvent => ({ e: 'create', at: memory.updatedAt, memory }));
-    await this.log.replaceLocked(events);
-    const after = await this.log.readFrom(0);
-    this.offset = after.offset;
-    this.inode = after.inode;
-    this.eventCount = events.length;
+    const memories = this.state.memories;
+    function* creates(): Generator<MemoryEvent> {
+      for (const memory of memories.values()) yield { e: 'create', at: memory.updatedAt, memory };
+    }
+    this.position = await this.log.replaceLocked(creates());
+    this.eventCount = this.state.size;
   }
 
   /** One catch-up at a time: concurrent callers share the read in flight. */
@@ -282,80 +335,63 @@ export class EmbeddedStore implements MemoryBackend {
   }
 
   private async readNew(): Promise<boolean> {
-    const result = await this.log.readFrom(this.offset, this.inode);
-    const replaced = this.inode !== undefined && result.inode !== this.inode;
-    if (replaced) this.reset();
-    if (result.corrupt.length > 0) {
-      this.logger.warn(`Memory store: skipped ${result.corrupt.length} unreadable line(s) in ${this.log.path}; they are kept in corrupt.jsonl.`);
-      await this.log.setAside(result.corrupt);
+    const first = this.position.offset === 0;
+    let read: ReadResult;
+    try {
+      read = await this.readLog(this.position);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // Too many memories for one process's maps: say so instead of crashing, and keep nothing half-read.
+      this.reset();
+      throw new MemoryLogError(`The memory log ${this.log.path} holds more memories than one process can load (${error.message}); export part of it or split the store.`, { cause: error });
     }
-    if (result.truncatedTail && !this.loaded) this.logger.warn(`Memory store: the last line of ${this.log.path} is incomplete (a write was cut short); it is ignored.`);
-    const large = result.events.length > 5000;
-    if (large) {
-      // A big replay: apply state first, then build the index in chunks so the event loop stays responsive.
-      const touched: MemoryRecord[] = [];
-      for (const event of result.events) this.applyState(event);
-      for (const m of this.memories.values()) touched.push(m);
-      this.index.clear();
-      await this.index.addAllAsync(touched);
-    } else {
-      for (const event of result.events) this.apply(event);
+    if (read.corruptCount > 0) {
+      this.logger.warn(`Memory store: skipped ${read.corruptCount} unreadable ${read.corruptCount === 1 ? 'line' : 'lines'} in ${this.log.path}; they are kept in corrupt.jsonl.`);
+      await this.log.setAside(read.corrupt);
     }
-    this.eventCount += result.events.length;
-    this.offset = result.offset;
-    this.inode = result.inode;
-    const changed = replaced || result.events.length > 0;
+    if (read.truncatedTail && first) this.logger.warn(`Memory store: the last line of ${this.log.path} is incomplete (a write was cut short); it is ignored.`);
+    this.position = read.position;
+    const changed = read.restarted || read.events > 0;
     if (changed) this.changed.fire();
     return changed;
   }
 
+  /** Reads from `from`; when the log turns out to be another one (compacted elsewhere), starts over from empty. */
+  private readLog(from: LogPosition): Promise<ReadResult> {
+    return this.log.readFrom(from, {
+      restart: () => this.reset(),
+      event: (event) => {
+        this.applyEvent(event);
+        this.eventCount++;
+      },
+    });
+  }
+
   private reset(): void {
-    this.memories.clear();
-    this.byHash.clear();
-    this.index.clear();
+    this.state.clear();
     this.eventCount = 0;
+    this.position = EMPTY_POSITION;
+    if (this.index) {
+      this.index = undefined;
+      // Hovers were in use: bring them back once the state is rebuilt.
+      queueMicrotask(() => void this.searchIndex().catch(() => undefined));
+    }
   }
 
-  private apply(event: MemoryEvent): void {
-    const id = event.e === 'create' ? event.memory.id : event.id;
-    this.applyState(event);
-    const memory = this.memories.get(id);
-    if (memory) this.index.add(memory);
-    else this.index.remove(id);
-  }
-
-  /** Applies an event to the records only; creates are idempotent, so a replayed event changes nothing. */
-  private applyState(event: MemoryEvent): void {
-    if (event.e === 'create') {
-      const previous = this.memories.get(event.memory.id);
-      if (previous) this.byHash.delete(previous.hash);
-      this.memories.set(event.memory.id, event.memory);
-      this.byHash.set(event.memory.hash, event.memory.id);
-      return;
-    }
-    const current = this.memories.get(event.id);
-    if (!current) return;
-    if (event.e === 'delete') {
-      this.memories.delete(event.id);
-      if (this.byHash.get(current.hash) === event.id) this.byHash.delete(current.hash);
-      return;
-    }
-    const next: MemoryRecord = {
-      ...current,
-      ...(event.content !== undefined ? { content: event.content } : {}),
-      ...(event.category !== undefined ? { category: event.category } : {}),
-      ...(event.tags !== undefined ? { tags: event.tags } : {}),
-      ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
-      ...(event.hash !== undefined ? { hash: event.hash } : {}),
-      updatedAt: event.at,
-    };
-    if (this.byHash.get(current.hash) === event.id) this.byHash.delete(current.hash);
-    this.byHash.set(next.hash, event.id);
-    this.memories.set(event.id, next);
+  private applyEvent(event: MemoryEvent): void {
+    const id = this.state.apply(event);
+    if (this.index) reindex(this.index, id, this.state);
+    else if (this.indexing) this.changedWhileIndexing.add(id);
   }
 }
 
-export function matchesFilters(memory: MemoryRecord | undefined, options: SearchOptions): boolean {
+function reindex(index: SearchIndex, id: string, state: StateView): void {
+  const memory = state.memory(id);
+  if (memory) index.add(memory);
+  else index.remove(id);
+}
+
+export function matchesFilters(memory: MemoryRecord | undefined, options: SearchOptions & ListOptions): boolean {
   if (!memory) return false;
   if (options.category && memory.category !== options.category) return false;
   if (options.projectId && memory.projectId !== options.projectId) return false;
@@ -367,11 +403,11 @@ export function matchesFilters(memory: MemoryRecord | undefined, options: Search
   return true;
 }
 
-function normalise(hits: { id: string; score: number }[], memories: Map<string, MemoryRecord>): SearchHit[] {
+function normalise(hits: { id: string; score: number }[], state: StateView): SearchHit[] {
   const top = hits[0]?.score ?? 1;
   const out: SearchHit[] = [];
   for (const h of hits) {
-    const memory = memories.get(h.id);
+    const memory = state.memory(h.id);
     if (memory) out.push({ memory, score: Math.round((h.score / top) * 1000) / 1000 });
   }
   return out;

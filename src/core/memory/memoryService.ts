@@ -240,9 +240,9 @@ export class MemoryService {
     return hits.sort((a, b) => rank(a) - rank(b) || b.score - a.score).slice(0, limit);
   }
 
-  /** Memories per category from the in-memory snapshot (no I/O). */
+  /** Memories per category from the in-memory snapshot (no I/O); null-prototype, as categories are user text. */
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const m of this.local.snapshot()) out[m.category] = (out[m.category] ?? 0) + 1;
     return out;
   }
@@ -261,7 +261,7 @@ export class MemoryService {
 
   private async checkCategory(category: string): Promise<void> {
     if (!(await this.categories.has(category))) {
-      const known = Object.keys(await this.categories.all()).join(', ');
+      const known = [...(await this.categories.all()).keys()].join(', ');
       throw new Error(`Unknown memory category '${category}'. Known: ${known}. Register a custom category first.`);
     }
   }

@@ -17,18 +17,18 @@ const LOOKUP_FREQUENT_SHARE = 0.005;
 const FUZZY_MAX_DOCS = 20_000;
 /** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
 const FREQUENT_MIN_DOCS = 2000;
-const SYNONYMS: Record<string, string[]> = {
-  bug: ['error', 'issue'],
-  error: ['exception', 'failure'],
-  exception: ['error'],
-  db: ['database'],
-  database: ['db'],
-  auth: ['authentication', 'login'],
-  authentication: ['auth'],
-  config: ['configuration', 'setting'],
-  configuration: ['config'],
-  test: ['spec'],
-};
+const SYNONYMS = new Map<string, string[]>([
+  ['bug', ['error', 'issue']],
+  ['error', ['exception', 'failure']],
+  ['exception', ['error']],
+  ['db', ['database']],
+  ['database', ['db']],
+  ['auth', ['authentication', 'login']],
+  ['authentication', ['auth']],
+  ['config', ['configuration', 'setting']],
+  ['configuration', ['config']],
+  ['test', ['spec']],
+]);
 
 /** Share of the best score in a memory's group (same session or run) added to each member of that group. */
 const GROUP_WEIGHT = 0.4;
@@ -178,7 +178,7 @@ export class SearchIndex {
 
 function expand(queryTerms: string[]): string[] {
   const out = new Set(queryTerms);
-  for (const t of queryTerms) for (const s of SYNONYMS[t] ?? []) out.add(processTerm(s) ?? s);
+  for (const t of queryTerms) for (const s of SYNONYMS.get(t) ?? []) out.add(processTerm(s) ?? s);
   return [...out];
 }
 

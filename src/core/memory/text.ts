@@ -94,7 +94,7 @@ export function stem(word: string): string {
 }
 
 /** Irregular verb forms no suffix rule reaches, mapped to their base so "went hiking" answers "go hiking". */
-const IRREGULAR: Record<string, string> = Object.fromEntries(
+const IRREGULAR = new Map<string, string>(
   `went:go gone:go ran:run made:make took:take taken:take saw:see seen:see bought:buy gave:give given:give
   found:find felt:feel met:meet told:tell thought:think came:come began:begin begun:begin brought:bring
   built:build wrote:write written:write lost:lose won:win sang:sing sung:sing drew:draw drawn:draw taught:teach
@@ -116,7 +116,7 @@ export function processTerm(term: string): string | null {
   const known = processed.get(term);
   if (known !== undefined) return known;
   const lower = term.toLowerCase();
-  const result = (lower.length < 2 && !/\d/.test(lower)) || STOPWORDS.has(lower) ? null : stem(IRREGULAR[lower] ?? lower);
+  const result = (lower.length < 2 && !/\d/.test(lower)) || STOPWORDS.has(lower) ? null : stem(IRREGULAR.get(lower) ?? lower);
   if (processed.size >= PROCESSED_MAX) processed.clear();
   processed.set(term, result);
   return result;

@@ -17,7 +17,7 @@ async function pickCategory(controller: MemoryController, preset?: string): Prom
   if (preset) return preset;
   const categories = await (await controller.get()).categories.all();
   const picked = await vscode.window.showQuickPick(
-    Object.entries(categories).map(([label, detail]) => ({ label, detail })),
+    [...categories].map(([label, detail]) => ({ label, detail })),
     { title: vscode.l10n.t('Memory category') },
   );
   return picked?.label;

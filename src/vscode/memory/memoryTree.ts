@@ -8,7 +8,13 @@ export type MemoryNode =
   | { kind: 'category'; folder: vscode.WorkspaceFolder; name: string; description: string; memories: MemoryRecord[] }
   | { kind: 'memory'; folder: vscode.WorkspaceFolder; memory: MemoryRecord };
 
-const ICONS: Record<string, string> = { project: 'project', pattern: 'symbol-snippet', team: 'organization', error: 'bug', session: 'history' };
+const ICONS = new Map([
+  ['project', 'project'],
+  ['pattern', 'symbol-snippet'],
+  ['team', 'organization'],
+  ['error', 'bug'],
+  ['session', 'history'],
+]);
 
 /** Categories → memories (newest first) with counts; loads on first expansion, never during activation. */
 export class MemoryTreeProvider extends Disposable implements vscode.TreeDataProvider<MemoryNode> {
@@ -38,13 +44,13 @@ export class MemoryTreeProvider extends Disposable implements vscode.TreeDataPro
       byCategory.set(m.category, list);
     }
     if (byCategory.size === 0) return [];
-    const categories = await service.categories.all().catch(() => ({}) as Record<string, string>);
-    const names = [...new Set([...Object.keys(categories), ...byCategory.keys()])].filter((n) => byCategory.has(n) || n !== SESSION_CATEGORY);
+    const categories = await service.categories.all().catch(() => new Map<string, string>());
+    const names = [...new Set([...categories.keys(), ...byCategory.keys()])].filter((n) => byCategory.has(n) || n !== SESSION_CATEGORY);
     return names.map((name) => ({
       kind: 'category',
       folder,
       name,
-      description: categories[name] ?? '',
+      description: categories.get(name) ?? '',
       memories: (byCategory.get(name) ?? []).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
     }));
   }
@@ -54,7 +60,7 @@ export class MemoryTreeProvider extends Disposable implements vscode.TreeDataPro
       const item = new vscode.TreeItem(node.name, node.memories.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.description = String(node.memories.length);
       item.tooltip = node.description;
-      item.iconPath = new vscode.ThemeIcon(ICONS[node.name] ?? 'tag');
+      item.iconPath = new vscode.ThemeIcon(ICONS.get(node.name) ?? 'tag');
       item.contextValue = 'memoryCategory';
       return item;
     }

@@ -122,7 +122,8 @@ describe('EmbeddedStore', () => {
     await a.service.delete(gone.memory.id);
     await b.store.load();
     await a.store.compact();
-    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n');
+    const [header, ...lines] = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n');
+    assert.match(header as string, /^\{"claude_pm_memory_log":1,"generation":"[0-9a-f-]{36}"\}$/);
     assert.equal(lines.length, 1);
     await a.service.add({ content: 'after compaction', category: 'project' });
     await b.store.refresh();

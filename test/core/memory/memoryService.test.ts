@@ -70,7 +70,7 @@ describe('MemoryService', () => {
     assert.equal(hits.length, 3);
     assert.deepEqual(hits.slice(0, 2).map((h) => h.memory.category).sort(), ['error', 'pattern']);
     assert.equal(hits[2]?.memory.category, 'project');
-    assert.deepEqual(service.counts(), { project: 1, error: 1, pattern: 1 });
+    assert.deepEqual(new Map(Object.entries(service.counts())), new Map([['project', 1], ['error', 1], ['pattern', 1]]));
   });
 
   it('content hashes ignore case and spacing but not category (property)', () => {
