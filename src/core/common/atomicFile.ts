@@ -14,7 +14,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
   const handle = await open(temp, 'w');
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
-    else for (const chunk of data) await handle.write(chunk);
+    else for (const chunk of data) await handle.writeFile(chunk);
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -125,7 +125,8 @@ export class EventLog {
       for (let i = 0; i < events.length; i += LINES_PER_WRITE) {
         const lines = events.slice(i, i + LINES_PER_WRITE).map((e) => `${JSON.stringify(e)}\n`);
         const bytes = Buffer.from((i === 0 ? prefix : '') + lines.join(''), 'utf8');
-        await handle.write(bytes, 0, bytes.length, null);
+        // A write may land only in part (a full disk, a file size limit): finish it or fail on the next call.
+        for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, null)).bytesWritten;
         written += bytes.length;
       }
       await handle.datasync();
