@@ -110,7 +110,7 @@ describe('claude-pm delegate', () => {
     const main = server.requests.slice(start).find((r) => r.main)!;
     assert.match(JSON.stringify(main.body.system), /Base Agent Instructions[\s\S]*# QA Agent/);
     assert.match(JSON.stringify(main.body.messages), /\*\*QA Agent\*\*: hello world[\s\S]*Ticket Reference\*\*: ISS-0007/);
-    // The role's "Model Preference: claude-3-sonnet" reaches the CLI as the sonnet alias.
+    // The role's "Model Preference: sonnet" reaches the CLI as the sonnet alias.
     assert.match(main.body.model!, /sonnet/);
   });
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AGENT_TIERS, type AgentDefinition, type AgentTier, type ResolvedAgent } from '../../core/agents/discoverAgents';
+import { cliModelFor } from '../../core/agents/agentPrompt';
 import type { FileDiagnostic } from '../../core/config/diagnostics';
 import { Disposable } from '../common/lifecycle';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
@@ -72,7 +73,7 @@ export class AgentsTreeProvider extends Disposable implements vscode.TreeDataPro
         return agentItem(node.agent);
       case 'shadowed': {
         const item = new vscode.TreeItem(vscode.l10n.t('{0} definition (overridden)', TIER_LABELS[node.definition.tier]), vscode.TreeItemCollapsibleState.None);
-        item.description = vscode.workspace.asRelativePath(node.definition.filePath);
+        item.description = definitionPlace(node.definition.tier, node.definition.filePath);
         item.tooltip = vscode.l10n.t('{0} from the {1} tier wins over this file', node.winner.name, node.winner.tier);
         item.iconPath = new vscode.ThemeIcon('eye-closed');
         item.resourceUri = vscode.Uri.file(node.definition.filePath);
@@ -99,21 +100,35 @@ export class AgentsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 }
 
+function tierDescription(tier: AgentTier): string {
+  if (tier === 'project') return vscode.l10n.t('Project agent: defined in this workspace');
+  if (tier === 'user') return vscode.l10n.t('User agent: defined in your home folder');
+  return vscode.l10n.t('Built-in agent: ships with Claude PM');
+}
+
+/** Where a definition lives, for display: built-in ones by tier, since their install path says nothing useful. */
+function definitionPlace(tier: AgentTier, filePath: string): string {
+  return tier === 'system' ? vscode.l10n.t('built-in') : vscode.workspace.asRelativePath(filePath);
+}
+
 function agentItem(agent: ResolvedAgent): vscode.TreeItem {
   const item = new vscode.TreeItem(agent.name, agent.shadows.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   const overrides = agent.shadows.length ? vscode.l10n.t('overrides {0}', [...new Set(agent.shadows.map((s) => s.tier))].join(', ')) : undefined;
-  item.description = [agent.type, agent.model, overrides].filter(Boolean).join(' · ');
+  // The model the CLI is given: a retired name shows as the alias it runs as.
+  const model = cliModelFor(agent.model);
+  item.description = [agent.type, model, overrides].filter(Boolean).join(' · ');
   item.iconPath = new vscode.ThemeIcon(agent.format === 'claude-native' ? 'hubot' : 'person');
   item.contextValue = 'agent';
   item.resourceUri = vscode.Uri.file(agent.filePath);
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**${escape(agent.name)}** (${agent.type}, ${agent.tier})\n\n`);
+  tooltip.appendMarkdown(`**${escape(agent.name)}** (${escape(agent.type)})\n\n`);
   if (agent.description) tooltip.appendMarkdown(`${escape(agent.description)}\n\n`);
-  if (agent.model) tooltip.appendMarkdown(`${vscode.l10n.t('Model')}: \`${escape(agent.model)}\`\n\n`);
+  tooltip.appendMarkdown(`${vscode.l10n.t('Model')}: ${model ? escape(model) : vscode.l10n.t("the Claude Code CLI's default")}\n\n`);
   if (agent.capabilities.length) tooltip.appendMarkdown(`${vscode.l10n.t('Capabilities')}: ${agent.capabilities.map(escape).join(', ')}\n\n`);
   if (agent.tools?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Tools')}: ${agent.tools.map(escape).join(', ')}\n\n`);
-  for (const s of agent.shadows) tooltip.appendMarkdown(`${vscode.l10n.t('Overrides the {0} definition in {1}', s.tier, escape(s.filePath))}\n\n`);
-  tooltip.appendMarkdown(escape(agent.filePath));
+  for (const s of agent.shadows) tooltip.appendMarkdown(`${vscode.l10n.t('Overrides the {0} definition ({1})', s.tier, escape(definitionPlace(s.tier, s.filePath)))}\n\n`);
+  tooltip.appendMarkdown(tierDescription(agent.tier));
+  if (agent.tier !== 'system') tooltip.appendMarkdown(` (${escape(definitionPlace(agent.tier, agent.filePath))})`);
   item.tooltip = tooltip;
   item.command = { command: 'claudePm.agents.openDefinition', title: vscode.l10n.t('Open Agent Definition'), arguments: [{ filePath: agent.filePath }] };
   return item;

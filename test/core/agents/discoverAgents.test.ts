@@ -112,6 +112,12 @@ describe('agent discovery', () => {
     assert.match(catalog.baseAgent!.text, /^# Base Agent Instructions/);
   });
 
+  it('names current model aliases in the built-in agents, never a retired model', async () => {
+    const { root, home } = await workspace();
+    const catalog = await discoverAgents({ projectRoot: root, homeDir: home, systemDir: defaultSystemAgentsDir() });
+    for (const agent of catalog.agents) assert.ok(agent.model === undefined || ['sonnet', 'opus', 'haiku', 'inherit'].includes(agent.model), `${agent.type}: ${agent.model}`);
+  });
+
   it('resolves project over user over system and records what each winner shadows', async () => {
     const { root, home } = await workspace();
     await cp(FIXTURE_ROLES, join(root, '.claude-pm', 'agents', 'project-specific'), { recursive: true });
