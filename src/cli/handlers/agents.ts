@@ -83,7 +83,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     });
     const result = run.result!;
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
-    const record = delegatedRunRecord(run, `Delegated to ${agent.name}`);
+    const record = delegatedRunRecord(run);
     const store = new RunStore(ctx.cwd);
     await store.save(record).catch((error: Error) => ctx.logger.warn(`could not record the run in ${store.dir}: ${error.message}`));
     ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../core/common/duration';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../core/config/diagnostics';
 import type { RunnerKind } from '../../core/agents/createAgentRunner';
@@ -62,10 +63,10 @@ const run: CliHandler = async (ctx, values, positionals) => {
 
 function renderRun(run: RunRecord, store: RunStore): string {
   const accepted = run.status === 'completed_with_failures' && run.failuresAccepted ? ', failures accepted' : '';
-  const lines = [`${run.workflow}: ${statusWords(run.status)}${accepted}${run.error ? ` (${run.error})` : ''} in ${((run.durationMs ?? 0) / 1000).toFixed(1)} s, run ${run.id}`];
+  const lines = [`${run.workflow}: ${statusWords(run.status)}${accepted}${run.error ? ` (${run.error})` : ''} in ${formatDuration(run.durationMs ?? 0)}, run ${run.id}`];
   for (const s of run.selectedVia ?? []) lines.push(`  selected by ${s.workflow}: ${s.selected}`);
   for (const step of run.steps) {
-    const took = step.durationMs === undefined ? '' : ` ${(step.durationMs / 1000).toFixed(1)} s`;
+    const took = step.durationMs === undefined ? '' : ` ${formatDuration(step.durationMs)}`;
     lines.push(`  ${statusMark(step.status)} ${step.name.padEnd(24)} ${statusWords(step.status)}${took}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.error ? `: ${step.error}` : ''}`);
   }
   for (const alert of run.alerts) lines.push(`  alert: ${alert.message}`);

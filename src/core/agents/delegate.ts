@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRunId } from '../common/runId';
 import type { AgentRunner, RunResult } from './runner';
 import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
@@ -31,7 +31,7 @@ export interface DelegatedRun {
 export async function delegateTask(options: DelegationOptions, onStart: (run: DelegatedRun) => void = () => {}): Promise<DelegatedRun> {
   const { agent, runner } = options;
   const run: DelegatedRun = {
-    id: randomUUID(),
+    id: newRunId(agent.type),
     agentType: agent.type,
     agentName: agent.name,
     tier: agent.tier,

@@ -6,13 +6,21 @@ import { addSpend, rollUpSpend } from './runSpend';
 
 const OUTPUT_TAIL_CHARS = 4000;
 
+const TITLE_CHARS = 60;
+
+/** What a delegated run is called: its task's first line, clipped, since the agent already shows on its step. */
+export function delegatedRunTitle(task: string): string {
+  const line = task.trim().split('\n')[0]!.trim();
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1).trimEnd()}…` : line;
+}
+
 /** A delegated task as a one-step run, so run history, the Runs view and cost totals treat it like a workflow run. */
-export function delegatedRunRecord(run: DelegatedRun, title: string): RunRecord {
+export function delegatedRunRecord(run: DelegatedRun): RunRecord {
   const result = run.result;
   const status = !result ? 'running' : result.status;
   const error = result?.error ? redact(result.error) : undefined;
   const step: RunRecord['steps'][number] = {
-    name: run.agentType,
+    name: run.agentName,
     agentType: run.agentType,
     task: redact(run.task),
     dependsOn: [],
@@ -29,7 +37,7 @@ export function delegatedRunRecord(run: DelegatedRun, title: string): RunRecord 
   return {
     version: 1,
     id: run.id,
-    workflow: title,
+    workflow: redact(delegatedRunTitle(run.task)),
     status,
     startedAt: run.startedAt,
     endedAt: run.finishedAt,

@@ -152,14 +152,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** A sortable, readable run id: `20260124-093000-push-1a2b`. */
-export function newRunId(workflow: string, now: Date = new Date(), random: () => number = Math.random): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const slug = workflow.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-  const suffix = Math.floor(random() * 0xffff).toString(16).padStart(4, '0');
-  return `${stamp}-${slug}-${suffix}`;
-}
-
 /** Share of failed runs among the last `window` finished runs of a workflow (undefined with fewer than `minRuns`). */
 export function workflowErrorRate(runs: readonly RunRecord[], workflow: string, window = 20, minRuns = 3): number | undefined {
   const finished = runs.filter((r) => r.workflow === workflow && r.status !== 'running').slice(0, window);

@@ -100,7 +100,7 @@ export class RunsController implements vscode.Disposable {
   trackDelegated(run: DelegatedRun): void {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.cwd));
     if (!folder) return;
-    const record = delegatedRunRecord(run, vscode.l10n.t('Delegated to {0}', run.agentName));
+    const record = delegatedRunRecord(run);
     this.entries.set(run.id, { folder, record });
     void this.folderRuns(folder)
       .then(({ store }) => store.save(record))

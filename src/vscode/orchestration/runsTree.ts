@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatDuration } from '../../core/common/duration';
 import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import { Disposable } from '../common/lifecycle';
 import type { RunEntry, RunsController } from './runsController';
@@ -33,14 +34,6 @@ const TICK_MS = 1000;
 
 function themeIcon([id, color]: [string, string | undefined]): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
-}
-
-/** `12 s`, `3 m 05 s`, `1 h 02 m`. */
-function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
 }
 
 /** The Runs view: runs (newest first) → steps, with live status icons, elapsed time and attempts. */
@@ -82,7 +75,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.id = `run:${run.id}`;
     const ended = run.endedAt ? Date.parse(run.endedAt) : Date.now();
     const done = run.steps.filter((s) => s.status === 'succeeded').length;
-    item.description = `${statusLabel(run.status)} · ${formatElapsed(ended - Date.parse(run.startedAt))} · ${done}/${run.steps.length}${run.costUsd ? ` · $${run.costUsd.toFixed(2)}` : ''}`;
+    // A delegated task is one step: counting it says nothing the status does not.
+    const progress = run.file ? (run.steps.length === 1 ? vscode.l10n.t('{0} of 1 step', done) : vscode.l10n.t('{0} of {1} steps', done, run.steps.length)) : undefined;
+    item.description = [statusLabel(run.status), formatDuration(ended - Date.parse(run.startedAt)), progress, run.costUsd ? `$${run.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
     item.iconPath = themeIcon(RUN_ICON[run.status]);
     // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
     item.contextValue = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
@@ -103,8 +98,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const item = new vscode.TreeItem(step.name, vscode.TreeItemCollapsibleState.None);
     item.id = `step:${entry.record.id}:${step.name}`;
     const agent = step.ranAs ? `${step.agentType} → ${step.ranAs}` : step.agentType;
-    const elapsed = step.startedAt ? formatElapsed((step.status === 'running' || step.status === 'retrying' ? Date.now() : Date.parse(step.endedAt ?? step.startedAt)) - Date.parse(step.startedAt)) : '';
-    item.description = [agent, statusLabel(step.status), elapsed, step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : ''].filter(Boolean).join(' · ');
+    // A step named after its agent ("qa" run by qa) need not say the agent twice.
+    const shownAgent = step.name.toLowerCase() === agent.toLowerCase() ? undefined : agent;
+    const elapsed = step.startedAt ? formatDuration((step.status === 'running' || step.status === 'retrying' ? Date.now() : Date.parse(step.endedAt ?? step.startedAt)) - Date.parse(step.startedAt)) : '';
+    item.description = [shownAgent, statusLabel(step.status), elapsed, step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : ''].filter(Boolean).join(' · ');
     item.iconPath = themeIcon(STEP_ICON[step.status]);
     item.contextValue = 'step';
     const tooltip = new vscode.MarkdownString(undefined, true);

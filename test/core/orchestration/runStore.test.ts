@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RunRecord } from '../../../src/core/orchestration/runRecord';
-import { newRunId, processAlive, RunStore, workflowErrorRate } from '../../../src/core/orchestration/runStore';
+import { newRunId } from '../../../src/core/common/runId';
+import { processAlive, RunStore, workflowErrorRate } from '../../../src/core/orchestration/runStore';
 import { tempDir } from '../../helpers/tempDir';
 
 function record(id: string, status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord {

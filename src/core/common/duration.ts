@@ -1,0 +1,8 @@
+/** `47 ms`, `12 s`, `3 m 05 s`, `1 h 02 m`: exact below a second, where rounding would show a misleading `0 s`. */
+export function formatDuration(ms: number): string {
+  if (Math.round(ms) < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
+}

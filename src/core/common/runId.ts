@@ -1,0 +1,9 @@
+// Workflow runs and delegated tasks share one id format, so history, logs and the Runs view read alike.
+
+/** A sortable, readable run id: `20260124-093000-push-1a2b`. */
+export function newRunId(workflow: string, now: Date = new Date(), random: () => number = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = workflow.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+  const suffix = Math.floor(random() * 0xffff).toString(16).padStart(4, '0');
+  return `${stamp}-${slug}-${suffix}`;
+}
