@@ -52,6 +52,17 @@ export function normalizeStatus(raw: string): NormalizedStatus {
   return NORMALIZED[key] ?? 'open';
 }
 
+const STATUS_WORDS = lookupTable<string>({ won_t_do: "Won't do", wont_do: "Won't do" });
+
+/** A status as people write it: `ready_for_engineering` → "Ready for engineering", `won_t_do` → "Won't do". */
+export function statusLabel(raw: string): string {
+  const key = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const known = STATUS_WORDS[key];
+  if (known) return known;
+  const words = key.split('_').filter(Boolean).map((w) => (w === 'qa' ? 'QA' : w)).join(' ');
+  return words ? words[0]!.toUpperCase() + words.slice(1) : raw;
+}
+
 /** The frontmatter keys that hold a status: the tools' `state` wins over `status`; a tools PR also has `pr_status`. */
 export type StatusField = 'status' | 'state' | 'pr_status';
 

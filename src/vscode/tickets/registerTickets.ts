@@ -16,9 +16,11 @@ export function registerTickets(features: FeatureContext): void {
   const tree = new TicketsTreeProvider(store);
   tree.groupBy = savedGroupBy(features);
   const view = vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: tree, showCollapseAll: true });
-  const updateBadge = () => {
+  // A count in the description, not a badge: the activity bar adds up every view's badge, and open tickets are
+  // not alerts to be added to the health alerts there.
+  const updateCount = () => {
     const open = store.counts().open;
-    view.badge = open ? { value: open, tooltip: vscode.l10n.t('{0} open tickets', open) } : undefined;
+    view.description = open ? vscode.l10n.t('{0} open', open) : undefined;
   };
   features.extension.subscriptions.push(
     store,
@@ -26,7 +28,7 @@ export function registerTickets(features: FeatureContext): void {
     view,
     store.onDidChange(() => {
       tree.refresh();
-      updateBadge();
+      updateCount();
       features.counts.notify();
     }),
     features.counts.register('tickets', () => store.counts()),
@@ -36,7 +38,7 @@ export function registerTickets(features: FeatureContext): void {
     ),
   );
   registerTicketCommands(features, store, tree);
-  // Index in the background shortly after start-up, so that the badge and ID hovers work before the view opens.
+  // Index in the background shortly after start-up, so that the open count and ID hovers work before the view opens.
   const deferred = setTimeout(() => void store.all(), INDEX_DELAY_MS);
   features.extension.subscriptions.push({ dispose: () => clearTimeout(deferred) });
 }

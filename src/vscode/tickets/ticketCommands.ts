@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isOpen, type Ticket } from '../../core/tickets/model';
+import { statusLabel } from '../../core/tickets/status';
 import { initTracker, type CreateTicketInput } from '../../core/tickets/tracker';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
@@ -47,17 +48,17 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
       if (!picked) return;
       const next = picked.entry.tracker.nextStates(picked.ticket.id);
       if (next.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('{0} is in a final state ({1}).', picked.ticket.id, picked.ticket.state ?? picked.ticket.status));
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} is in a final state ({1}).', picked.ticket.id, statusLabel(picked.ticket.state ?? picked.ticket.status)));
         return;
       }
       const state =
         target ??
         (
           await vscode.window.showQuickPick(
-            next.map((s) => ({ label: s })),
-            { title: vscode.l10n.t('{0}: {1} → ?', picked.ticket.id, picked.ticket.state ?? picked.ticket.status), placeHolder: vscode.l10n.t('Next state') },
+            next.map((s) => ({ label: statusLabel(s), description: s, state: s })),
+            { title: vscode.l10n.t('{0}: {1} → ?', picked.ticket.id, statusLabel(picked.ticket.state ?? picked.ticket.status)), placeHolder: vscode.l10n.t('Next state'), matchOnDescription: true },
           )
-        )?.label;
+        )?.state;
       if (!state) return;
       const reason = target ? undefined : await vscode.window.showInputBox({ title: vscode.l10n.t('Reason for the change (optional)'), placeHolder: vscode.l10n.t('Press Enter to skip') });
       if (reason === undefined && !target) return;
@@ -198,7 +199,7 @@ async function ticketFrom(store: TicketStore, node: TicketNode | string | undefi
   for (const entry of await store.all()) {
     for (const ticket of entry.tracker.index.query({})) {
       if (openOnly && !isOpen(ticket.normalizedStatus)) continue;
-      items.push({ label: `${ticket.id} ${ticket.title}`, description: ticket.state ?? ticket.status, detail: store.folders().length > 1 ? entry.folder.name : undefined, entry, ticket });
+      items.push({ label: `${ticket.id} ${ticket.title}`, description: statusLabel(ticket.state ?? ticket.status), detail: store.folders().length > 1 ? entry.folder.name : undefined, entry, ticket });
     }
   }
   if (items.length === 0) {

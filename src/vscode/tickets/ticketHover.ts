@@ -5,7 +5,7 @@ import { ticketTooltip } from './ticketsTree';
 
 const TICKET_ID = /\b(?:EP|ISS|TSK|PR|BUG)-\d{1,6}\b/;
 
-/** Hovering a ticket ID shows its title and status, from the in-memory index only (no I/O on hover). */
+/** Hovering a ticket ID shows its title, status and actions, from the in-memory index only (no I/O on hover). */
 export class TicketHoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly store: TicketStore,
@@ -23,6 +23,6 @@ export class TicketHoverProvider implements vscode.HoverProvider {
       if (this.store.inMemory().length === 0) void this.store.all();
       return undefined;
     }
-    return new vscode.Hover(ticketTooltip(found.ticket), range);
+    return new vscode.Hover(ticketTooltip(found.ticket, true), range);
   }
 }

@@ -1,6 +1,7 @@
 import { Disposable } from '../common/lifecycle';
 import * as vscode from 'vscode';
 import { isOpen, type NormalizedStatus, type Ticket } from '../../core/tickets/model';
+import { statusLabel } from '../../core/tickets/status';
 import type { TicketQuery } from '../../core/tickets/ticketIndex';
 import type { FolderTickets, TicketStore } from './ticketStore';
 
@@ -110,7 +111,7 @@ export class TicketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const hasChildren = node.nested && node.entry.tracker.index.children(t.id).length > 0;
     const item = new vscode.TreeItem(t.title, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${node.entry.folder.uri.toString()}#${t.path}`;
-    item.description = `${t.id} · ${t.state ?? t.status}`;
+    item.description = `${t.id} · ${statusLabel(t.state ?? t.status)}`;
     item.tooltip = ticketTooltip(t);
     const [icon, color] = STATUS_ICONS[t.normalizedStatus];
     item.iconPath = new vscode.ThemeIcon(t.normalizedStatus === 'open' ? (TYPE_ICONS[t.type] ?? icon) : icon, new vscode.ThemeColor(priorityColor(t) ?? color));
@@ -120,14 +121,28 @@ export class TicketsTreeProvider extends Disposable implements vscode.TreeDataPr
   }
 }
 
-export function ticketTooltip(t: Ticket): vscode.MarkdownString {
+/** The commands a ticket tooltip links to; only these run from its Markdown. */
+export const TICKET_LINK_COMMANDS = ['claudePm.tickets.open', 'claudePm.tickets.transition', 'claudePm.tickets.delegate'];
+
+function commandLink(title: string, command: string, ticketId: string): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([ticketId]))})`;
+}
+
+/** The ticket's summary; with `links`, Open / Transition / Delegate links (open tickets only for the last two). */
+export function ticketTooltip(t: Ticket, links = false): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(t.id)}** · ${escape(t.type)}\n\n`);
   md.appendMarkdown(`**${escape(t.title)}**\n\n`);
-  md.appendMarkdown(`${vscode.l10n.t('Status')}: \`${escape(t.state ?? t.status)}\` (${t.normalizedStatus}) · ${vscode.l10n.t('Priority')}: ${escape(t.priority)}`);
+  md.appendMarkdown(`${vscode.l10n.t('Status')}: ${escape(statusLabel(t.state ?? t.status))} · ${vscode.l10n.t('Priority')}: ${escape(t.priority)}`);
   if (t.assignees.length) md.appendMarkdown(` · ${escape(t.assignees.join(', '))}`);
   if (t.parentId) md.appendMarkdown(`\n\n${vscode.l10n.t('Parent')}: ${escape(t.parentId)}`);
   if (t.description) md.appendMarkdown(`\n\n---\n\n${escape(summary(t.description))}`);
+  if (links) {
+    md.isTrusted = { enabledCommands: TICKET_LINK_COMMANDS };
+    const actions = [commandLink(vscode.l10n.t('Open'), 'claudePm.tickets.open', t.id)];
+    if (isOpen(t.normalizedStatus)) actions.push(commandLink(vscode.l10n.t('Transition…'), 'claudePm.tickets.transition', t.id), commandLink(vscode.l10n.t('Delegate…'), 'claudePm.tickets.delegate', t.id));
+    md.appendMarkdown(`\n\n---\n\n${actions.join(' · ')}`);
+  }
   return md;
 }
 
@@ -168,5 +183,5 @@ function groupOrder(mode: GroupMode, key: string): number {
 
 function groupLabel(mode: GroupMode, key: string): string {
   if (mode === 'assignee' && key === '') return vscode.l10n.t('Unassigned');
-  return key.replace(/_/g, ' ');
+  return mode === 'status' ? statusLabel(key) : key.replace(/_/g, ' ');
 }
