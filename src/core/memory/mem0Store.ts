@@ -110,8 +110,7 @@ export class Mem0Store implements MemoryBackend {
     const metadata = toMetadata(input, hash, clientId);
     const at = new Date().toISOString();
     const pending: MemoryRecord = { ...fromMem0({ id: `${PENDING_PREFIX}${clientId}`, memory: input.content, metadata, created_at: at, updated_at: at }) };
-    await this.outbox.load();
-    if (this.outbox.size === 0) {
+    if ((await this.outbox.pending()).length === 0) {
       try {
         const id = await this.dialect.add(input.content, metadata);
         const memory = { ...pending, id };
@@ -180,10 +179,9 @@ export class Mem0Store implements MemoryBackend {
     const next: MemoryRecord = { ...current, ...changes, ...(hash ? { hash } : {}), updatedAt: new Date().toISOString() };
     const metadata = toMetadata(next, next.hash, String(current.metadata.claude_pm_id ?? ''));
     const text = changes.content;
-    await this.outbox.load();
     if (id.startsWith(PENDING_PREFIX)) {
       await this.amendQueuedAdd(id, (entry) => ({ ...entry, text: text ?? entry.text, metadata }));
-    } else if (this.outbox.size > 0) {
+    } else if ((await this.outbox.pending()).length > 0) {
       await this.enqueue({ op: 'update', id, ...(text !== undefined ? { text } : {}), metadata, at: next.updatedAt });
     } else {
       try {
@@ -198,14 +196,13 @@ export class Mem0Store implements MemoryBackend {
   }
 
   async delete(id: string): Promise<boolean> {
-    await this.outbox.load();
     if (id.startsWith(PENDING_PREFIX)) {
       const found = await this.amendQueuedAdd(id, () => undefined);
       this.forget(id);
       return found;
     }
     let deleted = true;
-    if (this.outbox.size > 0) await this.enqueue({ op: 'delete', id, at: new Date().toISOString() });
+    if ((await this.outbox.pending()).length > 0) await this.enqueue({ op: 'delete', id, at: new Date().toISOString() });
     else {
       try {
         deleted = await this.dialect.delete(id);
@@ -260,22 +257,13 @@ export class Mem0Store implements MemoryBackend {
   }
 
   private async replayQueued(): Promise<void> {
-    const entries = await this.outbox.load();
     let serverIds: Map<string, string> | undefined;
-    while (entries.length > 0) {
-      const entry = entries[0] as OutboxEntry;
+    await this.outbox.replay(async ({ entry }) => {
       try {
         if (entry.op === 'add') {
-          if (entry.attempted) {
-            // The first try may have landed: look for our client id before sending again.
-            serverIds ??= new Map((await this.dialect.getAll()).map((m) => [String(m.metadata?.claude_pm_id ?? ''), m.id]));
-          }
-          let id = entry.attempted ? serverIds?.get(entry.clientId) : undefined;
-          if (!id) {
-            entry.attempted = true;
-            await this.outbox.save();
-            id = await this.dialect.add(entry.text, entry.metadata);
-          }
+          // A write marked attempted may have landed already (its reply lost): look for our client id first.
+          if (entry.attempted) serverIds ??= new Map((await this.dialect.getAll()).map((m) => [String(m.metadata?.claude_pm_id ?? ''), m.id]));
+          const id = serverIds?.get(entry.clientId) ?? (await this.dialect.add(entry.text, entry.metadata));
           const pendingId = `${PENDING_PREFIX}${entry.clientId}`;
           const pending = this.mirror.get(pendingId);
           this.forget(pendingId);
@@ -288,15 +276,14 @@ export class Mem0Store implements MemoryBackend {
       } catch (error) {
         if (isRetryable(error)) {
           this.scheduleReplay();
-          return;
+          return false;
         }
         this.logger.error(`mem0 refused a queued ${entry.op}; it is dropped: ${redact((error as Error).message)}`);
       }
-      entries.shift();
-      await this.outbox.save();
       this.cache.clear();
       this.updateStatus();
-    }
+      return true;
+    });
   }
 
   private async enqueue(entry: OutboxEntry): Promise<void> {
@@ -316,16 +303,13 @@ export class Mem0Store implements MemoryBackend {
   }
 
   private async amendQueuedAdd(pendingId: string, change: (entry: Extract<OutboxEntry, { op: 'add' }>) => OutboxEntry | undefined): Promise<boolean> {
-    const entries = await this.outbox.load();
     const clientId = pendingId.slice(PENDING_PREFIX.length);
-    const at = entries.findIndex((e) => e.op === 'add' && e.clientId === clientId);
-    if (at < 0) return false;
-    const next = change(entries[at] as Extract<OutboxEntry, { op: 'add' }>);
-    if (next) entries[at] = next;
-    else entries.splice(at, 1);
-    await this.outbox.save();
+    const found = await this.outbox.amend(
+      (entry) => entry.op === 'add' && entry.clientId === clientId,
+      (entry) => change(entry as Extract<OutboxEntry, { op: 'add' }>),
+    );
     this.updateStatus();
-    return true;
+    return found;
   }
 
   private async cached(key: string, fetch: () => Promise<MemoryRecord[]>): Promise<MemoryRecord[]> {
@@ -363,12 +347,12 @@ export class Mem0Store implements MemoryBackend {
   }
 
   private async reloadMirror(): Promise<void> {
-    await this.outbox.load();
+    const queued = await this.outbox.pending();
     const all = (await this.dialect.getAll()).map(fromMem0);
     this.mirror.clear();
     this.index.clear();
     for (const m of all) this.remember(m, false);
-    for (const entry of await this.outbox.load()) {
+    for (const { entry } of queued) {
       if (entry.op === 'add') this.remember(fromMem0({ id: `${PENDING_PREFIX}${entry.clientId}`, memory: entry.text, metadata: entry.metadata, created_at: entry.at, updated_at: entry.at }), false);
     }
     this.mirrorLoaded = true;

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../common/atomicFile';
+import { writeFileAtomic } from '../common/atomicFile';
+import { withLock } from './storeLock';
 
 export const outboxEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add'), clientId: z.string(), text: z.string(), metadata: z.record(z.string(), z.unknown()), at: z.string(), attempted: z.boolean().default(false) }),
@@ -10,47 +12,188 @@ export const outboxEntrySchema = z.discriminatedUnion('op', [
 ]);
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
-const OUTBOX_FILE = 'outbox.json';
+/** A queued write with the sequence id its journal lines refer to. */
+export interface QueuedWrite {
+  seq: string;
+  entry: OutboxEntry;
+}
+
+/** One journal line: a queued write, a change to one, an attempt to send it, or its end. */
+const journalLineSchema = z.union([
+  z.object({ queued: z.string(), entry: outboxEntrySchema }),
+  z.object({ amended: z.string(), entry: outboxEntrySchema }),
+  z.object({ attempted: z.string() }),
+  z.object({ done: z.string() }),
+]);
+type JournalLine = z.infer<typeof journalLineSchema>;
+
+const JOURNAL_FILE = 'outbox.jsonl';
+/** The whole-file outbox of earlier versions: its writes move into the journal once, then it is removed. */
+const LEGACY_FILE = 'outbox.json';
+const LOCK_FILE = '.lock';
+const REPLAY_LOCK_FILE = '.outbox-replay.lock';
+/** Rewrite the journal once it holds this many lines more than twice its pending writes. */
+const COMPACT_SLACK = 200;
 
 /**
- * Writes made while mem0 is unreachable, persisted in order (`outbox.json`, atomic rewrite) so they survive
- * a restart and are replayed exactly once when the server is back.
+ * Writes made while the memory server is unreachable, in an append-only journal (`outbox.jsonl`) that every
+ * process changes only under the store lock and re-reads before use, so concurrent writers never overwrite
+ * each other's queued writes. Replays are serialised across processes, and each write is marked done as soon
+ * as the server took it, so it is sent exactly once.
  */
 export class Outbox {
-  private entries: OutboxEntry[] | undefined;
   readonly path: string;
+  private readonly dir: string;
+  private known = 0;
 
   constructor(dir: string) {
-    this.path = join(dir, OUTBOX_FILE);
+    this.dir = dir;
+    this.path = join(dir, JOURNAL_FILE);
   }
 
-  async load(): Promise<OutboxEntry[]> {
-    if (this.entries) return this.entries;
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.entries = [];
-      return this.entries;
-    }
-    const parsed = z.array(outboxEntrySchema).safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${this.path} is damaged (${parsed.error.issues[0]?.message ?? 'bad shape'}); queued writes are kept in it until it is repaired.`);
-    this.entries = parsed.data;
-    return this.entries;
-  }
-
+  /** Pending writes as last read (for status lines); `pending()` reads the journal again. */
   get size(): number {
-    return this.entries?.length ?? 0;
+    return this.known;
+  }
+
+  /** The writes still to send, in order, read from the journal. */
+  async pending(): Promise<QueuedWrite[]> {
+    const queue = await this.locked(() => this.read());
+    this.known = queue.length;
+    return queue;
   }
 
   async push(entry: OutboxEntry): Promise<void> {
-    const entries = await this.load();
-    entries.push(entry);
-    await this.save();
+    await this.locked(async () => {
+      await this.append([{ queued: randomUUID(), entry }]);
+      this.known = (await this.read()).length;
+    });
   }
 
-  async save(): Promise<void> {
-    await writeJsonAtomic(this.path, this.entries ?? []);
+  /**
+   * Changes (or, when `change` returns undefined, drops) the first pending write `match` accepts; false when
+   * none does (it was sent meanwhile).
+   */
+  async amend(match: (entry: OutboxEntry) => boolean, change: (entry: OutboxEntry) => OutboxEntry | undefined): Promise<boolean> {
+    return this.locked(async () => {
+      const queue = await this.read();
+      const found = queue.find((q) => match(q.entry));
+      if (!found) return false;
+      const next = change(found.entry);
+      await this.append([next ? { amended: found.seq, entry: next } : { done: found.seq }]);
+      this.known = queue.length - (next ? 0 : 1);
+      return true;
+    });
+  }
+
+  /**
+   * Sends pending writes in order through `send` until it returns false (the server is still down). Only one
+   * process replays at a time; another that finds the replay taken returns at once. An add is marked attempted
+   * before it is sent, so a replay after a lost reply can ask the server before sending it again.
+   */
+  async replay(send: (write: QueuedWrite) => Promise<boolean>): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await withLock(
+      join(this.dir, REPLAY_LOCK_FILE),
+      async () => {
+        for (;;) {
+          const [next] = await this.pending();
+          if (!next) break;
+          if (next.entry.op === 'add' && !next.entry.attempted) {
+            // `send` still sees the entry as never attempted: it need not ask the server first.
+            await this.locked(() => this.append([{ attempted: next.seq }]));
+          }
+          if (!(await send(next))) return;
+          await this.locked(() => this.append([{ done: next.seq }]));
+        }
+        await this.locked(() => this.compact());
+      },
+      { wait: false },
+    );
+    await this.pending();
+  }
+
+  /** Under the store lock, after taking over an earlier version's outbox file. */
+  private async locked<T>(action: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true });
+    return withLock(join(this.dir, LOCK_FILE), async () => {
+      await this.adoptLegacy();
+      return action();
+    });
+  }
+
+  private async append(lines: JournalLine[]): Promise<void> {
+    await appendFile(this.path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { flush: true });
+  }
+
+  /** Rewrites the journal as its pending writes alone once finished ones dominate it. Call under the lock. */
+  private async compact(): Promise<void> {
+    const lines = (await this.text()).split('\n').filter((l) => l.trim() !== '').length;
+    const queue = await this.read();
+    if (lines <= queue.length * 2 + COMPACT_SLACK && queue.length > 0) return;
+    if (queue.length === 0) {
+      await rm(this.path, { force: true });
+      return;
+    }
+    await writeFileAtomic(this.path, queue.map((q) => `${JSON.stringify({ queued: q.seq, entry: q.entry })}\n`).join(''));
+  }
+
+  private async read(): Promise<QueuedWrite[]> {
+    const queue = new Map<string, OutboxEntry>();
+    const text = await this.text();
+    const lines = text.split('\n');
+    // A line without its newline is a write cut short: it was never acknowledged, so it is not a write.
+    if (!text.endsWith('\n')) lines.pop();
+    lines.forEach((raw, i) => {
+      if (raw.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new Error(`${this.path}:${i + 1} is not JSON; the queued writes stay in the file until that line is repaired or removed.`);
+      }
+      const parsed = journalLineSchema.safeParse(value);
+      if (!parsed.success) throw new Error(`${this.path}:${i + 1} is not an outbox entry (${parsed.error.issues[0]?.message ?? 'bad shape'}); the queued writes stay in the file until it is repaired.`);
+      const line = parsed.data;
+      if ('queued' in line) queue.set(line.queued, line.entry);
+      else if ('amended' in line) {
+        if (queue.has(line.amended)) queue.set(line.amended, line.entry);
+      } else if ('attempted' in line) {
+        const entry = queue.get(line.attempted);
+        if (entry?.op === 'add') entry.attempted = true;
+      } else queue.delete(line.done);
+    });
+    return [...queue].map(([seq, entry]) => ({ seq, entry }));
+  }
+
+  private async text(): Promise<string> {
+    try {
+      return await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  }
+
+  /** Moves the writes of an `outbox.json` left by an earlier version into the journal, then removes it. Call under the lock. */
+  private async adoptLegacy(): Promise<void> {
+    const legacy = join(this.dir, LEGACY_FILE);
+    let text: string;
+    try {
+      text = await readFile(legacy, 'utf8');
+    } catch {
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = z.array(outboxEntrySchema).safeParse(json);
+    if (!parsed.success) throw new Error(`${legacy} is damaged (${parsed.error.issues[0]?.message ?? 'bad shape'}); queued writes are kept in it until it is repaired.`);
+    const lines = parsed.data.map((entry) => `${JSON.stringify({ queued: randomUUID(), entry })}\n`).join('');
+    await appendFile(this.path, lines, { flush: true });
+    await rm(legacy, { force: true });
   }
 }

@@ -6,9 +6,12 @@ const GIVE_UP_AFTER_MS = 60_000;
 
 /**
  * An inter-process lock file holding `pid token`. A lock whose process is gone (killed writer) or that is
- * older than 30 s is taken over, so a crash never blocks the store.
+ * older than 30 s is taken over, so a crash never blocks the store. With `wait: false`, a lock held by a live
+ * process makes it return undefined at once instead of waiting.
  */
-export async function withLock<T>(lockPath: string, action: () => Promise<T>): Promise<T> {
+export function withLock<T>(lockPath: string, action: () => Promise<T>): Promise<T>;
+export function withLock<T>(lockPath: string, action: () => Promise<T>, options: { wait: false }): Promise<T | undefined>;
+export async function withLock<T>(lockPath: string, action: () => Promise<T>, options: { wait?: boolean } = {}): Promise<T | undefined> {
   const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
   const started = Date.now();
   let delay = 1;
@@ -27,6 +30,7 @@ export async function withLock<T>(lockPath: string, action: () => Promise<T>): P
         await rm(lockPath, { force: true });
         continue;
       }
+      if (options.wait === false) return undefined;
       if (Date.now() - started > GIVE_UP_AFTER_MS) throw new Error(`The memory store is locked by another process (${lockPath}).`);
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(delay * 2, 20);

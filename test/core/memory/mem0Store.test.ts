@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -6,9 +8,12 @@ import { CategoryRegistry } from '../../../src/core/memory/categoryRegistry';
 import { PlatformDialect, SelfHostedDialect } from '../../../src/core/memory/mem0Dialects';
 import { Mem0Http } from '../../../src/core/memory/mem0Http';
 import { Mem0Store } from '../../../src/core/memory/mem0Store';
+import { Outbox } from '../../../src/core/memory/outbox';
 import { MemoryService } from '../../../src/core/memory/memoryService';
 import { CircuitBreaker } from '../../../src/core/common/circuitBreaker';
 import type { BackendStatus } from '../../../src/core/memory/types';
+import { buildChild } from '../../helpers/buildChild';
+import { openMem0 } from '../../helpers/mem0OutboxWriterChild';
 import { startMem0Server, type Mem0Dialect, type Mem0TestServer } from '../../helpers/mem0Server';
 import { tempDir } from '../../helpers/tempDir';
 
@@ -117,8 +122,8 @@ for (const dialect of ['mem0', 'mem0-platform'] as const) {
       const result = await service.add({ content: 'the reply to this add is lost', category: 'team' });
       assert.ok(result.memory.id.startsWith('pending:'));
       server.mode = 'none';
-      const outbox = JSON.parse(await readFile(join(dir, 'outbox.json'), 'utf8')) as unknown[];
-      assert.ok(outbox.length >= 1);
+      const journal = (await readFile(join(dir, 'outbox.jsonl'), 'utf8')).trim().split('\n');
+      assert.ok(journal.some((line) => line.includes('the reply to this add is lost')));
       // A new process picks the outbox up from disk.
       const restarted = open();
       clock.now += 1000;
@@ -146,5 +151,50 @@ describe('mem0 error codes', () => {
     server.mode = '500';
     const stale = await service.list();
     assert.deepEqual(stale.map((m) => m.id), fresh.map((m) => m.id));
+  });
+});
+
+describe('mem0 outbox shared by several processes', () => {
+  it('keeps every add acknowledged by concurrent writers while the server is down, and replays each exactly once', { timeout: 300_000 }, async () => {
+    const server = await startMem0Server('mem0', KEY);
+    after(() => server.close());
+    server.mode = '500';
+    const dir = await tempDir();
+    const script = await buildChild('test/helpers/mem0OutboxWriterChild.ts');
+    const children = ['cli-a', 'cli-b', 'cli-c'].map((label) => {
+      const child = spawn(process.execPath, [script, server.url, dir, '30', label], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const acks: string[] = [];
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => line.startsWith('ack ') && acks.push(line.slice(4)));
+      return { acks, exited: new Promise<number | null>((resolve) => child.on('close', resolve)) };
+    });
+    const extensions = [openMem0(server.url, dir), openMem0(server.url, dir)];
+    after(() => Promise.all(extensions.map((e) => e.store.dispose())));
+    const inProcess: string[] = [];
+    await Promise.all(
+      extensions.flatMap(({ service }, e) =>
+        [0, 1, 2].map(async (w) => {
+          for (let i = 0; i < 10; i++) {
+            const content = `extension ${e} worker ${w} queued decision ${i}`;
+            await service.add({ content, category: 'project' });
+            inProcess.push(content);
+          }
+        }),
+      ),
+    );
+    assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0, 0]);
+    const acknowledged = [...inProcess, ...children.flatMap((c) => c.acks)].sort();
+    assert.equal(acknowledged.length, 150);
+    assert.equal(server.memories.size, 0);
+    assert.equal((await new Outbox(dir).pending()).length, 150);
+
+    server.mode = 'none';
+    const fresh = openMem0(server.url, dir);
+    after(() => fresh.store.dispose());
+    // Two replays at once (the extension and a CLI run, say): each queued write reaches the server once.
+    await Promise.all([extensions[1]?.store.replay(), fresh.store.replay()]);
+    await fresh.store.replay();
+    assert.deepEqual(contents(server), acknowledged);
+    assert.equal(fresh.store.queuedWrites, 0);
   });
 });
