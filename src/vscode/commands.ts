@@ -9,6 +9,31 @@ export interface CommandGuards {
   requiresTrust?: string;
 }
 
+// Restricted Mode is read-only: every command that needs a changing permission is refused there, so tickets,
+// memory, templates and policy stay as the cloned repository left them.
+function changeDescription(permission: Permission): string | undefined {
+  switch (permission) {
+    case 'memory.read':
+    case 'health.check':
+      return undefined;
+    case 'memory.write':
+      return vscode.l10n.t('Changing memory');
+    case 'ticket.write':
+      return vscode.l10n.t('Changing tickets');
+    case 'template.deploy':
+      return vscode.l10n.t('Deploying CLAUDE.md');
+    case 'workflow.run':
+      return vscode.l10n.t('Running a workflow');
+    case 'task.delegate':
+      return vscode.l10n.t('Running an agent');
+    case 'agent.create':
+    case 'agent.delete':
+      return vscode.l10n.t('Changing agents');
+    case 'system.configure':
+      return vscode.l10n.t('Changing the configuration');
+  }
+}
+
 /**
  * Registers a command with its guards and error handling: the handler's errors are logged and shown
  * with a "Show Log" action instead of vanishing. Returns nothing: the disposable goes to the extension.
@@ -16,7 +41,8 @@ export interface CommandGuards {
 export function registerCommand(features: FeatureContext, id: string, handler: (...args: never[]) => unknown, guards: CommandGuards = {}): void {
   features.extension.subscriptions.push(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      if (guards.requiresTrust && !features.requireTrust(guards.requiresTrust)) return undefined;
+      const refusedWhenRestricted = guards.requiresTrust ?? (guards.permission && changeDescription(guards.permission));
+      if (refusedWhenRestricted && !features.requireTrust(refusedWhenRestricted)) return undefined;
       try {
         const run = async () => {
           if (guards.permission && !(await features.authorize(guards.permission, id))) return undefined;

@@ -10,6 +10,7 @@ import { registerTemplates } from './templates/registerTemplates';
 import { registerTickets } from './tickets/registerTickets';
 import { ApiKeys } from './common/apiKeys';
 import { FolderSessions } from './common/folderSession';
+import { closeProcessGate, openProcessGate } from '../core/common/processGate';
 
 /** What `activate` returns: used by the end-to-end tests and other extensions. */
 export interface ClaudePmApi {
@@ -23,10 +24,15 @@ export interface ClaudePmApi {
 export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const started = performance.now();
   const startedCpu = process.cpuUsage();
+  // First of all: in Restricted Mode no git, agent or workflow process may start, whichever feature asks.
+  if (!vscode.workspace.isTrusted) {
+    closeProcessGate(vscode.l10n.t('the workspace is in Restricted Mode. Trust it to allow git, agents and workflows.'));
+    context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(openProcessGate));
+  }
   const channel = vscode.window.createOutputChannel('Claude PM', { log: true });
   const logger = createChannelLogger(channel);
   const problems = vscode.languages.createDiagnosticCollection('claudePm.config');
-  const keys = new ApiKeys(context.secrets);
+  const keys = new ApiKeys(context.secrets, process.env, () => vscode.workspace.isTrusted);
   const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems });
   const counts = new CountsHub();
   context.subscriptions.push(channel, problems, sessions, counts);

@@ -41,12 +41,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface LaunchOptions {
+  demoDir: string;
+  vsix: string;
+  settings?: Record<string, unknown>;
+  /** Opens the folder in Restricted Mode (workspace trust on, the folder never trusted). */
+  untrusted?: boolean;
+  /** Changes the copied workspace (after `git init`) before VS Code opens it. */
+  prepare?: (workspace: string) => void;
+}
+
 /** Copies `demoDir` to a temp workspace, installs the vsix and opens VS Code on it. */
-export async function launchVsCode(options: { demoDir: string; vsix: string; settings?: Record<string, unknown> }): Promise<VsCode> {
+export async function launchVsCode(options: LaunchOptions): Promise<VsCode> {
   const root = mkdtempSync(join(tmpdir(), 'claude-pm-e2e-'));
   const workspace = join(root, 'workspace', 'demo');
   cpSync(options.demoDir, workspace, { recursive: true });
   spawnSync('git', ['init', '-q', '-b', 'main'], { cwd: workspace });
+  options.prepare?.(workspace);
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -54,7 +65,8 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
     join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({
       'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': options.untrusted === true,
+      'security.workspace.trust.startupPrompt': 'never',
       'telemetry.telemetryLevel': 'off',
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
@@ -73,7 +85,7 @@ export async function launchVsCode(options: { demoDir: string; vsix: string; set
 
   const server: ChildProcess = spawn(
     codeServer,
-    [...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--log', 'trace'],
+    [...common, '--disable-telemetry', '--disable-update-check', ...(options.untrusted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', '--log', 'trace'],
     { env, detached: true, stdio: 'ignore' },
   );
   const base = `http://127.0.0.1:${port}`;

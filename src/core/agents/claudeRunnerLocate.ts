@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { processesAllowed } from '../common/processGate';
 
 // Finding the Claude Code CLI the way the Agent SDK does: the configured path, else `claude` on PATH,
 // then ~/node_modules/.bin/claude, then ~/.claude/local/claude.
@@ -57,6 +58,10 @@ const versionProbes = new Map<string, Promise<ClaudeCliInfo>>();
 
 function runVersion(path: string, env: NodeJS.ProcessEnv): Promise<ClaudeCliInfo> {
   return new Promise((done) => {
+    if (!processesAllowed()) {
+      done({ found: true, path, error: `'${path} --version' was not run: processes are blocked` });
+      return;
+    }
     execFile(path, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeout: 15_000, windowsHide: true }, (error, stdout) => {
       if (error) done({ found: true, path, error: `'${path} --version' failed: ${error.message.split('\n')[0]}` });
       else done({ found: true, path, version: /\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? stdout.trim() });

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { assertMayStartProcess } from '../common/processGate';
 
 // Runs one child process as the leader of its own process group, so stopping it stops everything it
 // started (a shell's children, the CLI's tool processes): SIGTERM to the group, SIGKILL after a grace period.
@@ -35,6 +36,12 @@ export function runManagedProcess(command: string, args: readonly string[], opti
   return new Promise((resolve) => {
     if (options.signal?.aborted) {
       resolve({ outcome: 'cancelled', exitCode: null, exitSignal: null });
+      return;
+    }
+    try {
+      assertMayStartProcess(`'${command}'`);
+    } catch (error) {
+      resolve({ outcome: 'spawn_failed', exitCode: null, exitSignal: null, spawnError: error as NodeJS.ErrnoException });
       return;
     }
     const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;

@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { gitClient } from '../common/processGate';
 import type { GitHealth } from './reportSchema';
 
 const GUARDED_ENV = /^(git_.*|editor|pager|prefix|ssh_askpass|visual)$/i;
@@ -9,7 +9,7 @@ export async function inspectGit(path: string, now: Date = new Date()): Promise<
   // the variables its environment guard covers anyway (and refuses them when passed explicitly), so they
   // are left out here and only the one we set is let through.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !GUARDED_ENV.test(key)));
-  const git = simpleGit({ baseDir: path, maxConcurrentProcesses: 2, allowEnvironment: ['GIT_OPTIONAL_LOCKS'] }).env({ ...env, GIT_OPTIONAL_LOCKS: '0' });
+  const git = gitClient({ baseDir: path, maxConcurrentProcesses: 2, allowEnvironment: ['GIT_OPTIONAL_LOCKS'] }).env({ ...env, GIT_OPTIONAL_LOCKS: '0' });
   // Both calls run at once; a repository without commits has no last commit, which is not an error here.
   const [status, lastSeconds] = await Promise.all([
     git.status().catch((error: Error) => {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
-import { simpleGit } from 'simple-git';
 import type { Logger } from '../common/logger';
+import { gitClient } from '../common/processGate';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../agents/createAgentRunner';
 import { discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
@@ -96,8 +96,9 @@ function orchestrationSettings(config: ResolvedConfig, logger: Logger): z.infer<
  * request build (GitHub Actions / GitLab CI variables), whether it runs in CI, and the environment.
  */
 export async function defaultWorkflowContext(root: string, config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
-  const branch = await simpleGit(root)
-    .revparse(['--abbrev-ref', 'HEAD'])
+  // No branch when git cannot answer: not a repository, no git, or processes blocked in Restricted Mode.
+  const branch = await Promise.resolve()
+    .then(() => gitClient({ baseDir: root }).revparse(['--abbrev-ref', 'HEAD']))
     .then((b) => b.trim(), () => undefined);
   const context: Record<string, unknown> = {
     pull_request: env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target' || Boolean(env.CI_MERGE_REQUEST_IID),

@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { gitClient } from '../common/processGate';
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
 import { CONFIG_DIR, CONFIG_FILE } from '../config/loadConfig';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
@@ -55,7 +55,7 @@ async function envFileItem(root: string): Promise<ComplianceItem> {
   );
   if (!exists) return { ...base, passed: true, detail: 'no .env file' };
   try {
-    const git = simpleGit({ baseDir: root });
+    const git = gitClient({ baseDir: root });
     if (!(await git.checkIsRepo())) return { ...base, passed: true, detail: 'not a git repository' };
     const ignored = (await git.checkIgnore('.env')).length > 0;
     return ignored ? { ...base, passed: true, detail: '.env is ignored by git' } : { ...base, passed: false, detail: '.env holds keys and is not in .gitignore', fixHint: 'Add .env to .gitignore.' };

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { z } from 'zod';
 import { parseJsonText } from '../config/diagnostics';
 import { AuditLog, type AuditEvent } from './auditLog';
 import { PERMISSIONS, PermissionDeniedError, type Authorizer, type Permission } from './permissions';
 import { ownValue } from '../common/ownKeys';
+import { gitClient } from '../common/processGate';
 
 // The team policy `.claude-pm/policy.json`: who has which role. Without the file everyone is admin, so a solo
 // user is never blocked; with it, every changing command checks the actor's role first.
@@ -91,7 +91,7 @@ export async function resolveActor(workspaceRoot: string, env: NodeJS.ProcessEnv
   const explicit = env.CLAUDE_PM_ACTOR?.trim();
   if (explicit) return explicit;
   try {
-    const { value } = await simpleGit({ baseDir: workspaceRoot }).getConfig('user.email');
+    const { value } = await gitClient({ baseDir: workspaceRoot }).getConfig('user.email');
     if (value?.trim()) return value.trim();
   } catch {
     // Not a git repository or no git: fall through to the OS user.

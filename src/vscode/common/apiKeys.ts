@@ -14,6 +14,8 @@ export class ApiKeys {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** False in Restricted Mode: the folder's config may point the service anywhere, so no key goes out. */
+    private readonly trusted: () => boolean = () => true,
   ) {}
 
   /** The key of `service`, from secret storage or else the environment. */
@@ -21,9 +23,9 @@ export class ApiKeys {
     return (await this.stored(service)) ?? (this.env[ENV_FALLBACK[service]] || undefined);
   }
 
-  /** The key of a memory backend; the embedded store needs none. */
+  /** The key of a memory backend; the embedded store needs none, and no backend gets one in Restricted Mode. */
   forBackend(backend: MemoryBackendKind): Promise<string | undefined> {
-    return backend === 'embedded' ? Promise.resolve(undefined) : this.get(backend);
+    return backend === 'embedded' || !this.trusted() ? Promise.resolve(undefined) : this.get(backend);
   }
 
   /** Only what secret storage holds (the environment is not the editor's to change). */

@@ -161,6 +161,8 @@ export class FolderSessions extends Disposable {
     );
     // A new key must reach the memory services that were built without it.
     this._register(host.keys.onDidChange(() => this.invalidate()));
+    // Trusting the workspace opens the process gate and lets keys go out: sessions built without them are stale.
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()));
     this._register({ dispose: () => this.cache.delete().forEach((s) => s.dispose()) });
   }
 

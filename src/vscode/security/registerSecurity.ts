@@ -17,7 +17,8 @@ export function registerSecurity(features: FeatureContext): void {
   registerCommand(features, 'claudePm.security.validate', () => validateCommand(features));
   let lockout: AuthLockout | undefined;
   const sessionLockout = () => (lockout ??= new AuthLockout({ ...lockoutOptionsFromEnv(process.env), onEvent: (event) => void recordSecurityEvent(features, event) }));
-  registerCommand(features, 'claudePm.security.testAuth', () => testAuthCommand(features, sessionLockout()));
+  // Sending the stored key to the URL in the folder's config is for trusted folders only.
+  registerCommand(features, 'claudePm.security.testAuth', () => testAuthCommand(features, sessionLockout()), { requiresTrust: vscode.l10n.t('Testing the API key') });
   registerCommand(features, 'claudePm.security.showAuditLog', () => showAuditLogCommand(features));
   registerCommand(features, 'claudePm.security.verifyAuditLog', () => verifyAuditLogCommand(features));
 }
