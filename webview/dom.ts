@@ -16,3 +16,8 @@ export function fill(id: string, ...children: Child[]): void {
   if (!target) return;
   target.replaceChildren(...(children.filter(Boolean) as (Node | string)[]));
 }
+
+/** Text whose `backtick spans` are shown as code (health recommendations name commands that way); nothing is parsed as HTML. */
+export function withCode(text: string): (Node | string)[] {
+  return text.split(/(`[^`]+`)/).filter(Boolean).map((part) => (part.length > 2 && part.startsWith('`') && part.endsWith('`') ? el('code', {}, part.slice(1, -1)) : part));
+}

@@ -4,7 +4,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { hostToWebviewSchema, type DashboardSnapshot, type WebviewToHost } from '../src/shared/protocol';
 import { ScoreChart } from './chart';
-import { el, fill } from './dom';
+import { el, fill, withCode } from './dom';
 import { onThemeChange } from './theme';
 
 interface VsCodeApi {
@@ -210,7 +210,7 @@ function render(snapshot: DashboardSnapshot): void {
   fill(
     'alerts-card-body',
     h && h.alerts.length ? el('ul', { class: 'alerts' }, ...h.alerts.map((a) => el('li', {}, status(a.level), ' ', a.message))) : el('p', { class: 'muted' }, 'No alerts.'),
-    h && h.recommendations.length ? el('ol', { class: 'recommendations', 'aria-label': 'Recommendations' }, ...h.recommendations.map((r) => el('li', {}, r))) : null,
+    h && h.recommendations.length ? el('ol', { class: 'recommendations', 'aria-label': 'Recommendations' }, ...h.recommendations.map((r) => el('li', {}, ...withCode(r)))) : null,
   );
 
   fill('updated', `Updated ${new Date(snapshot.generatedAt).toLocaleTimeString()} · v${snapshot.version}`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLogger, type Logger, type LogLevel } from '../core/common/logger';
+import { terminalText } from '../core/common/terminalText';
 import type { ResolvedConfig } from '../core/config/loadConfig';
 import type { Permission } from '../core/security/permissions';
 
@@ -65,7 +66,10 @@ export interface CliIo {
 }
 
 /** Runs one invocation and returns its exit code: 0 ok, 1 failure, 2 usage error. */
-export async function runCli(argv: string[], commands: readonly CliCommand[], version: string, io: CliIo): Promise<number> {
+export async function runCli(argv: string[], commands: readonly CliCommand[], version: string, terminal: CliIo): Promise<number> {
+  // Everything printed passes one filter: ticket titles, memories and agent output are workspace content, and
+  // their escape sequences must not drive the user's terminal. JSON is unaffected (it escapes controls itself).
+  const io: CliIo = { ...terminal, stdout: (text) => terminal.stdout(terminalText(text)), stderr: (text) => terminal.stderr(terminalText(text)) };
   const command = findCommand(argv, commands);
   if (!command) {
     const first = argv.find((a) => !a.startsWith('-'));
@@ -118,7 +122,8 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
       return (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target);
     },
     print: (value, text) => {
-      if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+      // JSON leaves C1 controls and bidi overrides raw: escaped here, they keep their value through the terminal filter.
+      if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
       else {
         const rendered = typeof text === 'function' ? text() : (text ?? (typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
         io.stdout(rendered.endsWith('\n') ? rendered : `${rendered}\n`);

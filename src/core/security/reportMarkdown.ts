@@ -1,6 +1,7 @@
 import type { AuditVerification } from './auditLog';
 import type { AccessSummary } from './policy';
 import type { SecurityReport } from './validateSecurity';
+import { markdownText } from '../common/markdownText';
 
 const ICONS = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
 
@@ -9,14 +10,14 @@ export function securityReportMarkdown(report: SecurityReport, access: AccessSum
   return [
     `# Claude PM security check`,
     '',
-    `- Environment: **${report.environment}**`,
-    `- Memory backend: **${report.backend}**${keyShown ? ` (key ${keyShown})` : ''}`,
-    `- Acting as **${access.actor}**, role **${access.role}**${access.policyFile ? '' : ' (no `.claude-pm/policy.json`: everyone is admin)'}`,
+    `- Environment: **${markdownText(report.environment)}**`,
+    `- Memory backend: **${markdownText(report.backend)}**${keyShown ? ` (key ${markdownText(keyShown)})` : ''}`,
+    `- Acting as **${markdownText(access.actor)}**, role **${markdownText(access.role)}**${access.policyFile ? '' : ' (no `.claude-pm/policy.json`: everyone is admin)'}`,
     `- Result: **${report.ok ? 'ok' : 'problems found'}**`,
     '',
     '| | Check | Finding |',
     '|---|---|---|',
-    ...report.findings.map((f) => `| ${ICONS[f.status]} | ${f.id} | ${f.message.replace(/\|/g, '\\|')} |`),
+    ...report.findings.map((f) => `| ${ICONS[f.status]} | ${f.id} | ${markdownText(f.message)} |`),
     '',
     `Permissions: ${access.permissions.map((p) => `\`${p}\``).join(', ') || 'none'}`,
     '',

@@ -3,6 +3,7 @@ import type { SearchHit } from '../../core/memory/types';
 import type { FolderSessions } from '../common/folderSession';
 import type { MemoryController } from './memoryController';
 import { age } from './memoryTree';
+import { markdownBlock, markdownText, shortenAtWord } from '../../core/common/markdownText';
 
 /**
  * Answers from the in-memory index only (no I/O, no await). Until the index is loaded it answers nothing and
@@ -40,8 +41,8 @@ export class MemoryHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${vscode.l10n.t('From memory')}**\n\n`);
     for (const { memory } of hits) {
-      md.appendMarkdown(`$(${memory.category === 'error' ? 'bug' : memory.category === 'pattern' ? 'symbol-snippet' : 'note'}) *${memory.category}* · ${age(memory.createdAt)}\n\n`);
-      md.appendText(memory.content.length > 400 ? `${memory.content.slice(0, 399)}…` : memory.content);
+      md.appendMarkdown(`$(${memory.category === 'error' ? 'bug' : memory.category === 'pattern' ? 'symbol-snippet' : 'note'}) *${markdownText(memory.category)}* · ${age(memory.createdAt)}\n\n`);
+      md.appendMarkdown(markdownBlock(shortenAtWord(memory.content, 400)));
       md.appendMarkdown('\n\n---\n\n');
     }
     return new vscode.Hover(md, diagnostic?.range ?? range);

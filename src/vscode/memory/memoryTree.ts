@@ -3,6 +3,7 @@ import type { MemoryRecord } from '../../core/memory/types';
 import { SESSION_CATEGORY } from '../../core/memory/types';
 import { Disposable } from '../common/lifecycle';
 import type { MemoryController } from './memoryController';
+import { markdownCode, markdownText } from '../../core/common/markdownText';
 
 export type MemoryNode =
   | { kind: 'category'; folder: vscode.WorkspaceFolder; name: string; description: string; memories: MemoryRecord[] }
@@ -70,7 +71,7 @@ export class MemoryTreeProvider extends Disposable implements vscode.TreeDataPro
     item.description = [age(m.createdAt), ...m.tags.map((t) => `#${t}`)].join(' ');
     const tooltip = new vscode.MarkdownString();
     tooltip.appendCodeblock(m.content, 'text');
-    tooltip.appendMarkdown(`\n\n*${m.category}* · ${m.createdAt}${m.nearDuplicateOf ? ` · ${vscode.l10n.t('near-duplicate of {0}', m.nearDuplicateOf)}` : ''}`);
+    tooltip.appendMarkdown(`\n\n*${markdownText(m.category)}* · ${m.createdAt}${m.nearDuplicateOf ? ` · ${vscode.l10n.t('near-duplicate of {0}', markdownCode(m.nearDuplicateOf))}` : ''}`);
     item.tooltip = tooltip;
     item.contextValue = m.id.startsWith('pending:') ? 'memoryPending' : 'memory';
     item.iconPath = new vscode.ThemeIcon(m.id.startsWith('pending:') ? 'cloud-upload' : 'note');

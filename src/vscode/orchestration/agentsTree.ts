@@ -4,6 +4,7 @@ import { cliModelFor } from '../../core/agents/agentPrompt';
 import type { FileDiagnostic } from '../../core/config/diagnostics';
 import { Disposable } from '../common/lifecycle';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
+import { markdownText } from '../../core/common/markdownText';
 
 export type AgentsNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder }
@@ -121,19 +122,15 @@ function agentItem(agent: ResolvedAgent): vscode.TreeItem {
   item.contextValue = 'agent';
   item.resourceUri = vscode.Uri.file(agent.filePath);
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**${escape(agent.name)}** (${escape(agent.type)})\n\n`);
-  if (agent.description) tooltip.appendMarkdown(`${escape(agent.description)}\n\n`);
-  tooltip.appendMarkdown(`${vscode.l10n.t('Model')}: ${model ? escape(model) : vscode.l10n.t("the Claude Code CLI's default")}\n\n`);
-  if (agent.capabilities.length) tooltip.appendMarkdown(`${vscode.l10n.t('Capabilities')}: ${agent.capabilities.map(escape).join(', ')}\n\n`);
-  if (agent.tools?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Tools')}: ${agent.tools.map(escape).join(', ')}\n\n`);
-  for (const s of agent.shadows) tooltip.appendMarkdown(`${vscode.l10n.t('Overrides the {0} definition ({1})', s.tier, escape(definitionPlace(s.tier, s.filePath)))}\n\n`);
+  tooltip.appendMarkdown(`**${markdownText(agent.name)}** (${markdownText(agent.type)})\n\n`);
+  if (agent.description) tooltip.appendMarkdown(`${markdownText(agent.description)}\n\n`);
+  tooltip.appendMarkdown(`${vscode.l10n.t('Model')}: ${model ? markdownText(model) : vscode.l10n.t("the Claude Code CLI's default")}\n\n`);
+  if (agent.capabilities.length) tooltip.appendMarkdown(`${vscode.l10n.t('Capabilities')}: ${agent.capabilities.map(markdownText).join(', ')}\n\n`);
+  if (agent.tools?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Tools')}: ${agent.tools.map(markdownText).join(', ')}\n\n`);
+  for (const s of agent.shadows) tooltip.appendMarkdown(`${vscode.l10n.t('Overrides the {0} definition ({1})', s.tier, markdownText(definitionPlace(s.tier, s.filePath)))}\n\n`);
   tooltip.appendMarkdown(tierDescription(agent.tier));
-  if (agent.tier !== 'system') tooltip.appendMarkdown(` (${escape(definitionPlace(agent.tier, agent.filePath))})`);
+  if (agent.tier !== 'system') tooltip.appendMarkdown(` (${markdownText(definitionPlace(agent.tier, agent.filePath))})`);
   item.tooltip = tooltip;
   item.command = { command: 'claudePm.agents.openDefinition', title: vscode.l10n.t('Open Agent Definition'), arguments: [{ filePath: agent.filePath }] };
   return item;
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -3,6 +3,7 @@ import { formatDuration } from '../../core/common/duration';
 import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import { Disposable } from '../common/lifecycle';
 import type { RunEntry, RunsController } from './runsController';
+import { markdownCode, markdownText } from '../../core/common/markdownText';
 
 export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string };
 
@@ -82,12 +83,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
     item.contextValue = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escape(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
-    tooltip.appendMarkdown(`${vscode.l10n.t('Run')} \`${run.id}\` · ${new Date(run.startedAt).toLocaleString()}\n\n`);
-    for (const s of run.selectedVia ?? []) tooltip.appendMarkdown(`${vscode.l10n.t('Selected by {0}', escape(s.workflow))}\n\n`);
-    if (run.error) tooltip.appendMarkdown(`${escape(run.error)}\n\n`);
-    for (const alert of run.alerts) tooltip.appendMarkdown(`$(warning) ${escape(alert.message)}\n\n`);
-    if (entry.folder) tooltip.appendMarkdown(`$(folder) ${escape(entry.folder.name)}`);
+    tooltip.appendMarkdown(`**${markdownText(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
+    tooltip.appendMarkdown(`${vscode.l10n.t('Run')} ${markdownCode(run.id)} · ${new Date(run.startedAt).toLocaleString()}\n\n`);
+    for (const s of run.selectedVia ?? []) tooltip.appendMarkdown(`${vscode.l10n.t('Selected by {0}', markdownText(s.workflow))}\n\n`);
+    if (run.error) tooltip.appendMarkdown(`${markdownText(run.error)}\n\n`);
+    for (const alert of run.alerts) tooltip.appendMarkdown(`$(warning) ${markdownText(alert.message)}\n\n`);
+    if (entry.folder) tooltip.appendMarkdown(`$(folder) ${markdownText(entry.folder.name)}`);
     item.tooltip = tooltip;
     item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: run.id }] };
     return item;
@@ -105,11 +106,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.iconPath = themeIcon(STEP_ICON[step.status]);
     item.contextValue = 'step';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escape(step.name)}** (${escape(agent)}) · ${statusLabel(step.status)}\n\n`);
+    tooltip.appendMarkdown(`**${markdownText(step.name)}** (${markdownText(agent)}) · ${statusLabel(step.status)}\n\n`);
     tooltip.appendCodeblock(step.command ?? step.task.slice(0, 400), step.command ? 'sh' : 'text');
-    if (step.dependsOn.length) tooltip.appendMarkdown(`${vscode.l10n.t('After: {0}', step.dependsOn.join(', '))}\n\n`);
-    if (step.error) tooltip.appendMarkdown(`$(error) ${escape(step.error)}\n\n`);
-    if (step.memories?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Memories given: {0}', step.memories.map((m) => `${m.category}:${m.id}`).join(', '))}\n\n`);
+    if (step.dependsOn.length) tooltip.appendMarkdown(`${vscode.l10n.t('After: {0}', markdownText(step.dependsOn.join(', ')))}\n\n`);
+    if (step.error) tooltip.appendMarkdown(`$(error) ${markdownText(step.error)}\n\n`);
+    if (step.memories?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Memories given: {0}', markdownText(step.memories.map((m) => `${m.category}:${m.id}`).join(', ')))}\n\n`);
     if (step.outputTail) tooltip.appendCodeblock(step.outputTail.slice(-800), 'text');
     item.tooltip = tooltip;
     item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: entry.record.id }] };
@@ -129,8 +130,4 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
 function statusLabel(status: RunState | StepState): string {
   return statusWords(status);
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { TemplateTarget } from '../../core/config/schema';
 import type { DeploymentStatus, TargetStatus } from '../../core/templates/inspect';
+import { markdownCode } from '../../core/common/markdownText';
 
 /** Where each target mode puts CLAUDE.md, in words (the modes themselves are configuration values). */
 export function targetLabel(mode: TemplateTarget): string {
@@ -35,12 +36,12 @@ export function templateTreeItems(status: DeploymentStatus): vscode.TreeItem[] {
     item.contextValue = `templates.target.${t.exists ? (t.owned ? 'owned' : 'foreign') : 'missing'}`;
     item.tooltip = new vscode.MarkdownString(
       [
-        `\`${t.path}\``,
+        markdownCode(t.path),
         vscode.l10n.t('Deployed version: {0}', t.deployedVersion ?? '—'),
         vscode.l10n.t('Template version: {0}', t.templateVersion),
         vscode.l10n.t('Last deploy: {0}', t.lastDeploy ?? '—'),
         vscode.l10n.t('Backups: {0}', t.backups),
-        ...(t.duplicates.length ? [vscode.l10n.t('Duplicates upward: {0}', t.duplicates.join(', '))] : []),
+        ...(t.duplicates.length ? [vscode.l10n.t('Duplicates upward: {0}', t.duplicates.map(markdownCode).join(', '))] : []),
       ].join('\n\n'),
     );
     item.command = t.exists

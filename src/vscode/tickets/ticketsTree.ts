@@ -4,6 +4,7 @@ import { isOpen, type NormalizedStatus, type Ticket } from '../../core/tickets/m
 import { statusLabel } from '../../core/tickets/status';
 import type { TicketQuery } from '../../core/tickets/ticketIndex';
 import type { FolderTickets, TicketStore } from './ticketStore';
+import { markdownText } from '../../core/common/markdownText';
 
 export const GROUP_MODES = ['none', 'status', 'priority', 'assignee', 'type'] as const;
 export type GroupMode = (typeof GROUP_MODES)[number];
@@ -131,12 +132,12 @@ function commandLink(title: string, command: string, ticketId: string): string {
 /** The ticket's summary; with `links`, Open / Transition / Delegate links (open tickets only for the last two). */
 export function ticketTooltip(t: Ticket, links = false): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escape(t.id)}** · ${escape(t.type)}\n\n`);
-  md.appendMarkdown(`**${escape(t.title)}**\n\n`);
-  md.appendMarkdown(`${vscode.l10n.t('Status')}: ${escape(statusLabel(t.state ?? t.status))} · ${vscode.l10n.t('Priority')}: ${escape(t.priority)}`);
-  if (t.assignees.length) md.appendMarkdown(` · ${escape(t.assignees.join(', '))}`);
-  if (t.parentId) md.appendMarkdown(`\n\n${vscode.l10n.t('Parent')}: ${escape(t.parentId)}`);
-  if (t.description) md.appendMarkdown(`\n\n---\n\n${escape(summary(t.description))}`);
+  md.appendMarkdown(`**${markdownText(t.id)}** · ${markdownText(t.type)}\n\n`);
+  md.appendMarkdown(`**${markdownText(t.title)}**\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t('Status')}: ${markdownText(statusLabel(t.state ?? t.status))} · ${vscode.l10n.t('Priority')}: ${markdownText(t.priority)}`);
+  if (t.assignees.length) md.appendMarkdown(` · ${markdownText(t.assignees.join(', '))}`);
+  if (t.parentId) md.appendMarkdown(`\n\n${vscode.l10n.t('Parent')}: ${markdownText(t.parentId)}`);
+  if (t.description) md.appendMarkdown(`\n\n---\n\n${markdownText(summary(t.description))}`);
   if (links) {
     md.isTrusted = { enabledCommands: TICKET_LINK_COMMANDS };
     const actions = [commandLink(vscode.l10n.t('Open'), 'claudePm.tickets.open', t.id)];
@@ -149,10 +150,6 @@ export function ticketTooltip(t: Ticket, links = false): vscode.MarkdownString {
 function summary(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > 280 ? `${oneLine.slice(0, 279)}…` : oneLine;
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
 }
 
 function priorityColor(t: Ticket): string | undefined {
