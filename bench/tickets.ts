@@ -1,9 +1,14 @@
-// Generates 10,000 tools-format tickets in a temp dir, then measures a cold index and a one-file update.
-// Prints JSON: {tickets, cold_index_ms, cold_index_cpu_ms, incremental_update_ms, memory_mb}.
+// Generates 10,000 tools-format tickets in a temp dir, a third with CRLF line ends and a third hand-edited (comments,
+// escaped quotes), then measures a cold index, a one-file update, and `claude-pm tickets list` as a whole process:
+// cold (empty parse cache) and warm, against `node -e 0` and a plain loop reading the same files.
+// Prints JSON: {tickets, cold_index_ms, cold_index_cpu_ms, incremental_update_ms, memory_mb, cli_list_cold_ms,
+// cli_list_warm_ms, node_start_ms, plain_read_ms, warm_vs_node_start, cold_vs_plain_read}. Needs `npm run build`.
 
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatId, renderNewTicket, slugify, type CreatableType } from '../src/core/tickets/newTicket';
 import { TicketIndex } from '../src/core/tickets/ticketIndex';
 import { editFrontmatter } from '../src/core/tickets/writer';
@@ -22,7 +27,7 @@ async function generate(root: string): Promise<string[]> {
     const id = formatId(prefix, i);
     const title = `Generated ${type} number ${i} for the index benchmark`;
     const path = join(root, folders[type], `${id}-${slugify(title)}.md`);
-    const text = renderNewTicket('tools', {
+    const rendered = renderNewTicket('tools', {
       id,
       type,
       title,
@@ -34,6 +39,8 @@ async function generate(root: string): Promise<string[]> {
       issueId: type === 'task' ? formatId('ISS', i - 1) : undefined,
       now,
     });
+    // Real trees mix line ends and hand edits: both must stay on the fast reader.
+    const text = i % 3 === 1 ? rendered.replace(/\n/g, '\r\n') : i % 3 === 2 ? rendered.replace(/^title: (.*)$/m, 'title: "$1 \\"v2\\""  # renamed') : rendered;
     await writeFile(path, text);
     paths.push(path);
   }
@@ -41,7 +48,8 @@ async function generate(root: string): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'claude-pm-bench-tickets-'));
+  const workspace = await mkdtemp(join(tmpdir(), 'claude-pm-bench-tickets-'));
+  const root = join(workspace, 'tasks');
   try {
     const paths = await generate(root);
     const heapBefore = process.memoryUsage().heapUsed;
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
       samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);
+    const cli = measureCli(root);
     const result = {
       tickets: index.counts().total,
       cold_index_ms: round(coldMs),
@@ -72,11 +81,56 @@ async function main(): Promise<void> {
       cold_index_cpu_ms: round((cpu.user + cpu.system) / 1000),
       incremental_update_ms: round(samples[Math.floor(samples.length / 2)]),
       memory_mb: round(memoryMb),
+      ...cli,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await rm(root, { recursive: true, force: true });
+    await rm(workspace, { recursive: true, force: true });
   }
+}
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const RUNS = 5;
+
+/** Whole-process wall times (medians of RUNS after one warm-up) of the CLI and of two floors. */
+function measureCli(ticketRoot: string): Record<string, number> {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
+  const workspace = dirname(ticketRoot);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'claude-pm-bench-cache-'));
+  const env = { ...process.env, CLAUDE_PM_CACHE_DIR: cacheDir };
+  const list = () => timed(process.execPath, [CLI, 'tickets', 'list', '--format', 'json'], workspace, env);
+  try {
+    const cold = list();
+    const warm = median(RUNS, list);
+    const nodeStart = median(RUNS, () => timed(process.execPath, ['-e', '0'], workspace, env));
+    const plainRead = median(RUNS, () => timed(process.execPath, ['-e', PLAIN_READ, ticketRoot], workspace, env));
+    return {
+      cli_list_cold_ms: round(cold),
+      cli_list_warm_ms: round(warm),
+      node_start_ms: round(nodeStart),
+      plain_read_ms: round(plainRead),
+      warm_vs_node_start: round(warm / nodeStart),
+      cold_vs_plain_read: round(cold / plainRead),
+    };
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+// The floor for reading a tree: walk it and read every file, nothing else.
+const PLAIN_READ = `const fs=require('fs'),p=require('path');let n=0;const w=(d)=>{for(const e of fs.readdirSync(d,{withFileTypes:true})){const f=p.join(d,e.name);if(e.isDirectory())w(f);else if(e.name.endsWith('.md'))n+=fs.readFileSync(f,'utf8').length;}};w(process.argv[1]);`;
+
+function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr.toString()}`);
+  return performance.now() - started;
+}
+
+function median(runs: number, measure: () => number): number {
+  measure();
+  const samples = Array.from({ length: runs }, measure).sort((a, b) => a - b);
+  return samples[Math.floor(runs / 2)];
 }
 
 function round(n: number): number {

@@ -5,6 +5,7 @@ import { formatDiagnostic, type FileDiagnostic } from '../../core/config/diagnos
 import type { Ticket, TicketType } from '../../core/tickets/model';
 import { TICKET_TYPES } from '../../core/tickets/model';
 import { isCreatable } from '../../core/tickets/newTicket';
+import { ticketCacheDir } from '../../core/tickets/parseCache';
 import { findTicketWorkspace, type TicketRoot } from '../../core/tickets/root';
 import { initTracker, TicketTracker } from '../../core/tickets/tracker';
 import { ticketBody } from '../../core/tickets/writer';
@@ -15,10 +16,10 @@ import { requireArg, UsageError, type CliHandlers, type CliContext } from '../fr
  * the whole tree). Says once what the user should know about the root: a configured folder that is missing, or
  * another folder that holds more tickets. `validate` and `roots` report those themselves (`quiet`).
  */
-async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean } = {}): Promise<TicketTracker> {
+async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean; discover?: 'always' } = {}): Promise<TicketTracker> {
   const root = typeof values.root === 'string' ? resolve(ctx.cwd, values.root) : undefined;
   const workspace = await findTicketWorkspace(ctx.cwd);
-  const tracker = await TicketTracker.open(workspace, { root, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm' });
+  const tracker = await TicketTracker.open(workspace, { root, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm', cacheDir: ticketCacheDir(ctx.env), discover: options.discover });
   if (!options.quiet) {
     for (const d of tracker.location.diagnostics) if (d.severity === 'error') ctx.logger.warn(formatDiagnostic(d));
     if (tracker.location.notice) ctx.logger.warn(tracker.location.notice);
@@ -187,7 +188,7 @@ export const ticketsHandlers = {
     return tracker.location.configuredRootMissing ? 1 : 0;
   },
   ticketsRoots: async (ctx, values) => {
-    const { location } = await openTracker(ctx, values, { quiet: true });
+    const { location } = await openTracker(ctx, values, { quiet: true, discover: 'always' });
     const rows = location.candidates.map((c) => ({ path: c.relPath, absolute_path: c.root, tickets: c.tickets, in_use: c.root === location.root }));
     ctx.print({ root: location.root, source: location.source, configured_root_missing: location.configuredRootMissing, candidates: rows }, () =>
       [

@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { idFromFileName, type ParsedFile } from './model';
+import { TicketParseCache } from './parseCache';
 import { scanTicketTree } from './scan';
 
 /** A folder that could be the ticket root, and how many tickets (comments aside) it holds. */
@@ -25,22 +26,34 @@ const MAX_DEPTH = 4;
 // Bounds on the folders looked at, so that a vast monorepo costs milliseconds, not seconds.
 const MAX_FOLDERS = 2_000;
 
-/** Scans of ticket trees made while resolving, kept so that the index reuses them instead of reading twice. */
-export type ScanCache = Map<string, Promise<ParsedFile[]>>;
+/**
+ * The scans of ticket trees made while resolving a root, kept so that the index reuses them instead of reading
+ * every file twice; with a cache folder, each tree reads through its parse cache.
+ */
+export class TreeScans {
+  private readonly scans = new Map<string, Promise<ParsedFile[]>>();
 
-export function scanOnce(cache: ScanCache, root: string): Promise<ParsedFile[]> {
-  let scan = cache.get(root);
-  if (!scan) cache.set(root, (scan = scanTicketTree(root)));
-  return scan;
+  constructor(private readonly cacheDir?: string) {}
+
+  scan(root: string): Promise<ParsedFile[]> {
+    let scan = this.scans.get(root);
+    if (!scan) this.scans.set(root, (scan = this.read(root)));
+    return scan;
+  }
+
+  private async read(root: string): Promise<ParsedFile[]> {
+    const cache = this.cacheDir ? await TicketParseCache.open(root, this.cacheDir) : undefined;
+    return scanTicketTree(root, cache);
+  }
 }
 
 /** The candidate roots of a workspace (plus `extra` folders, such as a configured root), most tickets first. */
-export async function findRootCandidates(workspaceRoot: string, extra: readonly string[] = [], cache: ScanCache = new Map()): Promise<RootCandidate[]> {
+export async function findRootCandidates(workspaceRoot: string, extra: readonly string[] = [], scans = new TreeScans()): Promise<RootCandidate[]> {
   const folders = new Set<string>([...CONVENTIONAL.map((name) => join(workspaceRoot, name)), ...extra]);
   for (const folder of await discoverTicketFolders(workspaceRoot)) folders.add(folder);
   const candidates: RootCandidate[] = [];
   for (const root of folders) {
-    const tickets = countTickets(await scanOnce(cache, root));
+    const tickets = countTickets(await scans.scan(root));
     if (tickets > 0 || extra.includes(root)) candidates.push({ root, relPath: relPathOf(workspaceRoot, root), tickets });
   }
   return candidates.sort((a, b) => b.tickets - a.tickets || a.relPath.localeCompare(b.relPath));

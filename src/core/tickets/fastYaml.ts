@@ -1,7 +1,8 @@
 // A fast reader for the plain YAML subset both ticket tools emit: top-level `key: scalar`, block sequences of
-// scalars, one level of nested mapping, empty `[]`/`{}`. Anything else (comments, block scalars, anchors, flow
-// collections, tabs, floats, escapes) returns undefined and the caller falls back to the `yaml` library, which
-// is ~10x slower but complete. A property test checks that both agree on every fixture and on generated input.
+// scalars, one level of nested mapping, empty `[]`/`{}`, CRLF line ends, `#` comments and quoted scalars with
+// the common escapes. Anything else (block scalars, anchors, flow collections, tabs, floats, rare escapes) returns
+// undefined and the caller falls back to the `yaml` library, which is ~10x slower but complete. A property test
+// checks that both agree on every fixture and on generated input.
 
 export interface FastYamlResult {
   data: Record<string, unknown>;
@@ -21,11 +22,54 @@ const UNSAFE_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 const BAIL = Symbol('bail');
 type Scalar = string | number | boolean | null | unknown[] | Record<string, never> | typeof BAIL;
 
+// The double-quoted escapes hand-edited tickets use; others (\x, \U, \N, line continuations) bail.
+const ESCAPES = new Map([['"', '"'], ['\\', '\\'], ['/', '/'], ['n', '\n'], ['t', '\t'], ['r', '\r'], ['0', '\0'], ['b', '\b'], ['f', '\f'], [' ', ' ']]);
+
+function doubleQuoted(v: string): Scalar {
+  if (!/^"(?:[^"\\]|\\.)*"$/.test(v)) return BAIL;
+  let out = '';
+  for (let i = 1; i < v.length - 1; i++) {
+    const c = v[i];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const next = v[++i];
+    if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(v.slice(i + 1, i + 5))) {
+      out += String.fromCharCode(parseInt(v.slice(i + 1, i + 5), 16));
+      i += 4;
+      continue;
+    }
+    const escaped = ESCAPES.get(next);
+    if (escaped === undefined) return BAIL;
+    out += escaped;
+  }
+  return out;
+}
+
+/**
+ * The value part of a line without its comment: YAML starts a comment at `#` after white space, outside quotes.
+ * Returns BAIL for text after a closing quote that is not a comment.
+ */
+function withoutComment(raw: string): string | typeof BAIL {
+  const v = raw.trimStart();
+  if (v.startsWith('#')) return '';
+  const quote = v[0];
+  if (quote === '"' || quote === "'") {
+    const end = quote === '"' ? /^"(?:[^"\\]|\\.)*"/.exec(v) : /^'(?:[^']|'')*'/.exec(v);
+    if (!end) return raw; // an unclosed quote: a multi-line scalar or an error, for the callers to judge
+    const rest = v.slice(end[0].length);
+    return rest.trim() === '' || /^\s+#/.test(rest) ? end[0] : BAIL;
+  }
+  const hash = v.search(/\s#/);
+  return hash === -1 ? raw : v.slice(0, hash);
+}
+
 function scalar(raw: string): Scalar {
   const v = raw.trim();
   if (v === '[]') return [];
   if (v === '{}') return {};
-  if (v.startsWith('"')) return /^"[^"\\]*"$/.test(v) ? v.slice(1, -1) : BAIL;
+  if (v.startsWith('"')) return doubleQuoted(v);
   if (v.startsWith("'")) return /^'(?:[^']|'')*'$/.test(v) ? v.slice(1, -1).replace(/''/g, "'") : BAIL;
   if (NULLISH.has(v)) return null;
   const bool = BOOLS.get(v);
@@ -38,9 +82,11 @@ function scalar(raw: string): Scalar {
   return v;
 }
 
-export function fastParseYaml(text: string): FastYamlResult | undefined {
-  if (text.includes('\t') || text.includes('#') || text.includes('&') || text.includes('\r')) return undefined;
-  const lines = text.split('\n');
+export function fastParseYaml(source: string): FastYamlResult | undefined {
+  const text = source.includes('\r') ? source.replace(/\r\n/g, '\n') : source;
+  if (text.includes('\t') || text.includes('&') || text.includes('\r')) return undefined;
+  const lines = text.split('\n').map(lineWithoutComment);
+  if (lines.includes(BAIL_LINE)) return undefined;
   const data: Record<string, unknown> = {};
   const keyLines = new Map<string, number>();
   let i = 0;
@@ -79,6 +125,23 @@ export function fastParseYaml(text: string): FastYamlResult | undefined {
     } else return undefined;
   }
   return { data, keyLines };
+}
+
+// A line whose text after a quoted value is not a comment: beyond the subset.
+const BAIL_LINE = '\u0000bail';
+
+/**
+ * A line as the subset reads it: a whole-line comment is blank, a trailing comment is cut after `key:` or `- `.
+ * Keys never contain `#` here (KEY_LINE), so the cut only ever applies to values.
+ */
+function lineWithoutComment(line: string): string {
+  if (!line.includes('#')) return line;
+  if (/^\s*#/.test(line)) return '';
+  const m = /^(\s*(?:- |[A-Za-z_][A-Za-z0-9_-]*:(?= |$)))(.*)$/.exec(line);
+  if (!m) return line.includes(' #') ? BAIL_LINE : line;
+  const value = withoutComment(m[2]);
+  if (value === BAIL) return BAIL_LINE;
+  return value === '' ? m[1].trimEnd() : `${m[1]}${m[2].startsWith(' ') ? ' ' : ''}${value.trim()}`;
 }
 
 /**

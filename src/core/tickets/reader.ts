@@ -12,6 +12,9 @@ import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './sc
 import { isKnownStatus, knownStatuses, normalizeStatus, type StatusField } from './status';
 import { lookupTable } from '../common/ownKeys';
 
+/** Bump when what the reader returns for a file changes: cached parse results of other versions are not used. */
+export const READER_VERSION = 2;
+
 /** Larger files are skipped with a diagnostic: no real ticket comes near this. */
 export const MAX_TICKET_FILE_BYTES = 2 * 1024 * 1024;
 

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { FileDiagnostic } from '../config/diagnostics';
-import { countTickets, findRootCandidates, scanOnce, type RootCandidate, type ScanCache } from './candidates';
+import { countTickets, findRootCandidates, TreeScans, type RootCandidate } from './candidates';
 import type { TicketFormat } from './model';
 import { legacyRootSchema, pytoolsConfigSchema, toolsConfigSchema, type ToolsConfig } from './schema';
 
@@ -48,10 +48,13 @@ export interface ResolveRootOptions {
   /** `--root` flag or the `claudePm.tickets.root` setting; wins over everything. */
   root?: string;
   env?: NodeJS.ProcessEnv;
-  /** Look for other ticket folders to fall back on and to warn about (default true). */
-  discover?: boolean;
+  /**
+   * Look for other ticket folders to fall back on and to warn about: `auto` (the default) unless the root was named
+   * by a flag or the environment, `always` also then (to list them), `never` for a root about to be created.
+   */
+  discover?: 'auto' | 'always' | 'never';
   /** Scans made while resolving land here, for the index to reuse. */
-  scans?: ScanCache;
+  scans?: TreeScans;
 }
 
 const DEFAULT_STRUCTURE: TicketStructure = { epics: 'epics', issues: 'issues', tasks: 'tasks', prs: 'prs', templates: 'templates' };
@@ -76,12 +79,13 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
   const root = absolute(ruled.dir);
   const exists = await isDirectory(root);
   const configuredRootMissing = (ruled.source === 'config' || ruled.source === 'legacy') && !exists;
-  if (options.discover === false) return { ...base, root, source: ruled.source, exists, candidates: [], configuredRootMissing };
+  const explicit = ruled.source === 'flag' || ruled.source === 'env';
+  const discover = options.discover ?? 'auto';
+  if (discover === 'never' || (discover === 'auto' && explicit)) return { ...base, root, source: ruled.source, exists, candidates: [], configuredRootMissing };
 
-  const scans = options.scans ?? new Map();
+  const scans = options.scans ?? new TreeScans();
   // A root the user or the repository named is listed even when empty or missing; the default folder only with tickets.
   const candidates = await findRootCandidates(workspaceRoot, ruled.source === 'default' ? [] : [root], scans);
-  const explicit = ruled.source === 'flag' || ruled.source === 'env';
   const best = candidates[0];
   if (!explicit && best && best.tickets > 0 && best.root !== root) {
     const configured = ruled.source === 'config' || ruled.source === 'legacy';
@@ -89,7 +93,7 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
       diagnostics.push({ ...ruled.origin!, message: `names the ticket folder ${ruled.dir}, which does not exist; using ${best.relPath} (${countOf(best.tickets, 'ticket')}) instead`, severity: 'error' });
       return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
     }
-    const held = exists ? countTickets(await scanOnce(scans, root)) : 0;
+    const held = exists ? countTickets(await scans.scan(root)) : 0;
     // Nothing configured and the default folder empty: the tickets are wherever most of them are.
     if (!configured && held === 0) return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
     if (best.tickets > held) {

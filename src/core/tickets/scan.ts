@@ -1,9 +1,10 @@
 // Reads every markdown file under a ticket root: nested folders (completed/, archive/, PR status folders) included.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedFile } from './model';
+import type { TicketParseCache } from './parseCache';
 import { MAX_TICKET_FILE_BYTES, parseTicketFile, toRelPath } from './reader';
 
 // Folders that never hold tickets: tool state, templates (YAML), dependencies.
@@ -65,15 +66,31 @@ export function readTicketFile(path: string, root: string): ParsedFile | undefin
   }
 }
 
-export async function scanTicketTree(root: string): Promise<ParsedFile[]> {
+/** Reads every ticket file under `root`; with a parse cache, only the files whose size or mtime changed. */
+export async function scanTicketTree(root: string, cache?: TicketParseCache): Promise<ParsedFile[]> {
   const files = await listTicketFiles(root);
   const results: ParsedFile[] = [];
   for (let i = 0; i < files.length; i++) {
-    const parsed = readTicketFile(files[i], root);
+    const parsed = cache ? readThroughCache(files[i], root, cache) : readTicketFile(files[i], root);
     if (parsed) results.push(parsed);
     if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
   }
+  if (cache) {
+    cache.keepOnly(new Set(files));
+    await cache.save();
+  }
   return results;
+}
+
+function readThroughCache(path: string, root: string, cache: TicketParseCache): ParsedFile | undefined {
+  // Stat before reading: a file that changes in between is stored with its older stat and so read again next time.
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return undefined;
+  const cached = cache.lookup(path, stat.size, stat.mtimeMs);
+  if (cached) return cached;
+  const parsed = readTicketFile(path, root);
+  if (parsed) cache.store(path, stat.size, stat.mtimeMs, parsed);
+  return parsed;
 }
 
 function unreadable(path: string, root: string, message: string): ParsedFile {

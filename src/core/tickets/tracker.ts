@@ -8,7 +8,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../common/atomicFile';
 import { findFrontmatter } from './frontmatter';
 import { isOpen, TYPE_PREFIX, type Ticket, type TicketFormat } from './model';
 import { formatId, newTicketPath, renderNewTicket, type CreatableType } from './newTicket';
-import { scanOnce, type ScanCache } from './candidates';
+import { TreeScans } from './candidates';
 import { COUNTERS_JSON, CONFIG_YAML, pathExists, resolveTicketRoot, TRACKDOWN_DIR, type ResolveRootOptions, type TicketRoot } from './root';
 import { countersSchema, type Counters } from './schema';
 import { allowedTransitions, IllegalTransitionError, legacyToolsStatus } from './status';
@@ -49,6 +49,8 @@ const STATE_ONLY = new Set(['ready_for_engineering', 'ready_for_qa', 'ready_for_
 export interface TrackerOptions {
   /** Who makes the changes: recorded in `state_metadata.transitioned_by` and pytools comments. */
   actor?: string;
+  /** Where parse results are cached between runs (see `ticketCacheDir`); none: every file is read. */
+  cacheDir?: string;
   now?: () => Date;
 }
 
@@ -67,9 +69,9 @@ export class TicketTracker {
 
   /** Resolves the root of a workspace and indexes it. */
   static async open(workspaceRoot: string, options: ResolveRootOptions & TrackerOptions = {}): Promise<TicketTracker> {
-    const scans: ScanCache = new Map();
+    const scans = new TreeScans(options.cacheDir);
     const location = await resolveTicketRoot(workspaceRoot, { ...options, scans });
-    const index = location.exists ? TicketIndex.fromFiles(location.root, await scanOnce(scans, location.root)) : new TicketIndex(location.root);
+    const index = location.exists ? TicketIndex.fromFiles(location.root, await scans.scan(location.root)) : new TicketIndex(location.root);
     return new TicketTracker(location, index, options);
   }
 
@@ -282,7 +284,7 @@ function frontmatterData(text: string): Record<string, unknown> {
 export async function initTracker(workspaceRoot: string, options: { name?: string; tasksDirectory?: string; assignee?: string } = {}): Promise<{ created: string[] }> {
   const created: string[] = [];
   const configPath = join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML);
-  const existing = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: false });
+  const existing = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: 'never' });
   if (!existing.configPath) {
     const config = {
       name: options.name ?? basename(workspaceRoot),
@@ -296,7 +298,7 @@ export async function initTracker(workspaceRoot: string, options: { name?: strin
     await writeFileAtomic(configPath, stringify(config, { lineWidth: 120 }));
     created.push(configPath);
   }
-  const location = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: false });
+  const location = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: 'never' });
   const countersPath = join(workspaceRoot, TRACKDOWN_DIR, COUNTERS_JSON);
   if (location.configFormat === 'tools' && !(await pathExists(countersPath))) {
     await writeJsonAtomic(countersPath, { epic: 1, issue: 1, task: 1, pr: 1 });
