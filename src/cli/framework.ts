@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLogger, type Logger, type LogLevel } from '../core/common/logger';
 import { terminalText } from '../core/common/terminalText';
 import type { ResolvedConfig } from '../core/config/loadConfig';
+import type { MemoryService } from '../core/memory/memoryService';
 import type { Permission } from '../core/security/permissions';
 
 // Only types and the logger are imported statically: `--help`, `--version` and every command's start stay light, and
@@ -24,6 +25,13 @@ export interface CliContext {
   authorize(permission: Permission, action: string, target?: string): Promise<void>;
   /** Writes a result: JSON alone on stdout with --format json, otherwise `text`. */
   print(value: unknown, text?: string | (() => string)): void;
+  /** Services a long-lived caller (the MCP server) keeps open across commands. */
+  shared: SharedServices;
+}
+
+export interface SharedServices {
+  /** Opened once instead of per command; the owner disposes of it. */
+  memory?: MemoryService;
 }
 
 /** What help lists and the parser needs: everything about a command except its code. */
@@ -63,6 +71,7 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  shared?: SharedServices;
 }
 
 /** Runs one invocation and returns its exit code: 0 ok, 1 failure, 2 usage error. */
@@ -121,6 +130,7 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
       const { createWorkspaceAuthorizer } = await import('../core/security/policy');
       return (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target);
     },
+    shared: io.shared ?? {},
     print: (value, text) => {
       // JSON leaves C1 controls and bidi overrides raw: escaped here, they keep their value through the terminal filter.
       if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);

@@ -3,6 +3,7 @@ import { agentsCommands } from './agents';
 import { configCommands } from './config';
 import { eventsCommands } from './events';
 import { healthCommands } from './health';
+import { mcpCommands } from './mcp';
 import { memoryCommands } from './memory';
 import { orchestrationCommands } from './orchestration';
 import { securityCommands } from './security';
@@ -24,4 +25,5 @@ export const allCommands: CliCommand[] = [
   ...healthCommands,
   ...securityCommands,
   ...eventsCommands,
+  ...mcpCommands,
 ];

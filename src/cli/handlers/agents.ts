@@ -9,6 +9,7 @@ import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
 import { spendSummary } from '../../core/orchestration/runSpend';
 import { RunStore } from '../../core/orchestration/runStore';
 import { redact, redactValue } from '../../core/common/redact';
+import { selfToolServer } from '../selfCommand';
 import { UsageError, type CliHandler, type CliHandlers, type CliContext } from '../framework';
 
 async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
@@ -58,7 +59,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
   const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
   const agent = findAgent(catalog, values.agent);
   if (!agent) throw new UsageError(`no agent '${values.agent}'; known: ${catalog.agents.map((a) => a.type).join(', ')}`);
-  const settings = runnerSettingsFromConfig(config, { kind: values.runner as RunnerKind | undefined, env: ctx.env });
+  const settings = runnerSettingsFromConfig(config, { kind: values.runner as RunnerKind | undefined, env: ctx.env, toolServer: selfToolServer(ctx.env) });
   const runner = createAgentRunner(settings);
   const kind = settings.kind;
 

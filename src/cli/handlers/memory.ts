@@ -42,9 +42,12 @@ function toJson(memory: MemoryRecord, score?: number) {
 
 const oneLine = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text).replace(/\s+/g, ' ');
 
-async function closing<T>(service: MemoryService, action: () => Promise<T>): Promise<T> {
+/** Runs `action` on the caller's open service, or on one opened and disposed of for this command. */
+async function withService<T>(ctx: CliContext, action: (service: MemoryService) => Promise<T>): Promise<T> {
+  if (ctx.shared.memory) return action(ctx.shared.memory);
+  const service = await openService(ctx);
   try {
-    return await action();
+    return await action(service);
   } finally {
     await service.dispose();
   }
@@ -55,8 +58,7 @@ export const memoryHandlers = {
     const content = positionals.join(' ').trim();
     if (!content) throw new UsageError('missing TEXT');
     if (typeof values.category !== 'string') throw new UsageError('missing --category');
-    const service = await openService(ctx);
-    const result = await closing(service, () =>
+    const result = await withService(ctx, (service) =>
       service.add({
         content,
         category: values.category as string,
@@ -74,8 +76,7 @@ export const memoryHandlers = {
   memorySearch: async (ctx, values, positionals) => {
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('missing QUERY');
-    const service = await openService(ctx);
-    const hits = await closing(service, () =>
+    const hits = await withService(ctx, (service) =>
       service.search(query, { limit: parseLimit(values.limit, 10), ...(typeof values.category === 'string' ? { category: values.category } : {}), ...(values.tag ? { tags: asList(values.tag) } : {}) }),
     );
     ctx.print(
@@ -85,8 +86,7 @@ export const memoryHandlers = {
     return 0;
   },
   memoryList: async (ctx, values) => {
-    const service = await openService(ctx);
-    const memories = await closing(service, () =>
+    const memories = await withService(ctx, (service) =>
       service.list({ ...(typeof values.category === 'string' ? { category: values.category } : {}), ...(values.limit !== undefined ? { limit: parseLimit(values.limit, 100) } : {}) }),
     );
     ctx.print(
@@ -97,8 +97,7 @@ export const memoryHandlers = {
   },
   memoryDelete: async (ctx, _values, positionals) => {
     const id = requireArg(positionals, 0, 'ID');
-    const service = await openService(ctx);
-    const deleted = await closing(service, () => service.delete(id));
+    const deleted = await withService(ctx, (service) => service.delete(id));
     if (!deleted) {
       ctx.logger.error(`No memory with id '${id}'.`);
       return 1;
@@ -114,16 +113,14 @@ export const memoryHandlers = {
       ctx.logger.error(`Nothing imported: ${problems.length} invalid line(s).`);
       return 1;
     }
-    const service = await openService(ctx);
-    const results = await closing(service, () => service.addBatch(items));
+    const results = await withService(ctx, (service) => service.addBatch(items));
     const added = results.filter((r) => !r.duplicate).length;
     ctx.print({ added, duplicates: results.length - added }, `Imported ${added} memories (${results.length - added} already present).`);
     return 0;
   },
   memoryExport: async (ctx, values, positionals) => {
     const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
-    const service = await openService(ctx);
-    const memories = await closing(service, () => service.list(typeof values.category === 'string' ? { category: values.category } : {}));
+    const memories = await withService(ctx, (service) => service.list(typeof values.category === 'string' ? { category: values.category } : {}));
     await writeFileAtomic(file, toMemoryJsonl(memories));
     ctx.print({ exported: memories.length, file }, `Exported ${memories.length} memories to ${file}`);
     return 0;

@@ -10,6 +10,7 @@ import { RunStore } from '../../core/orchestration/runStore';
 import { costBreakdown, type CostBreakdown, type CostTotal } from '../../core/orchestration/runCosts';
 import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
+import { selfToolServer } from '../selfCommand';
 import { requireArg, UsageError, type CliHandler, type CliHandlers } from '../framework';
 
 const run: CliHandler = async (ctx, values, positionals) => {
@@ -39,6 +40,7 @@ const run: CliHandler = async (ctx, values, positionals) => {
     env: ctx.env,
     logger: ctx.logger,
     runner: values.runner as RunnerKind | undefined,
+    toolServer: selfToolServer(ctx.env),
     memory: memory && runMemoryFrom(memory),
     events: { onLog: (line) => ctx.logger.info(formatLogLine(line)) },
   });

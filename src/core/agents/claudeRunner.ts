@@ -5,6 +5,7 @@ import { CLAUDE_INSTALL_HINT } from './claudeRunnerLocate';
 import { DEFAULT_GRACE_MS, runManagedProcess, TailBuffer } from './processTree';
 import type { AgentRunner, RunRequest, RunResult } from './runner';
 import { LineSplitter, StreamJsonState } from './streamJson';
+import { qualifiedToolName, TOOL_NAMES, toolServerConfig, type ToolServerCommand } from './toolServer';
 import { totalTokens } from './usage';
 
 // Runs an agent step with the real Claude Code CLI in print mode and parses its stream-json output.
@@ -22,6 +23,8 @@ export interface ClaudeRunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** Tool permissions for the session; print mode denies unapproved tools, which the result reports. */
   permissionMode?: ClaudePermissionMode;
+  /** Starts `claude-pm mcp` for every run, so the agent reaches memory, tickets and health as tools. */
+  toolServer?: ToolServerCommand;
   graceMs?: number;
 }
 
@@ -107,7 +110,14 @@ export class ClaudeRunner implements AgentRunner {
       } else args.push('--append-system-prompt', request.systemPrompt);
     }
     if (request.model) args.push('--model', request.model);
-    if (request.allowedTools?.length) args.push('--allowedTools', request.allowedTools.join(','));
+    const allowed = [...(request.allowedTools ?? [])];
+    const server = request.toolServer === false ? undefined : this.options.toolServer;
+    if (server) {
+      const caller = { agentType: request.agentType, runId: request.env?.CLAUDE_PM_RUN_ID, step: request.env?.CLAUDE_PM_STEP };
+      args.push('--mcp-config', toolServerConfig(server, request.cwd, caller));
+      allowed.push(...TOOL_NAMES.map(qualifiedToolName));
+    }
+    if (allowed.length) args.push('--allowedTools', allowed.join(','));
     if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
     if (request.maxBudgetUsd !== undefined) args.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
     if (this.options.permissionMode) args.push('--permission-mode', this.options.permissionMode);

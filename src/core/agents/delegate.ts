@@ -42,7 +42,8 @@ export async function delegateTask(options: DelegationOptions, onStart: (run: De
     startedAt: new Date().toISOString(),
   };
   onStart(run);
-  const request = agentRunRequest(options.catalog, agent, options);
+  // The run id reaches the agent's tool server, so the audit trail names the run its tool calls belong to.
+  const request = { ...agentRunRequest(options.catalog, agent, options), env: { CLAUDE_PM_RUN_ID: run.id } };
   // Only a Claude agent reads the delegation block; a command template wants the task as typed.
   const result = await runner.run(runner.kind === 'claude' ? request : { ...request, task: options.task });
   return { ...run, finishedAt: new Date().toISOString(), result };

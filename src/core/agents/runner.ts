@@ -17,6 +17,8 @@ export interface RunRequest {
   timeoutMs?: number;
   /** Cancels the run: the runner stops the process tree (SIGTERM, then SIGKILL after a grace period). */
   signal?: AbortSignal;
+  /** False turns off the `claude-pm` tool server for this run (the workflow's `mcp_server: false`). */
+  toolServer?: boolean;
   /** The most this run may spend (claude runner: `--max-budget-usd`). */
   maxBudgetUsd?: number;
   /** Extra environment for the child, on top of the parent's. */

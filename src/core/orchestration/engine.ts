@@ -399,6 +399,7 @@ class RunExecution {
           cwd: this.options.cwd,
           timeoutMs,
           maxBudgetUsd: this.remainingBudget(),
+          toolServer: this.input.workflow.mcp_server,
           signal: timeout?.signal ?? this.controller.signal,
           env: { ...this.input.event?.env, CLAUDE_PM_RUN_ID: this.record.id, CLAUDE_PM_STEP: plan.name, CLAUDE_PM_CONTEXT: JSON.stringify(outputs) },
           onEvent: (event) => this.onEvent(step, event),

@@ -74,6 +74,8 @@ export const workflowSchema = z
     accept_failures: z.boolean().optional(),
     /** US dollars the agents of one run may spend together; the run stops once they spent more. */
     max_budget_usd: z.number().positive().optional(),
+    /** `false`: this workflow's agents run without the claude-pm tool server (memory, tickets, health). */
+    mcp_server: z.boolean().optional(),
     steps: z.array(workflowStepSchema).optional(),
     parallel_groups: z.array(parallelGroupSchema).optional(),
     conditions: z.array(z.object({ condition, workflow: z.string().min(1) }).loose()).optional(),

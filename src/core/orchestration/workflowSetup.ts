@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import type { Logger } from '../common/logger';
 import { gitClient } from '../common/processGate';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../agents/createAgentRunner';
+import type { ToolServerCommand } from '../agents/toolServer';
 import { discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
 import type { ResolvedConfig } from '../config/loadConfig';
@@ -23,6 +24,8 @@ export interface WorkflowSetup {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   runner?: RunnerKind;
+  /** How to start `claude-pm mcp` for claude runs. */
+  toolServer?: ToolServerCommand;
   memory?: RunMemory;
   events?: Pick<EngineOptions, 'onLog' | 'onUpdate' | 'onAlert'>;
 }
@@ -34,7 +37,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     logger.warn(`agents could not be read, running without role prompts: ${error.message}`);
     return undefined;
   });
-  const newRunner = () => createAgentRunner(runnerSettingsFromConfig(config, { kind: setup.runner, env }));
+  const newRunner = () => createAgentRunner(runnerSettingsFromConfig(config, { kind: setup.runner, env, toolServer: setup.toolServer }));
   const settings = orchestrationSettings(config, logger);
   const pools: Record<string, AgentRunner> = emptyRecord();
   for (const [type, pool] of Object.entries(settings.agent_pools ?? {})) {

@@ -7,7 +7,8 @@ import { redact, redactValue } from '../common/redact';
 // The tamper-evident audit log: one JSON object per line in `.claude-pm/logs/audit.log`, each carrying
 // the hash of the line before it, so editing, removing or reordering a line breaks the chain.
 
-export const SECURITY_EVENTS = ['auth_success', 'auth_failure', 'auth_lockout', 'permission_denied', 'key_rotation', 'config_change'] as const;
+// `agent_action`: a change an agent made through the claude-pm tool server, naming the agent and its run.
+export const SECURITY_EVENTS = ['auth_success', 'auth_failure', 'auth_lockout', 'permission_denied', 'key_rotation', 'config_change', 'agent_action'] as const;
 export type SecurityEventType = (typeof SECURITY_EVENTS)[number];
 
 export const AUDIT_LOG_PATH = join('.claude-pm', 'logs', 'audit.log');

@@ -41,7 +41,7 @@ describe('delegation', () => {
     await writeFile(join(root, '.claude-pm', 'config.json'), JSON.stringify({ agents: { runner: 'command', permission_mode: 'plan', commands: { qa: 'npm test', ops: 'make deploy' } } }));
     const { config } = await loadConfig(root, { commandTemplates: { qa: 'pnpm test' } }, {});
     const settings = runnerSettingsFromConfig(config);
-    assert.deepEqual(settings, { kind: 'command', claudePath: 'claude', commands: { qa: 'pnpm test', ops: 'make deploy' }, env: undefined, permissionMode: 'plan' });
+    assert.deepEqual(settings, { kind: 'command', claudePath: 'claude', commands: { qa: 'pnpm test', ops: 'make deploy' }, env: undefined, permissionMode: 'plan', toolServer: undefined });
     assert.equal(runnerSettingsFromConfig(config, { kind: 'claude' }).kind, 'claude');
 
     await writeFile(join(root, '.claude-pm', 'config.json'), JSON.stringify({ agents: { permission_mode: 'yolo', extra: 1 } }));
