@@ -33,15 +33,16 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
   const templates = explicit<Record<string, unknown>>('agents.commandTemplates');
   return {
     overrides: {
-      environment: explicit('environment'),
-      memoryBackend: explicit('memory.backend'),
+      // An empty choice means "from .claude-pm/config.json": the same as not set.
+      environment: explicit<ConfigOverrides['environment'] | ''>('environment') || undefined,
+      memoryBackend: explicit<ConfigOverrides['memoryBackend'] | ''>('memory.backend') || undefined,
       memoryUrl: explicit<string>('memory.url') || undefined,
       claudePath: explicit<string>('agents.claudePath') || undefined,
-      agentRunner: explicit('agents.runner'),
+      agentRunner: explicit<ConfigOverrides['agentRunner'] | ''>('agents.runner') || undefined,
       maxConcurrentAgents: explicit('agents.maxConcurrent'),
       healthIntervalSeconds: explicit('health.intervalSeconds'),
       commandTemplates: templates ? stringEntries(templates) : undefined,
-      templatesTarget: explicit('templates.target'),
+      templatesTarget: explicit<ConfigOverrides['templatesTarget'] | ''>('templates.target') || undefined,
     },
     logLevel: parseLogLevel(explicit<string>('logLevel')),
     ticketsRoot: s.get<string>('tickets.root') || undefined,
