@@ -20,8 +20,9 @@ export class HealthStatusBar implements vscode.Disposable {
       return;
     }
     const { overall_health_percentage: score, status } = report.summary;
-    this.item.text = `$(${this.controller.checking ? 'sync~spin' : 'pulse'}) ${score}%`;
-    this.item.tooltip = vscode.l10n.t('Claude PM health {0}% ({1}), {2} alert(s). Click to open the Health view.', score, status, report.alerts.length);
+    this.item.text = `$(${this.controller.checking ? 'sync~spin' : 'pulse'}) ${vscode.l10n.t('Health {0}%', score)}`;
+    const alerts = report.alerts.length === 0 ? vscode.l10n.t('no alerts') : report.alerts.length === 1 ? vscode.l10n.t('1 alert') : vscode.l10n.t('{0} alerts', report.alerts.length);
+    this.item.tooltip = vscode.l10n.t('Claude PM health {0}% ({1}), {2}. Click to open the Health view.', score, status, alerts);
     this.item.accessibilityInformation = { label: vscode.l10n.t('Claude PM health {0} percent, {1}', score, status) };
     this.item.backgroundColor = status === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground') : status === 'degraded' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();

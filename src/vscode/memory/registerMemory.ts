@@ -24,7 +24,8 @@ export function registerMemory(features: FeatureContext): MemoryController {
   controller.onDidChangeStatus((status) => {
     const text = describeStatus(status);
     view.description = viewDescription(text);
-    statusItem.text = `$(${status.state === 'down' ? 'warning' : 'database'}) ${text}`;
+    // A bare "embedded" beside the language and the layout says nothing about what is embedded.
+    statusItem.text = `$(${status.state === 'down' ? 'warning' : 'database'}) ${vscode.l10n.t('Memory: {0}', text)}`;
     statusItem.tooltip = vscode.l10n.t('Claude PM memory: {0}. Click to search.', text);
     statusItem.backgroundColor = status.state === 'down' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     statusItem.show();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
 import { registerCommand } from '../commands';
+import { ReadOnlyDocuments } from '../common/readOnlyDocuments';
 import type { FeatureContext } from '../featureContext';
 import { clearApiKeyCommand, generateKeyCommand, setApiKeyCommand } from './apiKeyCommands';
 import { assignRoleCommand } from './policyCommands';
@@ -14,7 +15,9 @@ export function registerSecurity(features: FeatureContext): void {
   registerCommand(features, 'claudePm.security.setApiKey', () => setApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.clearApiKey', () => clearApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.assignRole', () => assignRoleCommand(features), { permission: 'system.configure', requiresTrust: vscode.l10n.t('Changing the team policy') });
-  registerCommand(features, 'claudePm.security.validate', () => validateCommand(features));
+  const reports = new ReadOnlyDocuments('claude-pm-report');
+  features.extension.subscriptions.push(reports);
+  registerCommand(features, 'claudePm.security.validate', () => validateCommand(features, reports));
   let lockout: AuthLockout | undefined;
   const sessionLockout = () => (lockout ??= new AuthLockout({ ...lockoutOptionsFromEnv(process.env), onEvent: (event) => void recordSecurityEvent(features, event) }));
   // Sending the stored key to the URL in the folder's config is for trusted folders only.

@@ -6,6 +6,7 @@ import { describeVerification, securityReportMarkdown } from '../../core/securit
 import type { AuthLockout } from '../../core/security/lockout';
 import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
 import { validateSecurity } from '../../core/security/validateSecurity';
+import type { ReadOnlyDocuments } from '../common/readOnlyDocuments';
 import type { FeatureContext } from '../featureContext';
 
 async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
@@ -14,15 +15,16 @@ async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFol
   return folder;
 }
 
-/** Checks key, transport, policy and audit chain and opens the findings as a Markdown report. */
-export async function validateCommand(features: FeatureContext): Promise<void> {
+/** Checks key, transport, policy and audit chain and shows the findings as a Markdown preview. */
+export async function validateCommand(features: FeatureContext, reports: ReadOnlyDocuments): Promise<void> {
   const folder = await pickFolder(features);
   if (!folder) return;
   const { config } = await features.sessions.get(folder);
   const key = await features.keys.forBackend(config.memory.backend);
   const [report, access] = await Promise.all([validateSecurity(config, key, process.env), describeAccess(folder.uri.fsPath, {})]);
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: securityReportMarkdown(report, access, key && maskKey(key)) });
-  await vscode.window.showTextDocument(document, { preview: true });
+  // A rendered, read-only preview: an Untitled document would ask to be saved when closed.
+  const uri = reports.show(`/${folder.name} security report.md`, securityReportMarkdown(report, access, key && maskKey(key)));
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
   if (!report.ok) void vscode.window.showWarningMessage(vscode.l10n.t('The security check found problems in {0}.', folder.name));
 }
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { DeploymentStatus } from '../../core/templates/inspect';
 import type { FeatureContext } from '../featureContext';
-import { RENDERED_SCHEME, RenderedDocuments } from './renderedDocuments';
+import { ReadOnlyDocuments } from '../common/readOnlyDocuments';
+import { RENDERED_SCHEME } from './renderedDocuments';
 import { registerTemplateCommands } from './templateCommands';
 import { notifyUpdateOnce, TemplateStatusStore } from './templateStatusStore';
 import { templateTreeItems } from './templateTreeItems';
@@ -22,7 +23,7 @@ const UPDATE_CHECK_DELAY_MS = 15_000;
 // Registration only: the status is computed on first request, the update check and the scan of
 // already-open documents run after start-up.
 export function registerTemplates(features: FeatureContext): TemplatesFeature {
-  const documents = new RenderedDocuments();
+  const documents = new ReadOnlyDocuments(RENDERED_SCHEME);
   const store = new TemplateStatusStore(features);
   const diagnostics = new VariableDiagnostics(features);
   const deferred = setTimeout(() => {
@@ -33,7 +34,6 @@ export function registerTemplates(features: FeatureContext): TemplatesFeature {
     documents,
     store,
     diagnostics,
-    vscode.workspace.registerTextDocumentContentProvider(RENDERED_SCHEME, documents),
     { dispose: () => clearTimeout(deferred) },
   );
   registerTemplateCommands(features, documents, store);

@@ -5,7 +5,8 @@ import { describeBackups, rollbackClaudeMd } from '../../core/templates/rollback
 import { resolveTarget } from '../../core/templates/targets';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
-import { showDeployDiff, type RenderedDocuments } from './renderedDocuments';
+import type { ReadOnlyDocuments } from '../common/readOnlyDocuments';
+import { showDeployDiff } from './renderedDocuments';
 import { targetLabel } from './templateTreeItems';
 import { folderTemplates, pickFolder, type FolderTemplates } from './templateContext';
 import type { TemplateStatusStore } from './templateStatusStore';
@@ -26,7 +27,7 @@ function resultMessage(result: DeployResult): string {
   return vscode.l10n.t('{0} is unchanged: {1}', result.target, result.reason ?? '') + removed;
 }
 
-async function deploy(ctx: FolderTemplates, documents: RenderedDocuments): Promise<DeployResult | undefined> {
+async function deploy(ctx: FolderTemplates, documents: ReadOnlyDocuments): Promise<DeployResult | undefined> {
   const base: DeployOptions = { projectRoot: ctx.root, master: await ctx.loadMaster(), mode: ctx.mode, variables: ctx.config.templateVariables, now: new Date() };
   let plan = await deployClaudeMd({ ...base, dryRun: true });
   if (plan.action === 'refused') {
@@ -86,7 +87,7 @@ async function rollback(ctx: FolderTemplates): Promise<boolean> {
   return result.changed;
 }
 
-export function registerTemplateCommands(features: FeatureContext, documents: RenderedDocuments, store: TemplateStatusStore): void {
+export function registerTemplateCommands(features: FeatureContext, documents: ReadOnlyDocuments, store: TemplateStatusStore): void {
   registerCommand(
     features,
     'claudePm.templates.deploy',
