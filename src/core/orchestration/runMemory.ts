@@ -24,7 +24,7 @@ export interface StepOutcome {
 export interface RunMemory {
   /** The memories most relevant to a task, best first, whose content fits in `tokenBudget`. */
   relevantFor(task: string, agentType: string, tokenBudget: number): Promise<MemoryHint[]>;
-  /** Records how a step ended: completed steps as project memories, failures as error memories. */
+  /** Told how every step ended; the memory service keeps failures as error memories. */
   recordOutcome(outcome: StepOutcome): Promise<void>;
 }
 
