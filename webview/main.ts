@@ -36,8 +36,7 @@ app.replaceChildren(
     el(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Dashboard actions' },
-      button('refresh', 'Refresh', { type: 'runCommand', command: 'claudePm.health.refresh' }),
-      button('diagnose', 'Run Diagnostics', { type: 'runCommand', command: 'claudePm.health.runDiagnostics' }, true),
+      button('refresh', 'Check Health', { type: 'runCommand', command: 'claudePm.health.refresh' }),
       button('show-log', 'Show Log', { type: 'runCommand', command: 'claudePm.showLog' }, true),
     ),
   ),
@@ -111,7 +110,7 @@ function render(snapshot: DashboardSnapshot): void {
           ['Compliance', `${h.compliancePercentage}%`],
           ['Checked', h.checkedAt ? new Date(h.checkedAt).toLocaleTimeString() : '–'],
         ])
-      : el('p', { class: 'muted' }, 'Not checked yet: press Refresh.'),
+      : el('p', { class: 'muted' }, 'Not checked yet: press Check Health.'),
   );
 
   fill(

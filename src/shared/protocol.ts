@@ -5,7 +5,6 @@ import { z } from 'zod';
 
 export const DASHBOARD_COMMANDS = [
   'claudePm.health.refresh',
-  'claudePm.health.runDiagnostics',
   'claudePm.agents.delegate',
   'claudePm.workflows.run',
   'claudePm.memory.search',

@@ -121,13 +121,9 @@ export class HealthController implements vscode.Disposable {
 
   private notifyWorse(report: HealthReport): void {
     const show = vscode.l10n.t('Show Health');
-    const diagnose = vscode.l10n.t('Run Diagnostics');
     const message = vscode.l10n.t('Claude PM health dropped to {0} ({1}%): {2}', report.summary.status, report.summary.overall_health_percentage, report.alerts[0]?.message ?? '');
-    const shown = report.summary.status === 'critical' ? vscode.window.showErrorMessage(message, show, diagnose) : vscode.window.showWarningMessage(message, show, diagnose);
-    void shown.then((choice) => {
-      if (choice === show) void vscode.commands.executeCommand('claudePm.health.showPanel');
-      if (choice === diagnose) void vscode.commands.executeCommand('claudePm.health.runDiagnostics');
-    });
+    const shown = report.summary.status === 'critical' ? vscode.window.showErrorMessage(message, show) : vscode.window.showWarningMessage(message, show);
+    void shown.then((choice) => choice === show && vscode.commands.executeCommand('claudePm.health.focus'));
   }
 
   /** Troubleshoots the memory service and agents of the folder in question (active editor's, only one, or picked). */

@@ -9,7 +9,7 @@ export class HealthStatusBar implements vscode.Disposable {
 
   constructor(private readonly controller: HealthController) {
     this.item.name = vscode.l10n.t('Claude PM Health');
-    this.item.command = 'claudePm.health.showPanel';
+    this.item.command = 'claudePm.health.focus';
     this.subscriptions = [controller.onDidChange(() => this.update()), vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('claudePm.health.statusBar') && this.update())];
   }
 

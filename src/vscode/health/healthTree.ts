@@ -147,7 +147,7 @@ function buildRoots(controller: HealthController): HealthNode[] {
 function serviceNode(s: ServiceResult): HealthNode {
   const timing = s.response_time !== null ? `${s.response_time} ms` : '';
   const fix: FixAction | undefined =
-    s.status === 'healthy' ? undefined : s.name.startsWith('mem0') ? { command: 'claudePm.health.runDiagnostics', title: vscode.l10n.t('Run Diagnostics') } : { command: 'claudePm.health.openConfig', title: vscode.l10n.t('Open Configuration') };
+    s.status === 'healthy' ? undefined : s.name.startsWith('mem0') ? { command: 'claudePm.health.refresh', title: vscode.l10n.t('Check Health (diagnoses the memory service)') } : { command: 'claudePm.health.openConfig', title: vscode.l10n.t('Open Configuration') };
   return {
     id: `service:${s.name}`,
     label: s.name,

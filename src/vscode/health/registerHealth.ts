@@ -33,18 +33,14 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
   );
   controller.start();
 
-  registerCommand(features, 'claudePm.health.refresh', () =>
-    vscode.window.withProgress({ location: { viewId: 'claudePm.health' }, title: vscode.l10n.t('Checking health') }, () => controller.refresh()),
-  );
-  registerCommand(features, 'claudePm.health.runDiagnostics', async () => {
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Claude PM: running diagnostics…') }, () => controller.diagnose());
-    if (!report) return;
+  // One command checks everything: the score, the services and compliance, and the memory service and agents
+  // the diagnostics troubleshoot. The view shows the outcome; only a failed diagnostic step also says so in a message.
+  registerCommand(features, 'claudePm.health.refresh', async () => {
     await vscode.commands.executeCommand('claudePm.health.focus');
-    const failed = [...report.memory.steps, ...report.agents.steps].filter((s) => s.status === 'fail');
-    if (failed.length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Claude PM diagnostics found no problems.'));
-    else void vscode.window.showWarningMessage(vscode.l10n.t('Claude PM diagnostics: {0}. {1}', `${failed[0]!.title}: ${failed[0]!.cause ?? failed[0]!.detail}`, failed[0]!.fix ?? ''));
+    const [, diagnostics] = await vscode.window.withProgress({ location: { viewId: 'claudePm.health' }, title: vscode.l10n.t('Checking health') }, () => Promise.all([controller.refresh(), controller.diagnose()]));
+    const failed = diagnostics ? [...diagnostics.memory.steps, ...diagnostics.agents.steps].filter((s) => s.status === 'fail') : [];
+    if (failed.length) void vscode.window.showWarningMessage(vscode.l10n.t('Claude PM: {0}. {1}', `${failed[0]!.title}: ${failed[0]!.cause ?? failed[0]!.detail}`, failed[0]!.fix ?? ''));
   });
-  registerCommand(features, 'claudePm.health.showPanel', () => vscode.commands.executeCommand('claudePm.health.focus'));
   registerCommand(features, 'claudePm.health.fix', (node: HealthNode) => node.fix && vscode.commands.executeCommand(node.fix.command, ...(node.fix.args ?? [])));
   registerCommand(
     features,
