@@ -3,14 +3,15 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
 import type { MemoryService } from '../../core/memory/memoryService';
-import { apiKeyFromEnv, createMemoryService } from '../../core/memory/openMemory';
+import { createMemoryService } from '../../core/memory/openMemory';
+import { memoryKeyFromEnv } from './memoryKey';
 import type { MemoryRecord } from '../../core/memory/types';
 import { UsageError, requireArg, type CliHandlers, type CliContext } from '../framework';
 import { setOwn } from '../../core/common/ownKeys';
 
 async function openService(ctx: CliContext): Promise<MemoryService> {
   const config = await ctx.config();
-  const apiKey = apiKeyFromEnv(config.memory.backend, ctx.env);
+  const apiKey = memoryKeyFromEnv(config, ctx.env);
   return createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
 }
 

@@ -10,6 +10,7 @@ import { describeVerification } from '../../core/security/reportMarkdown';
 import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
 import { requireArg, UsageError, type CliHandlers } from '../framework';
+import { checkKeyOrigin } from '../../core/security/keyOrigin';
 
 /** Keys come from the environment only. */
 export const securityHandlers = {
@@ -47,6 +48,7 @@ export const securityHandlers = {
     }
     const apiKey = ctx.env[KEY_ENV_VARIABLES[backend]];
     if (!apiKey) throw new Error(`no API key: set ${KEY_ENV_VARIABLES[backend]} for the ${backend} memory service`);
+    checkKeyOrigin(config, ctx.env);
     const audit = AuditLog.forWorkspace(ctx.cwd);
     const actor = await resolveActor(ctx.cwd, ctx.env);
     const pending: Promise<unknown>[] = [];

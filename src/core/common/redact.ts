@@ -17,12 +17,16 @@ const NAMED_SECRET =
 // after a slash in a URL, before a dot, inside quotes. The lookbehind only makes the scan start at run boundaries.
 const LONG_TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}/g;
 
+// Credentials inside a URL: `https://user:password@host/` and `https://token@host/` keep the host, lose the rest.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
 /** Returns `text` with every secret-looking substring replaced; `known` secrets are always masked. */
 export function redact(text: string, known: readonly string[] = []): string {
   let out = text;
   for (const secret of known) {
     if (secret.length >= 4) out = out.split(secret).join(MASK);
   }
+  out = out.replace(URL_CREDENTIALS, `$1${MASK}@`);
   for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
   out = out.replace(NAMED_SECRET, (_m, name: string) => `${name}${MASK}`);
   out = out.replace(LONG_TOKEN, (run) => (looksLikeKey(run) ? MASK : run));
@@ -49,4 +53,18 @@ function looksLikeKey(run: string): boolean {
   if (/[a-z]/.test(run) && /[A-Z]/.test(run)) return true;
   const digits = run.replace(/[^0-9]/g, '').length;
   return digits >= 4 && /[A-Za-z]/.test(run);
+}
+
+// Environment variables whose name says they hold a credential (MEM0AI_API_KEY, GITHUB_TOKEN, PGPASSWORD…).
+const SECRET_ENV_NAME = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)(?:_|$)/i;
+
+/**
+ * The key values of an environment, to mask wherever they appear, whatever they look like: a step that prints
+ * its environment must not leave a short or low-entropy key in a run log that the patterns would miss.
+ */
+export function knownSecrets(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => SECRET_ENV_NAME.test(name) && value !== undefined && value.length >= 6)
+    .map(([, value]) => value!)
+    .sort((a, b) => b.length - a.length);
 }

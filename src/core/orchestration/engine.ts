@@ -47,6 +47,8 @@ export interface EngineOptions {
   outputTailChars?: number;
   /** Adaptive concurrency: while runs are active, the global limit follows these resource samples. */
   adaptive?: { sample: () => ResourceSample; intervalMs: number; min?: number };
+  /** Key values masked in every record and log line of a run, besides whatever looks like a secret. */
+  secrets?: readonly string[];
   onUpdate?: (run: RunRecord) => void;
   onLog?: (line: RunLogLine) => void;
   onAlert?: (alert: RunAlert, run: RunRecord) => void;
@@ -210,6 +212,10 @@ class RunExecution {
   private finish!: () => void;
   private readonly tail: number;
 
+  private scrub(text: string): string {
+    return redact(text, this.options.secrets);
+  }
+
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly options: EngineOptions,
@@ -241,7 +247,7 @@ class RunExecution {
     setMaxListeners(0, this.controller.signal);
     if (input.workflow.max_concurrent_agents) this.runLimiter = new ConcurrencyLimiter(input.workflow.max_concurrent_agents);
     for (const plan of input.steps) {
-      const record: StepRecord = { name: plan.name, agentType: plan.agentType, command: plan.command === undefined ? undefined : redact(plan.command), task: redact(plan.task), dependsOn: plan.dependsOn, status: 'pending', attempts: 0 };
+      const record: StepRecord = { name: plan.name, agentType: plan.agentType, command: plan.command === undefined ? undefined : this.scrub(plan.command), task: this.scrub(plan.task), dependsOn: plan.dependsOn, status: 'pending', attempts: 0 };
       this.record.steps.push(record);
       this.steps.set(plan.name, { plan, record, waitingOn: plan.dependsOn.length, dependents: [] });
     }
@@ -314,7 +320,7 @@ class RunExecution {
       result = { status: 'failed', exitCode: null, output: '', durationMs: 0, error: `internal error: ${(error as Error).message}` };
     }
     const status: StepState = result.status === 'succeeded' ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.status === 'timed_out' ? 'timed_out' : 'failed';
-    record.error = result.error ? redact(result.error) : undefined;
+    record.error = result.error ? this.scrub(result.error) : undefined;
     if (status === 'failed' || status === 'timed_out') {
       if (plan.onError !== 'continue') this.runFailed = true;
       this.log(step, `${status === 'timed_out' ? 'timed out' : 'failed'}: ${record.error ?? 'no reason given'}${result.stderrTail ? `\n${result.stderrTail}` : ''}`);
@@ -362,7 +368,7 @@ class RunExecution {
       if (attempt <= retries) {
         const delay = backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.random);
         record.status = 'retrying';
-        this.log(step, `attempt ${attempt} ${result.status === 'timed_out' ? 'timed out' : 'failed'} (${redact(result.error ?? 'no reason given')}); retrying in ${delay} ms`);
+        this.log(step, `attempt ${attempt} ${result.status === 'timed_out' ? 'timed out' : 'failed'} (${this.scrub(result.error ?? 'no reason given')}); retrying in ${delay} ms`);
         this.changed();
         try {
           await this.clock.sleep(delay, signal);
@@ -412,7 +418,7 @@ class RunExecution {
       const ended = this.clock.now();
       record.endedAt = new Date(ended).toISOString();
       record.durationMs = ended - step.firstStart;
-      record.outputTail = result.output ? redact(result.output.slice(-this.tail)) : record.outputTail;
+      record.outputTail = result.output ? this.scrub(result.output.slice(-this.tail)) : record.outputTail;
       addSpend(record, result);
       if (result.sessionId) record.sessionId = result.sessionId;
       this.checkBudget();
@@ -477,7 +483,7 @@ class RunExecution {
       try {
         hints = fitHints(await memory.relevantFor(plan.task, agentType, budget), budget);
       } catch (error) {
-        this.log(step, `memory unavailable, running without it: ${redact((error as Error).message)}`);
+        this.log(step, `memory unavailable, running without it: ${this.scrub((error as Error).message)}`);
       }
       this.hints.set(plan.name, hints);
       record.memories = hints.map((h) => ({ id: h.id, category: h.category }));
@@ -592,7 +598,7 @@ class RunExecution {
 
   private log(step: StepState_ | undefined, text: string): void {
     if (!this.options.onLog && !this.options.store) return;
-    const line: RunLogLine = { runId: this.record.id, step: step?.plan.name, agentType: step?.record.ranAs ?? step?.plan.agentType, text: redact(text), at: this.clock.now() };
+    const line: RunLogLine = { runId: this.record.id, step: step?.plan.name, agentType: step?.record.ranAs ?? step?.plan.agentType, text: this.scrub(text), at: this.clock.now() };
     this.options.onLog?.(line);
     void this.options.store?.appendLog(this.record.id, [formatLogLine(line)]).catch((error: Error) => this.logger.warn(`run log: ${error.message}`));
   }

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import type { Logger } from '../common/logger';
 import { gitClient } from '../common/processGate';
+import { knownSecrets } from '../common/redact';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../agents/createAgentRunner';
 import type { ToolServerCommand } from '../agents/toolServer';
 import { discoverAgents } from '../agents/discoverAgents';
@@ -54,6 +55,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     maxConcurrentAgents: config.orchestrator.maxConcurrentAgents,
     perAgentLimits: config.orchestrator.perAgentLimits,
     defaultStepTimeoutMs: config.orchestrator.agentTimeoutMs,
+    secrets: knownSecrets(env),
     memory: setup.memory,
     store,
     logger,

@@ -4,6 +4,7 @@ import { transportProblems, validateApiKey } from './apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
 import { memoryServiceUrl } from './testAuth';
+import { redact } from '../common/redact';
 
 // `security validate`: the framework's checklist for the configured environment, as a list of findings.
 
@@ -45,7 +46,7 @@ export async function validateSecurity(config: ResolvedConfig, apiKey: string | 
   if (backend !== 'embedded') {
     const transport = transportProblems({ environment, useTls, verifyTls: config.memory.verifyTls });
     if (transport.length) findings.push({ id: 'transport', status: 'fail', message: transport.join('; ') });
-    else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${url} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });
+    else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${redact(url)} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });
     else findings.push({ id: 'transport', status: 'pass', message: `TLS${config.memory.verifyTls ? ' with certificate verification' : ' without certificate verification'}` });
   }
 
