@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ToolServerCommand } from '../core/agents/toolServer';
 import { CountsHub, requireWorkspaceTrust, type FeatureContext } from './featureContext';
 import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
@@ -33,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const logger = createChannelLogger(channel);
   const problems = vscode.languages.createDiagnosticCollection('claudePm.config');
   const keys = new ApiKeys(context.secrets, process.env, () => vscode.workspace.isTrusted);
-  const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems });
+  const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems, toolServer: bundledToolServer(context) });
   const counts = new CountsHub();
   context.subscriptions.push(channel, problems, sessions, counts);
 
@@ -74,3 +75,8 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
 }
 
 export function deactivate(): void {}
+
+/** The bundled CLI's `claude-pm mcp`, run by the editor's own Node runtime. */
+function bundledToolServer(context: vscode.ExtensionContext): ToolServerCommand {
+  return { command: process.execPath, args: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath], env: { ELECTRON_RUN_AS_NODE: '1' } };
+}

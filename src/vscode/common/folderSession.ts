@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
+import type { ToolServerCommand } from '../../core/agents/toolServer';
 import type { Logger, LogLevel } from '../../core/common/logger';
 import { CONFIG_DIR, CONFIG_FILE, loadConfig, type ResolvedConfig } from '../../core/config/loadConfig';
 import { formatDiagnostic } from '../../core/config/diagnostics';
@@ -32,6 +33,8 @@ export interface SessionHost {
   logger(level: () => LogLevel): Logger;
   readonly keys: ApiKeys;
   readonly problems: vscode.DiagnosticCollection;
+  /** How to start the bundled `claude-pm mcp` for agent runs. */
+  readonly toolServer?: ToolServerCommand;
 }
 
 /**
@@ -74,6 +77,11 @@ export class FolderSession extends Disposable {
     return this._register(value);
   }
 
+  /** The tool server agents of this folder get, unless `claudePm.agents.mcpServer` is off. */
+  get toolServer(): ToolServerCommand | undefined {
+    return this.settings.mcpServer ? this.host.toolServer : undefined;
+  }
+
   /** Checks the acting user's permissions against the folder's `.claude-pm/policy.json` (re-read per check). */
   authorizer(): Promise<Authorizer> {
     return this.part('authorizer', () => createWorkspaceAuthorizer(this.root, {}));
@@ -101,6 +109,7 @@ export class FolderSession extends Disposable {
         config: this.config,
         env: process.env,
         logger: this.logger,
+        toolServer: this.toolServer,
         memory: memory && runMemoryFrom(memory),
         events: {
           onLog: (line) => this.runLog.fire(line),

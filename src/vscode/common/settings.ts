@@ -14,6 +14,8 @@ export interface FolderSettings {
   readonly ticketHover: boolean;
   readonly memoryHover: boolean;
   readonly memoryCodeActions: boolean;
+  /** `claudePm.agents.mcpServer`: Claude Code agents get the claude-pm tools (memory, tickets, health). */
+  readonly mcpServer: boolean;
 }
 
 /** Window-wide settings of the health monitor and the status bar. */
@@ -49,6 +51,7 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
     ticketHover: s.get<boolean>('tickets.hover.enabled', true),
     memoryHover: s.get<boolean>('memory.hover.enabled', true),
     memoryCodeActions: s.get<boolean>('memory.codeActions.enabled', true),
+    mcpServer: s.get<boolean>('agents.mcpServer', true),
   };
 }
 

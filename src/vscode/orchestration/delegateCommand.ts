@@ -67,8 +67,8 @@ export class DelegateCommand implements vscode.Disposable {
   }
 
   private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
-    const { config } = await this.features.sessions.get(folder);
-    const settings = runnerSettingsFromConfig(config);
+    const session = await this.features.sessions.get(folder);
+    const settings = runnerSettingsFromConfig(session.config, { toolServer: session.toolServer });
     const runner = createAgentRunner(settings);
     const kind = settings.kind;
     const channel = this.openChannel(agent, task);
@@ -92,7 +92,7 @@ export class DelegateCommand implements vscode.Disposable {
               task,
               ticketId,
               cwd: folder.uri.fsPath,
-              timeoutMs: config.orchestrator.agentTimeoutMs,
+              timeoutMs: session.config.orchestrator.agentTimeoutMs,
               signal: controller.signal,
               onEvent: (event) => {
                 for (const line of formatRunEvent(label, event)) channel.info(redact(line));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerToolServer } from '../../core/agents/projectMcpFile';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { registerAgents } from './agentsFeature';
@@ -40,4 +41,17 @@ export function registerOrchestration(features: FeatureContext): void {
   registerCommand(features, 'claudePm.runs.rerun', (node?: RunsNode | string) => runs.again(requireRun(node), false), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
+  registerCommand(features, 'claudePm.agents.registerMcpServer', () => registerMcpServerCommand(features), { permission: 'system.configure' });
+}
+
+/** Adds the bundled `claude-pm mcp` to the folder's `.mcp.json`, so interactive Claude Code sessions get the tools too. */
+async function registerMcpServerCommand(features: FeatureContext): Promise<void> {
+  const folder = await features.sessions.resolveFolder();
+  if (!folder) return;
+  // Interactive sessions start the server with the user's Node; the path is the installed extension's CLI.
+  const cli = vscode.Uri.joinPath(features.extension.extensionUri, 'dist', 'cli.js').fsPath;
+  const { file, replaced } = await registerToolServer(folder.uri.fsPath, { command: 'node', args: [cli] });
+  const open = vscode.l10n.t('Open .mcp.json');
+  const message = replaced ? vscode.l10n.t('Updated the claude-pm entry in .mcp.json of {0}.', folder.name) : vscode.l10n.t('Claude Code sessions in {0} now have the claude-pm tools (memory, tickets, health).', folder.name);
+  if ((await vscode.window.showInformationMessage(message, open)) === open) await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
