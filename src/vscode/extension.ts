@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ToolServerCommand } from '../core/agents/toolServer';
 import { CountsHub, requireWorkspaceTrust, type FeatureContext } from './featureContext';
+import { registerEvents } from './events/registerEvents';
 import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
 import { registerMemory } from './memory/registerMemory';
@@ -60,12 +61,13 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
     shares.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
     return feature;
   };
-  timed('orchestration', registerOrchestration);
+  const orchestration = timed('orchestration', registerOrchestration);
   timed('tickets', registerTickets);
   const memory = timed('memory', registerMemory);
   const templates = timed('templates', registerTemplates);
   timed('security', registerSecurity);
   timed('health', (f) => registerHealth(f, templates, memory));
+  timed('events', (f) => registerEvents(f, orchestration.runs));
 
   const activationMs = performance.now() - started;
   const cpu = process.cpuUsage(startedCpu);

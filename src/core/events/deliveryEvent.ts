@@ -105,6 +105,8 @@ function githubShaped(source: WebhookSource, name: string, payload: Record<strin
     event.state = str(run.conclusion) ?? str(run.status);
     event.branch = str(run.head_branch);
   }
+  // Other events that name a full ref (workflow_job, a generic sender's own events) get their branch from it too.
+  if (event.branch === undefined && event.tag === undefined) Object.assign(event, refParts(str(payload.ref)));
   return prune(event);
 }
 

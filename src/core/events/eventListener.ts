@@ -1,7 +1,9 @@
 import type { Logger } from '../common/logger';
 import type { RunnerKind } from '../agents/createAgentRunner';
 import type { ResolvedConfig } from '../config/loadConfig';
+import type { WorkflowEngine } from '../orchestration/engine';
 import type { RunMemory } from '../orchestration/runMemory';
+import type { RunStore } from '../orchestration/runStore';
 import { createWorkflowEngine, defaultWorkflowContext, type WorkflowSetup } from '../orchestration/workflowSetup';
 import { DeliveryLog } from './deliveryLog';
 import { EventDispatcher } from './eventDispatcher';
@@ -22,6 +24,8 @@ export interface EventListenerSetup {
   runner?: RunnerKind;
   memory?: RunMemory;
   engineEvents?: WorkflowSetup['events'];
+  /** An engine the host already runs (the editor's Runs view), so event runs share its limits; else one is made. */
+  engine?: { engine: WorkflowEngine; store: RunStore };
   onRunsStarted?: WebhookServerOptions['onRunsStarted'];
 }
 
@@ -48,7 +52,7 @@ export async function createEventListener(setup: EventListenerSetup) {
 
 /** What turns deliveries into runs, without the HTTP side: for the listener and for redelivery. */
 export async function createEventRuntime(setup: Omit<EventListenerSetup, 'secret'>) {
-  const { engine, store } = await createWorkflowEngine({ root: setup.root, config: setup.config, env: setup.env, logger: setup.logger, runner: setup.runner, memory: setup.memory, events: setup.engineEvents });
+  const { engine, store } = setup.engine ?? (await createWorkflowEngine({ root: setup.root, config: setup.config, env: setup.env, logger: setup.logger, runner: setup.runner, memory: setup.memory, events: setup.engineEvents }));
   const interrupted = await store.markInterrupted();
   if (interrupted.length) setup.logger.warn(`runs left running by a stopped process are now marked interrupted: ${interrupted.join(', ')}`);
   const log = await DeliveryLog.open(setup.root);

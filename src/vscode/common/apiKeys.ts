@@ -2,8 +2,11 @@ import type * as vscode from 'vscode';
 import { secretStorageKey, type ApiKeyService } from '../../core/security/apiKeys';
 import { KEY_ENV_VARIABLES } from '../../core/security/validateSecurity';
 import type { MemoryBackendKind } from '../../core/config/schema';
+import { WEBHOOK_SECRET_ENV } from '../../core/events/eventListener';
 
 /** The environment variable each service's key falls back to: the same names the CLI reads. */
+const WEBHOOK_SECRET_STORAGE_KEY = 'claudePm.events.webhookSecret';
+
 const ENV_FALLBACK: Readonly<Record<ApiKeyService, string>> = { ...KEY_ENV_VARIABLES, anthropic: 'ANTHROPIC_API_KEY' };
 
 /**
@@ -39,6 +42,19 @@ export class ApiKeys {
 
   delete(service: ApiKeyService): Thenable<void> {
     return this.secrets.delete(secretStorageKey(service));
+  }
+
+  /**
+   * The event listener's webhook secret: secret storage, else CLAUDE_PM_WEBHOOK_SECRET as the CLI reads it.
+   * None in Restricted Mode, where the listener does not start.
+   */
+  async webhookSecret(): Promise<string | undefined> {
+    if (!this.trusted()) return undefined;
+    return (await this.secrets.get(WEBHOOK_SECRET_STORAGE_KEY)) ?? (this.env[WEBHOOK_SECRET_ENV] || undefined);
+  }
+
+  storeWebhookSecret(secret: string): Thenable<void> {
+    return this.secrets.store(WEBHOOK_SECRET_STORAGE_KEY, secret);
   }
 
   /** Fires when a key changes, in this window or another. */

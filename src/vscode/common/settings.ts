@@ -16,12 +16,16 @@ export interface FolderSettings {
   readonly memoryCodeActions: boolean;
   /** `claudePm.agents.mcpServer`: Claude Code agents get the claude-pm tools (memory, tickets, health). */
   readonly mcpServer: boolean;
+  /** Where the event listener binds. */
+  readonly eventsHost: string;
+  readonly eventsPort: number;
 }
 
 /** Window-wide settings of the health monitor and the status bar. */
 export interface WindowSettings {
   readonly healthPauseWhenUnfocused: boolean;
   readonly healthStatusBar: boolean;
+  readonly eventsStatusBar: boolean;
 }
 
 /** Reads every `claudePm.*` setting of `scope` (a folder or a document in it). */
@@ -52,12 +56,14 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
     memoryHover: s.get<boolean>('memory.hover.enabled', true),
     memoryCodeActions: s.get<boolean>('memory.codeActions.enabled', true),
     mcpServer: s.get<boolean>('agents.mcpServer', true),
+    eventsHost: s.get<string>('events.host') || '127.0.0.1',
+    eventsPort: s.get<number>('events.port', 8787),
   };
 }
 
 export function readWindowSettings(): WindowSettings {
   const s = vscode.workspace.getConfiguration('claudePm');
-  return { healthPauseWhenUnfocused: s.get<boolean>('health.pauseWhenUnfocused', true), healthStatusBar: s.get<boolean>('health.statusBar.enabled', true) };
+  return { healthPauseWhenUnfocused: s.get<boolean>('health.pauseWhenUnfocused', true), healthStatusBar: s.get<boolean>('health.statusBar.enabled', true), eventsStatusBar: s.get<boolean>('events.statusBar.enabled', true) };
 }
 
 /** Keeps the string values of a settings object (settings.json is user input), in a prototype-free map. */

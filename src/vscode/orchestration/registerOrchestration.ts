@@ -11,7 +11,7 @@ import { WorkflowDiagnostics } from './workflowDiagnostics';
 const RUN_ACTION = 'Running a workflow';
 
 /** The Agents and Runs views and the workflow commands. No I/O here: runs load when the view first asks. */
-export function registerOrchestration(features: FeatureContext): void {
+export function registerOrchestration(features: FeatureContext): { runs: RunsController } {
   const agents = registerAgents(features);
   const runs = new RunsController(features);
   const tree = new RunsTreeProvider(runs);
@@ -42,6 +42,7 @@ export function registerOrchestration(features: FeatureContext): void {
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
   registerCommand(features, 'claudePm.agents.registerMcpServer', () => registerMcpServerCommand(features), { permission: 'system.configure' });
+  return { runs };
 }
 
 /** Adds the bundled `claude-pm mcp` to the folder's `.mcp.json`, so interactive Claude Code sessions get the tools too. */

@@ -75,11 +75,20 @@ export class RunsController implements vscode.Disposable {
       throw error;
     });
     const { engine } = await this.folderRuns(folder);
+    return this.track(folder, engine.start({ workflow: resolved.workflow, steps: resolved.steps, file: resolved.file, context, selectedVia: resolved.selectedVia, reuse }));
+  }
+
+  /** The folder's engine and run history, shared by the Runs view and the event listener (one set of limits). */
+  engineFor(folder: vscode.WorkspaceFolder): Promise<FolderWorkflows> {
+    return this.folderRuns(folder);
+  }
+
+  /** Shows a run started on the folder's engine (by a workflow command or a webhook delivery) until it ends. */
+  async track(folder: vscode.WorkspaceFolder, handle: RunHandle): Promise<RunEntry> {
     await this.runs();
-    const handle = engine.start({ workflow: resolved.workflow, steps: resolved.steps, file: resolved.file, context, selectedVia: resolved.selectedVia, reuse });
     const entry: RunEntry = { folder, record: handle.record, handle };
     this.entries.set(handle.id, entry);
-    this.channelFor(handle.id, resolved.workflow.name);
+    this.channelFor(handle.id, handle.record.workflow);
     this.changedSoon(true);
     void handle.done.then((record) => {
       entry.record = record;

@@ -78,13 +78,16 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const done = run.steps.filter((s) => s.status === 'succeeded').length;
     // A delegated task is one step: counting it says nothing the status does not.
     const progress = run.file ? (run.steps.length === 1 ? vscode.l10n.t('{0} of 1 step', done) : vscode.l10n.t('{0} of {1} steps', done, run.steps.length)) : undefined;
-    item.description = [statusLabel(run.status), formatDuration(ended - Date.parse(run.startedAt)), progress, run.costUsd ? `$${run.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
+    item.description = [run.trigger ? `${run.trigger.source} ${run.trigger.event}` : undefined, statusLabel(run.status), formatDuration(ended - Date.parse(run.startedAt)), progress, run.costUsd ? `$${run.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
     item.iconPath = themeIcon(RUN_ICON[run.status]);
     // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
-    item.contextValue = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
+    const state = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
+    // `.event` marks runs a webhook delivery started: a failed one can be redelivered from its kept payload.
+    item.contextValue = run.trigger ? `${state}.event` : state;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Run')} ${markdownCode(run.id)} · ${new Date(run.startedAt).toLocaleString()}\n\n`);
+    if (run.trigger) tooltip.appendMarkdown(`$(radio-tower) ${vscode.l10n.t('Started by the {0} {1} delivery {2}', run.trigger.source, markdownText(run.trigger.event + (run.trigger.action ? ` (${run.trigger.action})` : '')), markdownCode(run.trigger.deliveryId))}\n\n`);
     for (const s of run.selectedVia ?? []) tooltip.appendMarkdown(`${vscode.l10n.t('Selected by {0}', markdownText(s.workflow))}\n\n`);
     if (run.error) tooltip.appendMarkdown(`${markdownText(run.error)}\n\n`);
     for (const alert of run.alerts) tooltip.appendMarkdown(`$(warning) ${markdownText(alert.message)}\n\n`);
