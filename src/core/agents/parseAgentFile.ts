@@ -58,7 +58,14 @@ function parseNative(file: string, source: string, match: RegExpExecArray, fileS
     const error = doc.errors[0]!;
     return { diagnostics: [{ file, line: (error.linePos?.[0]?.line ?? 0) + 1, message: `the frontmatter is not valid YAML: ${error.message.split('\n')[0]}`, severity: 'error' }] };
   }
-  const parsed = nativeFrontmatterSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    // Well-formed YAML can still fail to convert: an alias to an anchor defined later, or one that expands too far.
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    return { diagnostics: [{ file, line: 2, message: `the frontmatter cannot be read: ${(error as Error).message.split('\n')[0]}`, severity: 'error' }] };
+  }
+  const parsed = nativeFrontmatterSchema.safeParse(data);
   if (!parsed.success) {
     return {
       diagnostics: parsed.error.issues.map((issue) => {
