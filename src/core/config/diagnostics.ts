@@ -9,6 +9,8 @@ export interface FileDiagnostic {
   /** Dotted key path inside the file, when the problem is a value. */
   key?: string;
   message: string;
+  /** What kind of problem, for editors to offer a fix by (e.g. `ticket-without-frontmatter`). */
+  code?: string;
   /** `info`: worth knowing, nothing wrong (a note named like a ticket, without frontmatter). */
   severity: 'error' | 'warning' | 'info';
 }

@@ -19,6 +19,8 @@ export interface ConfigOverrides {
   /** Agent-type → command templates for the command runner; each wins over the file's `agents.commands` entry. */
   commandTemplates?: Record<string, string>;
   templatesTarget?: TemplateTarget;
+  ticketsRoot?: string;
+  ticketsShowAllRoots?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -40,6 +42,8 @@ export interface ResolvedConfig {
   health: { services: HealthServiceConfig[]; disableDefaultServices: boolean; intervalMs: number; projects: string[]; alertThreshold: number };
   agents: { runner: 'claude' | 'command'; claudePath: string; commands: Record<string, string>; permissionMode: AgentPermissionMode };
   templates: { target: TemplateTarget; master?: string };
+  /** The ticket root chosen for this project (none: resolved as ai-trackdown does) and whether to show every candidate. */
+  tickets: { root?: string; showAllRoots: boolean };
   templateVariables: Record<string, string>;
   logLevel: LogLevel;
 }
@@ -164,6 +168,7 @@ function resolveConfig(workspaceRoot: string, configPath: string, file: ConfigFi
       permissionMode: file.agents?.permission_mode ?? 'acceptEdits',
     },
     templates: { target: overrides.templatesTarget ?? file.templates?.target ?? 'parent', master: file.templates?.master },
+    tickets: { root: overrides.ticketsRoot ?? file.tickets?.root, showAllRoots: overrides.ticketsShowAllRoots ?? file.tickets?.show_all_roots ?? false },
     templateVariables: file.template_variables ?? {},
     logLevel: parseLogLevel(file.logging?.level) ?? defaults.logLevel,
   };

@@ -73,6 +73,15 @@ export const agentsSchema = z
 export const TEMPLATE_TARGETS = ['parent', 'project', 'claudePmDir'] as const;
 export type TemplateTarget = (typeof TEMPLATE_TARGETS)[number];
 
+export const ticketsSchema = z
+  .object({
+    /** The ticket root, relative to the project; the VS Code setting claudePm.tickets.root wins in the editor. */
+    root: z.string().min(1).optional(),
+    /** Show every folder that holds tickets, not only the root in use. */
+    show_all_roots: z.boolean().optional(),
+  })
+  .passthrough();
+
 export const templatesSchema = z
   .object({
     /** Where CLAUDE.md is deployed (the VS Code setting claudePm.templates.target wins in the editor). */
@@ -99,6 +108,7 @@ export const configFileSchema = z
     agents: agentsSchema.optional(),
     template_variables: z.record(z.string(), z.string()).optional(),
     templates: templatesSchema.optional(),
+    tickets: ticketsSchema.optional(),
     logging: z.object({ level: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();

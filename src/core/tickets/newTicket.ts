@@ -2,7 +2,9 @@
 
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { TicketFormat } from './model';
+import { findFrontmatter } from './frontmatter';
+import { typeFromId, type TicketFormat } from './model';
+import { firstHeading } from './reader';
 import type { TicketStructure } from './root';
 
 export type CreatableType = 'epic' | 'issue' | 'task' | 'pr' | 'bug';
@@ -127,3 +129,18 @@ function renderPytools(f: NewTicketFields): string {
 export function isCreatable(type: string): type is CreatableType {
   return type === 'epic' || type === 'issue' || type === 'task' || type === 'pr' || type === 'bug';
 }
+
+/**
+ * A note named after a ticket (`ISS-0022-….md`) turned into that ticket: the frontmatter a new ticket of the tree's
+ * format would get, with the note's first heading as title, above the note's text, which stays as the body.
+ */
+export function withTicketFrontmatter(text: string, id: string, format: TicketFormat, now: Date): string {
+  const type = typeFromId(id);
+  if (!type || !isCreatable(type)) throw new Error(`${id} is not an epic, issue, task, pr or bug ID`);
+  const title = firstHeading(text)?.replace(/^(?:epic|issue|task|bug|pr):\s*/i, '') ?? id;
+  const rendered = renderNewTicket(format, { id, type, title, description: '', priority: 'medium', tags: [], now });
+  const block = findFrontmatter(rendered);
+  if (block.kind !== 'found') throw new Error('a rendered ticket always has frontmatter');
+  return `${rendered.slice(0, block.bodyStart)}\n${text}`;
+}
+

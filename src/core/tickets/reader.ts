@@ -12,8 +12,11 @@ import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './sc
 import { isKnownStatus, knownStatuses, normalizeStatus, type StatusField } from './status';
 import { lookupTable } from '../common/ownKeys';
 
+/** The code of the diagnostic on a file named like a ticket that has no frontmatter: the editor offers to add it. */
+export const NO_FRONTMATTER = 'ticket-without-frontmatter';
+
 /** Bump when what the reader returns for a file changes: cached parse results of other versions are not used. */
-export const READER_VERSION = 2;
+export const READER_VERSION = 3;
 
 /** Larger files are skipped with a diagnostic: no real ticket comes near this. */
 export const MAX_TICKET_FILE_BYTES = 2 * 1024 * 1024;
@@ -36,7 +39,7 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   const block = findFrontmatter(text);
   if (block.kind === 'none') {
     // A file named like a ticket but without frontmatter is usually a ticket someone wrote by hand: say why it is not one.
-    const diagnostics: FileDiagnostic[] = claimedId ? [{ file: path, line: 1, message: `named like ticket ${claimedId} but has no frontmatter, so it is not read as a ticket; add frontmatter (an ${idKeyHint(claimedId)} and a title) to make it one`, severity: 'info' }] : [];
+    const diagnostics: FileDiagnostic[] = claimedId ? [{ file: path, line: 1, message: `named like ticket ${claimedId} but has no frontmatter, so it is not read as a ticket; add frontmatter with ${idKeyHint(claimedId)} and title to make it one`, severity: 'info', code: NO_FRONTMATTER }] : [];
     return { kind: 'unparsed', document: { path, relPath, claimedId, title: firstHeading(text) }, diagnostics };
   }
   if (block.kind === 'unclosed') return fail('frontmatter opened by --- on line 1 is never closed by a --- line', 1);
@@ -249,7 +252,8 @@ function yamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function firstHeading(text: string): string | undefined {
+/** The text of the first `#`, `##` or `###` heading near the top. */
+export function firstHeading(text: string): string | undefined {
   const match = /^#{1,3}[ \t]+(.+?)[ \t]*$/m.exec(text.slice(0, 4000));
   return match?.[1];
 }

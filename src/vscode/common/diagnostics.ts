@@ -1,6 +1,12 @@
 import * as vscode from 'vscode';
 import type { FileDiagnostic } from '../../core/config/diagnostics';
 
+const SEVERITIES: Record<FileDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
 /**
  * The one converter from the core's file diagnostics to the Problems panel. The range runs from the column
  * (or the line start) to the end of the line; `document`, when open, clamps it to the real text.
@@ -12,9 +18,10 @@ export function toVsDiagnostic(d: FileDiagnostic, source: string, document?: vsc
   const diagnostic = new vscode.Diagnostic(
     document ? document.validateRange(range) : range,
     d.key ? `${d.key}: ${d.message}` : d.message,
-    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    SEVERITIES[d.severity],
   );
   diagnostic.source = source;
+  if (d.code) diagnostic.code = d.code;
   return diagnostic;
 }
 

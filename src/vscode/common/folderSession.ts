@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ToolServerCommand } from '../../core/agents/toolServer';
 import type { Logger, LogLevel } from '../../core/common/logger';
@@ -14,12 +14,15 @@ import type { RunStore } from '../../core/orchestration/runStore';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
 import type { Authorizer } from '../../core/security/permissions';
 import { createWorkspaceAuthorizer } from '../../core/security/policy';
+import { ticketCacheDir } from '../../core/tickets/parseCache';
 import { TicketTracker } from '../../core/tickets/tracker';
 import type { ApiKeys } from './apiKeys';
 import { publishDiagnostics } from './diagnostics';
 import { Disposable } from './lifecycle';
 import { PromiseCache } from './promiseCache';
 import { readFolderSettings, type FolderSettings } from './settings';
+
+type SessionPart = 'authorizer' | 'memory' | 'workflows' | 'tickets' | 'ticketRoots';
 
 /** A folder's workflow engine and its run history. */
 export interface FolderWorkflows {
@@ -45,7 +48,7 @@ export interface SessionHost {
  */
 export class FolderSession extends Disposable {
   readonly logger: Logger;
-  private readonly parts = new PromiseCache<'authorizer' | 'memory' | 'workflows' | 'tickets', unknown>();
+  private readonly parts = new PromiseCache<SessionPart, unknown>();
   private readonly runLog = this._register(new vscode.EventEmitter<RunLogLine>());
   private readonly runUpdate = this._register(new vscode.EventEmitter<RunRecord>());
   private readonly runAlert = this._register(new vscode.EventEmitter<{ alert: RunAlert; run: RunRecord }>());
@@ -122,7 +125,36 @@ export class FolderSession extends Disposable {
 
   /** The folder's ai-trackdown tickets, indexed on first use. */
   tickets(): Promise<TicketTracker> {
-    return this.part('tickets', () => TicketTracker.open(this.root, { root: this.settings.ticketsRoot, env: process.env, actor: process.env.USER || process.env.USERNAME || 'vscode' }));
+    return this.part('tickets', () => TicketTracker.open(this.root, { ...this.ticketOptions(), root: this.chosenTicketRoot() }));
+  }
+
+  /**
+   * Trackers for the other folders that hold tickets, when the folder shows every ticket root
+   * (`claudePm.tickets.showAllRoots`); none otherwise.
+   */
+  otherTicketRoots(): Promise<TicketTracker[]> {
+    return this.part('ticketRoots', async () => {
+      const primary = await this.tickets();
+      if (!this.config.tickets.showAllRoots) return [];
+      const others = primary.location.candidates.filter((c) => c.root !== primary.location.root && c.tickets > 0);
+      return Promise.all(others.map((c) => TicketTracker.open(this.root, { ...this.ticketOptions(), root: c.root })));
+    });
+  }
+
+  /** The configured ticket root, when it stays inside the folder (`.claude-pm/config.json` is workspace content). */
+  private chosenTicketRoot(): string | undefined {
+    const chosen = this.config.tickets.root;
+    if (!chosen) return undefined;
+    const inside = relative(this.root, resolve(this.root, chosen));
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      this.logger.warn(`tickets: ignoring the ticket root ${chosen}: it is outside ${this.root}`);
+      return undefined;
+    }
+    return chosen;
+  }
+
+  private ticketOptions() {
+    return { env: process.env, actor: process.env.USER || process.env.USERNAME || 'vscode', cacheDir: ticketCacheDir(process.env) };
   }
 
   /** The ticket tracker if it is already loaded: for hovers and badges, which must not start any I/O. */
@@ -135,7 +167,7 @@ export class FolderSession extends Disposable {
     return this.parts.peek('memory') as MemoryService | undefined;
   }
 
-  private part<T>(name: 'authorizer' | 'memory' | 'workflows' | 'tickets', create: () => Promise<T>): Promise<T> {
+  private part<T>(name: SessionPart, create: () => Promise<T>): Promise<T> {
     if (this.isDisposed) return Promise.reject(new Error(vscode.l10n.t('The configuration of {0} changed; try again.', this.folder.name)));
     return this.parts.get(name, create) as Promise<T>;
   }

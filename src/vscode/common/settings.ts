@@ -10,7 +10,6 @@ export interface FolderSettings {
   readonly overrides: ConfigOverrides;
   /** `claudePm.logLevel` when set explicitly; else the config file's `logging.level` applies. */
   readonly logLevel?: LogLevel;
-  readonly ticketsRoot?: string;
   readonly ticketHover: boolean;
   readonly memoryHover: boolean;
   readonly memoryCodeActions: boolean;
@@ -49,9 +48,10 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
       healthIntervalSeconds: explicit('health.intervalSeconds'),
       commandTemplates: templates ? stringEntries(templates) : undefined,
       templatesTarget: explicit<ConfigOverrides['templatesTarget'] | ''>('templates.target') || undefined,
+      ticketsRoot: explicit<string>('tickets.root') || undefined,
+      ticketsShowAllRoots: explicit<boolean>('tickets.showAllRoots'),
     },
     logLevel: parseLogLevel(explicit<string>('logLevel')),
-    ticketsRoot: s.get<string>('tickets.root') || undefined,
     ticketHover: s.get<boolean>('tickets.hover.enabled', true),
     memoryHover: s.get<boolean>('memory.hover.enabled', true),
     memoryCodeActions: s.get<boolean>('memory.codeActions.enabled', true),

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { FeatureContext } from '../featureContext';
+import { FrontmatterQuickFix } from './frontmatterQuickFix';
 import { registerTicketCommands, savedGroupBy } from './ticketCommands';
 import { TicketHoverProvider } from './ticketHover';
 import { TicketsTreeProvider } from './ticketsTree';
@@ -32,6 +33,7 @@ export function registerTickets(features: FeatureContext): void {
       features.counts.notify();
     }),
     features.counts.register('tickets', () => store.counts()),
+    vscode.languages.registerCodeActionsProvider({ language: 'markdown', scheme: 'file' }, new FrontmatterQuickFix(), { providedCodeActionKinds: FrontmatterQuickFix.kinds }),
     vscode.languages.registerHoverProvider(
       HOVER_LANGUAGES.map((language) => ({ language })),
       new TicketHoverProvider(store, features.sessions),

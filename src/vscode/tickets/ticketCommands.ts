@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { isOpen, type Ticket } from '../../core/tickets/model';
+import { basename } from 'node:path';
+import { countOf } from '../../core/common/plural';
+import { idFromFileName, isOpen, type Ticket } from '../../core/tickets/model';
+import { withTicketFrontmatter } from '../../core/tickets/newTicket';
 import { statusLabel } from '../../core/tickets/status';
 import { initTracker, type CreateTicketInput } from '../../core/tickets/tracker';
 import { registerCommand } from '../commands';
@@ -162,6 +165,55 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     tree.setFilter({});
     await vscode.commands.executeCommand('setContext', 'claudePm.tickets.filtered', false);
   });
+
+  registerCommand(features, 'claudePm.tickets.chooseRoot', async (node?: TicketNode) => {
+    const folder = node ? node.entry.folder : await features.sessions.resolveFolder(undefined, vscode.l10n.t('Choose the ticket root of which folder?'));
+    if (!folder) return;
+    const { location } = (await store.get(folder)).tracker;
+    type Choice = vscode.QuickPickItem & { root?: string; showAll?: boolean };
+    const choices: Choice[] = [
+      ...location.candidates.map((c) => ({
+        label: c.relPath,
+        description: countOf(c.tickets, 'ticket'),
+        detail: c.root === location.root ? vscode.l10n.t('In use') : undefined,
+        root: c.relPath,
+      })),
+      { label: vscode.l10n.t('Show every folder that holds tickets'), description: vscode.l10n.t('Each as its own root in the Tickets view'), showAll: true },
+    ];
+    const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Ticket root of {0}', folder.name), placeHolder: vscode.l10n.t('The choice is kept in the claudePm.tickets settings of this folder') });
+    if (!picked) return;
+    const settings = vscode.workspace.getConfiguration('claudePm', folder.uri);
+    // Settings of the folder: they win over `.claude-pm/config.json`, whose `tickets` keys keep a team's choice.
+    if (picked.showAll) await settings.update('tickets.showAllRoots', true, vscode.ConfigurationTarget.WorkspaceFolder);
+    else {
+      await settings.update('tickets.root', picked.root, vscode.ConfigurationTarget.WorkspaceFolder);
+      await settings.update('tickets.showAllRoots', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+  });
+
+  registerCommand(
+    features,
+    'claudePm.tickets.addFrontmatter',
+    async (uri?: vscode.Uri, id?: string) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      const folder = target && vscode.workspace.getWorkspaceFolder(target);
+      const claimed = id ?? (target && idFromFileName(basename(target.fsPath)));
+      if (!target || !folder || !claimed) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('Open a Markdown file named like a ticket (ISS-0042-….md) first.'));
+        return;
+      }
+      const entry = await store.get(folder);
+      const document = await vscode.workspace.openTextDocument(target);
+      const text = withTicketFrontmatter(document.getText(), claimed, entry.tracker.format(), new Date());
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(target, new vscode.Range(0, 0, document.lineCount, 0), text);
+      await vscode.workspace.applyEdit(edit);
+      await document.save();
+      entry.tracker.index.setFileText(target.fsPath, text);
+      changed(entry);
+    },
+    write,
+  );
 
   registerCommand(
     features,

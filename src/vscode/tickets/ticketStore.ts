@@ -11,6 +11,12 @@ export interface FolderTickets {
   tracker: TicketTracker;
 }
 
+/** A folder's tickets: the root in use first, then the other folders that hold tickets when it shows them all. */
+export interface FolderTicketRoots {
+  primary: FolderTickets;
+  others: FolderTickets[];
+}
+
 const COUNT_KEYS = ['total', 'open', 'unparsed', 'malformed', 'duplicateIds'] as const satisfies readonly (keyof TicketCounts)[];
 
 // Watcher events arrive in bursts (a git checkout, a save-all): apply them together.
@@ -53,6 +59,20 @@ export class TicketStore extends Disposable {
       this.changed.fire();
     }
     return entry;
+  }
+
+  /** The folder's primary tracker and, when the folder shows every ticket root, the others. */
+  async roots(folder: vscode.WorkspaceFolder): Promise<FolderTicketRoots> {
+    const primary = await this.get(folder);
+    const session = await this.sessions.get(folder);
+    const others = (await session.otherTicketRoots()).map((tracker) => ({ folder, tracker }));
+    for (const entry of others) {
+      if (this.attached.has(entry.tracker)) continue;
+      this.attached.add(entry.tracker);
+      this.watchTickets(session, entry);
+      this.publishProblems(entry);
+    }
+    return { primary, others };
   }
 
   /** Every folder's tracker, loading those not loaded yet. */
@@ -106,17 +126,21 @@ export class TicketStore extends Disposable {
   }
 
   private watch(session: FolderSession, entry: FolderTickets): void {
-    const tickets = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(entry.tracker.location.root), '**/*.md')));
-    const queue = (uri: vscode.Uri) => this.queue(entry, uri.fsPath);
-    session.own(tickets.onDidChange(queue));
-    session.own(tickets.onDidCreate(queue));
-    session.own(tickets.onDidDelete(queue));
+    this.watchTickets(session, entry);
     // The tracker's config decides the root: when it appears, changes or goes, start the folder over.
     const config = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(entry.folder, '{.ai-trackdown/config.yaml,.aitrackdown.json}')));
     const restart = () => this.sessions.invalidate(entry.folder);
     session.own(config.onDidChange(restart));
     session.own(config.onDidCreate(restart));
     session.own(config.onDidDelete(restart));
+  }
+
+  private watchTickets(session: FolderSession, entry: FolderTickets): void {
+    const tickets = session.own(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(entry.tracker.location.root), '**/*.md')));
+    const queue = (uri: vscode.Uri) => this.queue(entry, uri.fsPath);
+    session.own(tickets.onDidChange(queue));
+    session.own(tickets.onDidCreate(queue));
+    session.own(tickets.onDidDelete(queue));
   }
 
   private queue(entry: FolderTickets, path: string): void {

@@ -1,10 +1,12 @@
 import { Disposable } from '../common/lifecycle';
+import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import { isOpen, type NormalizedStatus, type Ticket } from '../../core/tickets/model';
 import { statusLabel } from '../../core/tickets/status';
 import type { TicketQuery } from '../../core/tickets/ticketIndex';
 import type { FolderTickets, TicketStore } from './ticketStore';
 import { markdownText } from '../../core/common/markdownText';
+import { countOf } from '../../core/common/plural';
 
 export const GROUP_MODES = ['none', 'status', 'priority', 'assignee', 'type'] as const;
 export type GroupMode = (typeof GROUP_MODES)[number];
@@ -17,6 +19,10 @@ export interface TicketFilter {
 
 export type TicketNode =
   | { kind: 'folder'; entry: FolderTickets }
+  /** One of several ticket roots of a folder that shows them all. */
+  | { kind: 'root'; entry: FolderTickets }
+  /** The root in use is not where the tickets are (a missing configured folder, a fuller one elsewhere). */
+  | { kind: 'notice'; entry: FolderTickets }
   | { kind: 'group'; entry: FolderTickets; label: string; tickets: Ticket[] }
   | { kind: 'ticket'; entry: FolderTickets; ticket: Ticket; nested: boolean };
 
@@ -66,12 +72,23 @@ export class TicketsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (!node) {
       const entries = (await this.store.all()).filter((e) => e.tracker.index.counts().total > 0);
       if (entries.length > 1) return entries.map((entry) => ({ kind: 'folder', entry }));
-      return entries.length ? this.topLevel(entries[0]) : [];
+      return entries.length ? this.folderChildren(entries[0]) : [];
     }
-    if (node.kind === 'folder') return this.topLevel(node.entry);
+    if (node.kind === 'folder') return this.folderChildren(node.entry);
+    if (node.kind === 'root') return this.topLevel(node.entry);
+    if (node.kind === 'notice') return [];
     if (node.kind === 'group') return node.tickets.map((ticket) => ({ kind: 'ticket', entry: node.entry, ticket, nested: false }));
     if (!node.nested) return [];
     return node.entry.tracker.index.children(node.ticket.id).map((ticket) => ({ kind: 'ticket', entry: node.entry, ticket, nested: true }));
+  }
+
+  /** A folder's ticket roots when it shows them all, else the tickets of its one root under a notice when due. */
+  private async folderChildren(entry: FolderTickets): Promise<TicketNode[]> {
+    const { others } = await this.store.roots(entry.folder);
+    if (others.length) return [entry, ...others].map((e) => ({ kind: 'root', entry: e }));
+    const { notice, configuredRootMissing } = entry.tracker.location;
+    const top = this.topLevel(entry);
+    return notice || configuredRootMissing ? [{ kind: 'notice', entry }, ...top] : top;
   }
 
   private topLevel(entry: FolderTickets): TicketNode[] {
@@ -100,6 +117,24 @@ export class TicketsTreeProvider extends Disposable implements vscode.TreeDataPr
       const item = new vscode.TreeItem(node.entry.folder.name, vscode.TreeItemCollapsibleState.Expanded);
       item.iconPath = new vscode.ThemeIcon('root-folder');
       item.description = vscode.l10n.t('{0} open', node.entry.tracker.index.counts().open);
+      return item;
+    }
+    if (node.kind === 'root') {
+      const { location, index } = node.entry.tracker;
+      const item = new vscode.TreeItem(relative(location.workspaceRoot, location.root) || '.', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.entry.folder.uri.toString()}#root:${location.root}`;
+      item.iconPath = new vscode.ThemeIcon('folder-library');
+      item.description = vscode.l10n.t('{0} open of {1}', index.counts().open, index.counts().total);
+      return item;
+    }
+    if (node.kind === 'notice') {
+      const { location } = node.entry.tracker;
+      const item = new vscode.TreeItem(rootNotice(node.entry), vscode.TreeItemCollapsibleState.None);
+      item.id = `${node.entry.folder.uri.toString()}#notice`;
+      item.iconPath = new vscode.ThemeIcon(location.configuredRootMissing ? 'error' : 'warning', new vscode.ThemeColor(location.configuredRootMissing ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground'));
+      item.description = vscode.l10n.t('Choose…');
+      item.tooltip = new vscode.MarkdownString(markdownText([...location.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), location.notice ?? ''].filter(Boolean).join('\n\n')));
+      item.command = { command: 'claudePm.tickets.chooseRoot', title: vscode.l10n.t('Choose Ticket Root…'), arguments: [node] };
       return item;
     }
     if (node.kind === 'group') {
@@ -137,6 +172,8 @@ export function ticketTooltip(t: Ticket, links = false): vscode.MarkdownString {
   md.appendMarkdown(`${vscode.l10n.t('Status')}: ${markdownText(statusLabel(t.state ?? t.status))} · ${vscode.l10n.t('Priority')}: ${markdownText(t.priority)}`);
   if (t.assignees.length) md.appendMarkdown(` · ${markdownText(t.assignees.join(', '))}`);
   if (t.parentId) md.appendMarkdown(`\n\n${vscode.l10n.t('Parent')}: ${markdownText(t.parentId)}`);
+  if (t.statusConflict) md.appendMarkdown(`\n\n$(warning) ${markdownText(vscode.l10n.t("The state '{0}' contradicts the status '{1}'; the state wins.", t.statusConflict.state, t.statusConflict.status))}`);
+  if (t.archivedByBanner) md.appendMarkdown(`\n\n$(archive) ${markdownText(vscode.l10n.t('Archived: the file starts with a TICKET CLOSED banner.'))}`);
   if (t.description) md.appendMarkdown(`\n\n---\n\n${markdownText(summary(t.description))}`);
   if (links) {
     md.isTrusted = { enabledCommands: TICKET_LINK_COMMANDS };
@@ -145,6 +182,14 @@ export function ticketTooltip(t: Ticket, links = false): vscode.MarkdownString {
     md.appendMarkdown(`\n\n---\n\n${actions.join(' · ')}`);
   }
   return md;
+}
+
+/** What the notice row says: the configured folder is missing, or another folder holds more tickets. */
+function rootNotice(entry: FolderTickets): string {
+  const { location } = entry.tracker;
+  const fuller = location.candidates.find((c) => c.root !== location.root && c.tickets > 0);
+  if (location.configuredRootMissing) return vscode.l10n.t('The configured ticket folder is missing');
+  return fuller ? vscode.l10n.t('{0} holds {1}', fuller.relPath, countOf(fuller.tickets, 'ticket')) : vscode.l10n.t('Another folder holds tickets');
 }
 
 function summary(text: string): string {

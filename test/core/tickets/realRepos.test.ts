@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findTicketWorkspace, resolveTicketRoot } from '../../../src/core/tickets/root';
 import { TicketIndex } from '../../../src/core/tickets/ticketIndex';
+import { withTicketFrontmatter } from '../../../src/core/tickets/newTicket';
+import { parseTicketFile } from '../../../src/core/tickets/reader';
 import { TicketTracker } from '../../../src/core/tickets/tracker';
 import { tempDir } from '../../helpers/tempDir';
 
@@ -150,7 +152,7 @@ describe('ticket problems real trees have', () => {
     assert.equal(index.counts().duplicateIds, 0);
     const info = index.diagnostics().filter((d) => d.severity === 'info');
     assert.equal(info.length, 2);
-    assert.match(info.find((d) => d.file.endsWith('ISS-0022-hand-written.md'))!.message, /named like ticket ISS-0022 but has no frontmatter.*issue_id/);
+    assert.match(info.find((d) => d.file.endsWith('ISS-0022-hand-written.md'))!.message, /named like ticket ISS-0022 but has no frontmatter.*with issue_id and title/);
     // A new issue never reuses a number a note is named after.
     assert.equal(index.highestNumber('ISS'), 22);
   });
@@ -184,4 +186,19 @@ describe('ticket problems real trees have', () => {
     const tl = await TicketIndex.load(join(ws, 'tasks'));
     assert.match(tl.diagnostics().find((d) => d.key === 'pr_status')!.message, /'shipped' is not a documented ai-trackdown-tools pr_status for a pr/);
   });
+
+  it('turns a note named like a ticket into that ticket, keeping its text as the body', () => {
+    const note = '# Issue: Fix the login page\n\nSteps to reproduce…\n';
+    for (const format of ['tools', 'pytools'] as const) {
+      const text = withTicketFrontmatter(note, 'ISS-0022', format, new Date('2026-01-01T00:00:00Z'));
+      assert.ok(text.endsWith(`\n${note}`), format);
+      const parsed = parseTicketFile(text, '/r/issues/ISS-0022-fix.md', '/r');
+      assert.equal(parsed.kind, 'ticket', format);
+      if (parsed.kind !== 'ticket') continue;
+      assert.deepEqual([parsed.ticket.id, parsed.ticket.type, parsed.ticket.title, parsed.ticket.format], ['ISS-0022', 'issue', 'Fix the login page', format]);
+      assert.deepEqual(parsed.diagnostics, []);
+    }
+    assert.throws(() => withTicketFrontmatter(note, 'CMT-0001', 'tools', new Date()), /not an epic, issue, task, pr or bug ID/);
+  });
 });
+
