@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
 import { EMPTY_POSITION, EventLog, MemoryLogError, type LogPosition, type MemoryEvent, type ReadResult } from './eventLog';
+import { IndexSnapshot, type SnapshotStamp } from './indexSnapshot';
 import { MemoryState, StagedState, type StateView } from './memoryState';
 import { Listeners } from './listeners';
 import { SearchIndex } from './searchIndex';
@@ -24,6 +25,10 @@ const COMPACT_RATIO = 2;
 const COMPACT_MIN_EVENTS = 5000;
 /** Memories indexed between two yields to the event loop while an index is built. */
 const INDEX_CHUNK = 2000;
+/** Save the index again on dispose once this many log bytes were indexed on top of the saved one. */
+const RESAVE_AFTER_BYTES = 1024 * 1024;
+/** Smaller stores index faster than a saved index loads: they are never saved. */
+const SAVE_MIN_MEMORIES = 1000;
 
 type Operation = (state: StagedState) => { events: MemoryEvent[]; result: unknown };
 
@@ -41,6 +46,12 @@ export class EmbeddedStore implements MemoryBackend {
   private indexing: Promise<SearchIndex> | undefined;
   /** Ids changed while an index was being built: re-indexed once it is done. */
   private readonly changedWhileIndexing = new Set<string>();
+  /** Log offset just past each live memory's latest event: what a saved index from before it lacks. */
+  private readonly touchedAt = new Map<string, number>();
+  private readonly snapshots: IndexSnapshot;
+  /** What the saved index on disk describes, once this process read or wrote it. */
+  private saved: SnapshotStamp | undefined;
+  private saving: Promise<void> | undefined;
   private readonly changed = new Listeners<void>();
   private readonly statusListeners = new Listeners<BackendStatus>();
   private position: LogPosition = EMPTY_POSITION;
@@ -55,6 +66,7 @@ export class EmbeddedStore implements MemoryBackend {
     private readonly logger: Logger = silentLogger,
   ) {
     this.log = new EventLog(dir);
+    this.snapshots = new IndexSnapshot(dir);
   }
 
   get logPath(): string {
@@ -213,6 +225,9 @@ export class EmbeddedStore implements MemoryBackend {
   async dispose(): Promise<void> {
     await this.replaying?.catch(() => undefined);
     await this.indexing?.catch(() => undefined);
+    const saved = this.saved;
+    if (this.index && (!saved || saved.generation !== this.position.generation || this.position.offset - saved.offset > RESAVE_AFTER_BYTES)) this.saveIndex();
+    await this.saving;
   }
 
   /**
@@ -239,20 +254,52 @@ export class EmbeddedStore implements MemoryBackend {
     return this.indexing;
   }
 
+  /** The saved index brought up to date when there is a valid one, else a new one built in chunks and saved. */
   private async buildIndex(): Promise<SearchIndex> {
-    const index = new SearchIndex();
     this.changedWhileIndexing.clear();
-    const memories = [...this.state.memories.values()];
-    for (let i = 0; i < memories.length; i += INDEX_CHUNK) {
-      const end = Math.min(i + INDEX_CHUNK, memories.length);
-      for (let k = i; k < end; k++) index.add(memories[k] as MemoryRecord);
-      if (end < memories.length) await new Promise((r) => setImmediate(r));
+    const restored = await this.snapshots.read(this.position).catch(() => undefined);
+    let index: SearchIndex;
+    if (restored) {
+      index = restored.index;
+      this.saved = restored.stamp;
+      const gone: string[] = [];
+      for (const id of index.ids()) if (!this.state.memory(id)) gone.push(id);
+      for (const id of gone) index.remove(id);
+      for (const [id, memory] of this.state.memories) if (!index.has(id) || (this.touchedAt.get(id) ?? 0) > restored.stamp.offset) index.add(memory);
+    } else {
+      index = new SearchIndex();
+      const memories = [...this.state.memories.values()];
+      for (let i = 0; i < memories.length; i += INDEX_CHUNK) {
+        const end = Math.min(i + INDEX_CHUNK, memories.length);
+        for (let k = i; k < end; k++) index.add(memories[k] as MemoryRecord);
+        if (end < memories.length) await new Promise((r) => setImmediate(r));
+      }
     }
     for (const id of this.changedWhileIndexing) reindex(index, id, this.state);
     this.changedWhileIndexing.clear();
     this.index = index;
+    if (!restored) this.saveIndex();
     this.changed.fire();
     return index;
+  }
+
+  /** Saves the index as it stands for the next process (best effort: a failure only costs a rebuild). */
+  private saveIndex(): void {
+    if (!this.index || this.saving || this.position.generation === '' || this.index.size < SAVE_MIN_MEMORIES) return;
+    // Serialised now, so the stamp matches what the text holds; events applied later are past its offset.
+    const stamp: SnapshotStamp = { generation: this.position.generation, offset: this.position.offset };
+    const text = this.index.save();
+    this.saving = this.snapshots
+      .write(stamp, text)
+      .then(
+        () => {
+          this.saved = stamp;
+        },
+        (error: unknown) => this.logger.warn(`Memory store: could not save the search index beside ${this.log.path}: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.saving = undefined;
+      });
   }
 
   /**
@@ -304,7 +351,7 @@ export class EmbeddedStore implements MemoryBackend {
           }
           if (events.length === 0) return;
           this.position = await this.log.appendLocked(events, this.position);
-          for (const event of events) this.applyEvent(event);
+          for (const event of events) this.applyEvent(event, this.position.offset);
           this.eventCount += events.length;
           if (this.eventCount > COMPACT_MIN_EVENTS && this.eventCount > this.state.size * COMPACT_RATIO) await this.rewriteLocked();
         });
@@ -324,6 +371,8 @@ export class EmbeddedStore implements MemoryBackend {
     }
     this.position = await this.log.replaceLocked(creates());
     this.eventCount = this.state.size;
+    // Every memory now lies within the new generation's first bytes, which any saved index of it covers.
+    this.touchedAt.clear();
   }
 
   /** One catch-up at a time: concurrent callers share the read in flight. */
@@ -360,8 +409,8 @@ export class EmbeddedStore implements MemoryBackend {
   private readLog(from: LogPosition): Promise<ReadResult> {
     return this.log.readFrom(from, {
       restart: () => this.reset(),
-      event: (event) => {
-        this.applyEvent(event);
+      event: (event, end) => {
+        this.applyEvent(event, end);
         this.eventCount++;
       },
     });
@@ -369,6 +418,7 @@ export class EmbeddedStore implements MemoryBackend {
 
   private reset(): void {
     this.state.clear();
+    this.touchedAt.clear();
     this.eventCount = 0;
     this.position = EMPTY_POSITION;
     if (this.index) {
@@ -378,8 +428,10 @@ export class EmbeddedStore implements MemoryBackend {
     }
   }
 
-  private applyEvent(event: MemoryEvent): void {
+  private applyEvent(event: MemoryEvent, end: number): void {
     const id = this.state.apply(event);
+    if (this.state.memory(id)) this.touchedAt.set(id, end);
+    else this.touchedAt.delete(id);
     if (this.index) reindex(this.index, id, this.state);
     else if (this.indexing) this.changedWhileIndexing.add(id);
   }

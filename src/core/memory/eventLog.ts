@@ -63,7 +63,8 @@ const LINES_PER_WRITE = 2000;
 /** Receives what `readFrom` finds: `restart` first when the log is not the one read before, then each event. */
 export interface LogSink {
   restart(): void;
-  event(event: MemoryEvent): void;
+  /** `end` is the offset just past the event's line. */
+  event(event: MemoryEvent, end: number): void;
 }
 
 export const EMPTY_POSITION: LogPosition = { generation: LEGACY_GENERATION, inode: 0, offset: 0, size: 0, mtimeMs: 0 };
@@ -176,12 +177,12 @@ export class EventLog {
         truncatedTail: false,
       };
       if (result.restarted) sink.restart();
-      const onLine = (line: string) => {
+      const onLine = (line: string, end: number) => {
         if (line.trim() === '' || isHeader(line)) return;
         const event = parseEvent(line);
         if (event) {
           result.events++;
-          sink.event(event);
+          sink.event(event, end);
           return;
         }
         result.corruptCount++;
@@ -257,7 +258,7 @@ async function readGeneration(handle: FileHandle, size: number): Promise<string>
 }
 
 /** Calls `onLine` for every complete line in [start, end) and returns the offset just past the last one. */
-async function readLines(handle: FileHandle, start: number, end: number, onLine: (line: string) => void): Promise<number> {
+async function readLines(handle: FileHandle, start: number, end: number, onLine: (line: string, end: number) => void): Promise<number> {
   let position = start;
   let carry: Buffer = Buffer.alloc(0);
   let consumed = start;
@@ -269,7 +270,7 @@ async function readLines(handle: FileHandle, start: number, end: number, onLine:
     const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
     let from = 0;
     for (let nl = data.indexOf(0x0a, from); nl >= 0; nl = data.indexOf(0x0a, from)) {
-      onLine(data.toString('utf8', from, nl));
+      onLine(data.toString('utf8', from, nl), consumed + nl + 1);
       from = nl + 1;
     }
     consumed += from;

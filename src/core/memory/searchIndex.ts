@@ -1,5 +1,5 @@
-import MiniSearch from 'minisearch';
-import { processTerm, splitWords, terms } from './text';
+import MiniSearch, { type AsPlainObject } from 'minisearch';
+import { processTerm, termList, terms } from './text';
 import type { MemoryRecord } from './types';
 
 interface IndexedDoc {
@@ -40,6 +40,20 @@ function groupOf(memory: MemoryRecord): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
+// Documents arrive as processed terms joined by spaces (see `add`): every memory is tokenised once.
+const MINI_OPTIONS = {
+  fields: ['content', 'tags', 'category'],
+  tokenize: (text: string) => (text === '' ? [] : text.split(' ')),
+  processTerm: (t: string) => t,
+  searchOptions: { boost: { content: 1, tags: 1.5, category: 0.5 } },
+};
+
+interface SavedIndex {
+  mini: AsPlainObject;
+  terms: [string, string[]][];
+  groups: [string, string][];
+}
+
 export interface IndexHit {
   id: string;
   score: number;
@@ -50,29 +64,58 @@ export interface IndexHit {
  * small fuzzy matches, and per-corpus frequent-term cut-offs so common words cannot make queries slow.
  */
 export class SearchIndex {
-  private readonly mini = new MiniSearch<IndexedDoc>({
-    fields: ['content', 'tags', 'category'],
-    tokenize: splitWords,
-    processTerm: (t) => processTerm(t),
-    searchOptions: { boost: { content: 1, tags: 1.5, category: 0.5 } },
-  });
+  /** Saved form version: bump when the term pipeline or the layout changes, so older snapshots are rebuilt. */
+  static readonly SNAPSHOT_VERSION = 1;
+  private readonly mini: MiniSearch<IndexedDoc>;
   /** Document frequency per processed term, to spot corpus stopwords in O(1). */
   private readonly docFreq = new Map<string, number>();
   private readonly termsById = new Map<string, string[]>();
   private readonly groupById = new Map<string, string>();
 
+  constructor(saved?: string) {
+    if (saved === undefined) {
+      this.mini = new MiniSearch<IndexedDoc>(MINI_OPTIONS);
+      return;
+    }
+    const { mini, terms, groups } = JSON.parse(saved) as SavedIndex;
+    this.mini = MiniSearch.loadJS<IndexedDoc>(mini, MINI_OPTIONS);
+    for (const [id, docTerms] of terms) {
+      this.termsById.set(id, docTerms);
+      for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
+    }
+    for (const [id, group] of groups) this.groupById.set(id, group);
+  }
+
   get size(): number {
     return this.termsById.size;
   }
 
+  has(id: string): boolean {
+    return this.termsById.has(id);
+  }
+
+  ids(): IterableIterator<string> {
+    return this.termsById.keys();
+  }
+
+  /** The index as text, for `new SearchIndex(saved)` in a later process. */
+  save(): string {
+    const saved: SavedIndex = { mini: this.mini.toJSON(), terms: [...this.termsById], groups: [...this.groupById] };
+    return JSON.stringify(saved);
+  }
+
   add(memory: MemoryRecord): void {
     if (this.termsById.has(memory.id)) this.remove(memory.id);
-    const docTerms = terms(`${memory.content} ${memory.tags.join(' ')}`);
+    const content = termList(memory.content);
+    const tags = termList(memory.tags.join(' '));
+    const distinct = new Set(content);
+    for (const t of tags) distinct.add(t);
+    const docTerms = [...distinct];
     this.termsById.set(memory.id, docTerms);
     const group = groupOf(memory);
     if (group) this.groupById.set(memory.id, group);
     for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
-    this.mini.add(toDoc(memory));
+    this.mini.add({ id: memory.id, content: content.join(' '), tags: tags.join(' '), category: termList(memory.category).join(' ') });
   }
 
   /** Adds many memories, yielding to the event loop between chunks so lookups answer from the partial index. */
@@ -180,8 +223,4 @@ function expand(queryTerms: string[]): string[] {
   const out = new Set(queryTerms);
   for (const t of queryTerms) for (const s of SYNONYMS.get(t) ?? []) out.add(processTerm(s) ?? s);
   return [...out];
-}
-
-function toDoc(memory: MemoryRecord): IndexedDoc {
-  return { id: memory.id, content: memory.content, tags: memory.tags.join(' '), category: memory.category };
 }

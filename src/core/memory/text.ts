@@ -122,14 +122,19 @@ export function processTerm(term: string): string | null {
   return result;
 }
 
-/** Distinct processed terms of a text. */
-export function terms(text: string): string[] {
-  const out = new Set<string>();
+/** Processed terms of a text in order, repeats kept (term frequencies count them). */
+export function termList(text: string): string[] {
+  const out: string[] = [];
   for (const word of splitWords(text)) {
     const t = processTerm(word);
-    if (t) out.add(t);
+    if (t) out.push(t);
   }
-  return [...out];
+  return out;
+}
+
+/** Distinct processed terms of a text. */
+export function terms(text: string): string[] {
+  return [...new Set(termList(text))];
 }
 
 /** Content identity for deduplication: whitespace and case do not make a memory new. */

@@ -118,5 +118,6 @@ describe('embedded store durability', () => {
       assert.equal(view.size, 10_000);
       assert.deepEqual([...extensionSide, ...cliSide.acks].filter((c) => !view.has(c)), []);
     }
+    await service.dispose();
   });
 });
