@@ -29,8 +29,9 @@ export interface RunRequest {
 
 export type RunEvent =
   | { kind: 'text'; text: string }
-  | { kind: 'tool_use'; name: string; input: unknown }
-  | { kind: 'tool_result'; isError: boolean; text: string }
+  /** `parentId`: the Task/Agent call of the sub-agent that made this call. */
+  | { kind: 'tool_use'; name: string; input: unknown; id?: string; parentId?: string }
+  | { kind: 'tool_result'; isError: boolean; text: string; toolUseId?: string }
   | { kind: 'stdout'; text: string }
   | { kind: 'stderr'; text: string }
   | { kind: 'status'; message: string };

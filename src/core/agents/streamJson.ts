@@ -200,7 +200,7 @@ export class StreamJsonState {
       const tool = toolUseBlockSchema.safeParse(block);
       if (!tool.success) continue;
       this.toolCalls++;
-      this.onEvent({ kind: 'tool_use', name: tool.data.name, input: tool.data.input });
+      this.onEvent({ kind: 'tool_use', name: tool.data.name, input: tool.data.input, id: tool.data.id, parentId: parsed.data.parent_tool_use_id ?? undefined });
       if (tool.data.name === 'Task' || tool.data.name === 'Agent') {
         const input = (tool.data.input ?? {}) as Record<string, unknown>;
         const call: SubagentCall = {
@@ -220,7 +220,7 @@ export class StreamJsonState {
     if (!parsed.success || typeof parsed.data.message.content === 'string') return;
     for (const block of parsed.data.message.content) {
       const result = toolResultBlockSchema.safeParse(block);
-      if (result.success) this.onEvent({ kind: 'tool_result', isError: result.data.is_error ?? false, text: toolResultText(result.data.content) });
+      if (result.success) this.onEvent({ kind: 'tool_result', isError: result.data.is_error ?? false, text: toolResultText(result.data.content), toolUseId: result.data.tool_use_id });
     }
   }
 }

@@ -51,6 +51,8 @@ export interface EngineOptions {
   secrets?: readonly string[];
   onUpdate?: (run: RunRecord) => void;
   onLog?: (line: RunLogLine) => void;
+  /** Every event of every agent step as it streams (tool calls, results, text), for live activity views. */
+  onEvent?: (runId: string, step: string, event: RunEvent) => void;
   onAlert?: (alert: RunAlert, run: RunRecord) => void;
 }
 
@@ -588,6 +590,7 @@ class RunExecution {
   }
 
   private onEvent(step: StepState_, event: RunEvent): void {
+    this.options.onEvent?.(this.record.id, step.plan.name, event);
     let text: string;
     if (event.kind === 'tool_use') text = `tool ${event.name}`;
     else if (event.kind === 'tool_result') text = `${event.isError ? 'tool error' : 'tool result'}: ${event.text.slice(0, 500)}`;

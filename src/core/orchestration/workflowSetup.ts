@@ -28,7 +28,7 @@ export interface WorkflowSetup {
   /** How to start `claude-pm mcp` for claude runs. */
   toolServer?: ToolServerCommand;
   memory?: RunMemory;
-  events?: Pick<EngineOptions, 'onLog' | 'onUpdate' | 'onAlert'>;
+  events?: Pick<EngineOptions, 'onLog' | 'onUpdate' | 'onAlert' | 'onEvent'>;
 }
 
 /** An engine wired to the workspace: its config limits, agent catalog, runners and run history. */

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import type { RunEvent } from '../../core/agents/runner';
 import type { ToolServerCommand } from '../../core/agents/toolServer';
 import type { Logger, LogLevel } from '../../core/common/logger';
 import { CONFIG_DIR, CONFIG_FILE, loadConfig, type ResolvedConfig } from '../../core/config/loadConfig';
@@ -54,6 +55,9 @@ export class FolderSession extends Disposable {
   private readonly runAlert = this._register(new vscode.EventEmitter<{ alert: RunAlert; run: RunRecord }>());
   /** Log lines, updates and alerts of this folder's workflow runs. */
   readonly onRunLog = this.runLog.event;
+  private readonly runEvent = this._register(new vscode.EventEmitter<{ runId: string; step: string; event: RunEvent }>());
+  /** Tool calls and results of this folder's workflow steps as they stream. */
+  readonly onRunEvent = this.runEvent.event;
   readonly onRunUpdate = this.runUpdate.event;
   readonly onRunAlert = this.runAlert.event;
 
@@ -116,6 +120,7 @@ export class FolderSession extends Disposable {
         memory: memory && runMemoryFrom(memory),
         events: {
           onLog: (line) => this.runLog.fire(line),
+          onEvent: (runId, step, event) => this.runEvent.fire({ runId, step, event }),
           onUpdate: (run) => this.runUpdate.fire(run),
           onAlert: (alert, run) => this.runAlert.fire({ alert, run }),
         },

@@ -18,6 +18,8 @@ export interface FolderSettings {
   /** Where the event listener binds. */
   readonly eventsHost: string;
   readonly eventsPort: number;
+  /** `claudePm.agents.stalledAfterSeconds`: a running agent silent this long is marked stalled. */
+  readonly stalledAfterSeconds: number;
 }
 
 /** Window-wide settings of the health monitor and the status bar. */
@@ -58,6 +60,7 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
     mcpServer: s.get<boolean>('agents.mcpServer', true),
     eventsHost: s.get<string>('events.host') || '127.0.0.1',
     eventsPort: s.get<number>('events.port', 8787),
+    stalledAfterSeconds: s.get<number>('agents.stalledAfterSeconds', 120),
   };
 }
 

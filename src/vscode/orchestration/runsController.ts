@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { formatLogLine, type RunHandle, type RunLogLine } from '../../core/orchestration/engine';
 import type { DelegatedRun } from '../../core/agents/delegate';
+import { RunActivity } from '../../core/agents/activity';
+import type { RunEvent } from '../../core/agents/runner';
 import { runSucceeded, statusWords, type RunAlert, type RunRecord } from '../../core/orchestration/runRecord';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
@@ -18,6 +20,7 @@ const MAX_HISTORY = 50;
 const MAX_LOG_CHANNELS = 8;
 // Live step output arrives in bursts; the tree repaints at most this often.
 const REPAINT_MS = 250;
+const DEFAULT_STALLED_S = 120;
 
 /**
  * Workflow runs of every folder: history read lazily from `.claude-pm/runs/`, live runs from the engine of the
@@ -28,6 +31,8 @@ export class RunsController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly attached = new WeakSet<FolderSession>();
   private readonly entries = new Map<string, RunEntry>();
+  /** Live tool calls and sub-agents per step of the runs streaming now, keyed `runId \0 step`. */
+  private readonly activities = new Map<string, RunActivity>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private loaded?: Promise<void>;
   private repaint?: ReturnType<typeof setTimeout>;
@@ -38,6 +43,16 @@ export class RunsController implements vscode.Disposable {
   async runs(): Promise<RunEntry[]> {
     await (this.loaded ??= this.loadHistory());
     return [...this.entries.values()].sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt)).slice(0, MAX_HISTORY);
+  }
+
+  /** What a step's agent has been doing, while the run is live. */
+  activity(runId: string, step: string): RunActivity | undefined {
+    return this.activities.get(`${runId}\u0000${step}`);
+  }
+
+  /** Seconds of silence after which a running agent of `entry` is marked stalled. */
+  stalledAfterMs(entry: RunEntry): number {
+    return (this.features.sessions.peek(entry.folder)?.settings.stalledAfterSeconds ?? DEFAULT_STALLED_S) * 1000;
   }
 
   get(id: string): RunEntry | undefined {
@@ -171,10 +186,19 @@ export class RunsController implements vscode.Disposable {
     if (!this.attached.has(session)) {
       this.attached.add(session);
       session.own(session.onRunLog((line) => this.onLog(line)));
+      session.own(session.onRunEvent(({ runId, step, event }) => this.onEvent(runId, step, event)));
       session.own(session.onRunUpdate(() => this.changedSoon(false)));
       session.own(session.onRunAlert(({ alert, run }) => this.onAlert(alert, run)));
     }
     return session.workflows();
+  }
+
+  private onEvent(runId: string, step: string, event: RunEvent): void {
+    const key = `${runId}\u0000${step}`;
+    let activity = this.activities.get(key);
+    if (!activity) this.activities.set(key, (activity = new RunActivity(Date.now())));
+    activity.accept(event, Date.now());
+    if (event.kind === 'tool_use' || event.kind === 'tool_result') this.changedSoon(false);
   }
 
   private onLog(line: RunLogLine): void {

@@ -1,11 +1,16 @@
 import * as vscode from 'vscode';
+import { subagentSummary, type ToolCall } from '../../core/agents/activity';
 import { formatDuration } from '../../core/common/duration';
 import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import { Disposable } from '../common/lifecycle';
 import type { RunEntry, RunsController } from './runsController';
 import { markdownCode, markdownText } from '../../core/common/markdownText';
 
-export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string };
+/** `call`: a tool call of a step's agent; `path` is its id and those of the sub-agent calls above it. */
+export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string } | { kind: 'call'; runId: string; step: string; path: string[] };
+
+// A long run's newest calls are the ones worth seeing; older ones stay in the run log.
+const MAX_CALLS_SHOWN = 200;
 
 const RUN_ICON: Record<RunState, [string, string | undefined]> = {
   running: ['sync~spin', undefined],
@@ -56,18 +61,54 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     if (!node) return (await this.controller.runs()).map((e) => ({ kind: 'run', id: e.record.id }));
-    if (node.kind === 'step') return [];
+    if (node.kind !== 'run') return this.callNodes(node);
     return (this.controller.get(node.id)?.record.steps ?? []).map((s) => ({ kind: 'step', runId: node.id, name: s.name }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     const entry = this.controller.get(node.kind === 'run' ? node.id : node.runId);
     if (!entry) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
+    if (node.kind === 'call') return this.callItem(node);
     return node.kind === 'run' ? this.runItem(entry) : this.stepItem(entry, entry.record.steps.find((s) => s.name === node.name));
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    return node.kind === 'step' ? { kind: 'run', id: node.runId } : undefined;
+    if (node.kind === 'step') return { kind: 'run', id: node.runId };
+    if (node.kind === 'call') return node.path.length > 1 ? { ...node, path: node.path.slice(0, -1) } : { kind: 'step', runId: node.runId, name: node.step };
+    return undefined;
+  }
+
+  /** A step's calls, or a sub-agent's. */
+  private callNodes(node: Extract<RunsNode, { kind: 'step' | 'call' }>): RunsNode[] {
+    const step = node.kind === 'step' ? node.name : node.step;
+    const calls = node.kind === 'step' ? this.controller.activity(node.runId, step)?.calls : this.findCall(node)?.subagent?.calls;
+    const path = node.kind === 'call' ? node.path : [];
+    return (calls ?? []).slice(-MAX_CALLS_SHOWN).map((c) => ({ kind: 'call', runId: node.runId, step, path: [...path, c.id] }));
+  }
+
+  private findCall(node: Extract<RunsNode, { kind: 'call' }>): ToolCall | undefined {
+    let calls = this.controller.activity(node.runId, node.step)?.calls;
+    let found: ToolCall | undefined;
+    for (const id of node.path) {
+      found = calls?.find((c) => c.id === id);
+      calls = found?.subagent?.calls;
+    }
+    return found;
+  }
+
+  private callItem(node: Extract<RunsNode, { kind: 'call' }>): vscode.TreeItem {
+    const call = this.findCall(node);
+    if (!call) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
+    const now = Date.now();
+    // A sub-agent is one summary line until expanded.
+    const item = call.subagent ? new vscode.TreeItem(subagentSummary(call, now), vscode.TreeItemCollapsibleState.Collapsed) : new vscode.TreeItem(call.tool, vscode.TreeItemCollapsibleState.None);
+    item.id = `call:${node.runId}:${node.step}:${node.path.join('/')}`;
+    const took = formatDuration((call.endedAt ?? now) - call.startedAt);
+    item.description = call.subagent ? undefined : [call.target, call.outcome === 'running' ? vscode.l10n.t('running {0}', took) : took, call.outcome === 'error' ? vscode.l10n.t('failed') : undefined].filter(Boolean).join(' · ');
+    item.iconPath = call.outcome === 'running' ? new vscode.ThemeIcon('sync~spin') : call.outcome === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')) : new vscode.ThemeIcon(call.subagent ? 'person' : 'tools');
+    item.tooltip = call.target ? `${call.tool} ${call.target}` : call.tool;
+    item.contextValue = call.subagent ? 'subagent' : 'call';
+    return item;
   }
 
   private runItem(entry: RunEntry): vscode.TreeItem {
@@ -99,14 +140,25 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private stepItem(entry: RunEntry, step: StepRecord | undefined): vscode.TreeItem {
     if (!step) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
-    const item = new vscode.TreeItem(step.name, vscode.TreeItemCollapsibleState.None);
+    const activity = this.controller.activity(entry.record.id, step.name);
+    const item = new vscode.TreeItem(step.name, activity?.calls.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `step:${entry.record.id}:${step.name}`;
+    const stalled = step.status === 'running' && activity !== undefined && activity.stalled(Date.now(), this.controller.stalledAfterMs(entry));
     const agent = step.ranAs ? `${step.agentType} → ${step.ranAs}` : step.agentType;
     // A step named after its agent ("qa" run by qa) need not say the agent twice.
     const shownAgent = step.name.toLowerCase() === agent.toLowerCase() ? undefined : agent;
     const elapsed = step.startedAt ? formatDuration((step.status === 'running' || step.status === 'retrying' ? Date.now() : Date.parse(step.endedAt ?? step.startedAt)) - Date.parse(step.startedAt)) : '';
-    item.description = [shownAgent, statusLabel(step.status), elapsed, step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : ''].filter(Boolean).join(' · ');
-    item.iconPath = themeIcon(STEP_ICON[step.status]);
+    const calls = activity ? activity.counts.running + activity.counts.ok + activity.counts.error : 0;
+    item.description = [
+      shownAgent,
+      stalled ? vscode.l10n.t('stalled: silent for {0}', formatDuration(Date.now() - activity.lastEventAt)) : statusLabel(step.status),
+      elapsed,
+      step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : '',
+      calls ? (calls === 1 ? vscode.l10n.t('1 tool call') : vscode.l10n.t('{0} tool calls', calls)) : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = stalled ? themeIcon(['warning', 'list.warningForeground']) : themeIcon(STEP_ICON[step.status]);
     item.contextValue = 'step';
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(step.name)}** (${markdownText(agent)}) · ${statusLabel(step.status)}\n\n`);

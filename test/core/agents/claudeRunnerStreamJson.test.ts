@@ -73,7 +73,7 @@ describe('stream-json parsing', () => {
     );
     assert.deepEqual(events[1], { kind: 'status', message: 'task_progress: running tests' });
     assert.deepEqual(events[4], { kind: 'status', message: 'sub-agent qa started: run tests' });
-    assert.deepEqual(events[5], { kind: 'tool_result', isError: false, text: 'all green' });
+    assert.deepEqual(events[5], { kind: 'tool_result', isError: false, text: 'all green', toolUseId: 't1' });
   });
 
   it('counts usage once per API message and tool calls, and estimates the cost of a run stopped before its result', () => {

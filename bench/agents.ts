@@ -1,0 +1,134 @@
+// Agents benchmark: live activity of a run with 1,000 tool calls (stream-json lines parsed and folded into the Runs
+// view's model, with a view refresh every 250 events), and the claude-pm tool server's `memory_search` round-trip over
+// stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it. Prints one JSON object on stdout.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { RunActivity, subagentSummary } from '../src/core/agents/activity';
+import { LineSplitter, StreamJsonState } from '../src/core/agents/streamJson';
+import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
+import { EmbeddedStore } from '../src/core/memory/embeddedStore';
+import { MemoryService } from '../src/core/memory/memoryService';
+
+const MEMORIES = Number(process.env.AGENTS_BENCH_MEMORIES ?? 100_000);
+const SEARCHES = 300;
+// A 5,000-word vocabulary of made-up words: each term is in a few hundred memories, as project words are.
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ho', 'ju', 'be'];
+const WORDS = Array.from({ length: 5000 }, (_, i) => {
+  let w = '';
+  for (let n = i + 17; n > 0; n = Math.floor(n / 16)) w += SYLLABLES[n % 16];
+  return w;
+});
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
+}
+
+async function mcpSearch(root: string): Promise<Record<string, unknown>> {
+  const random = rng(7);
+  const word = () => WORDS[Math.floor(random() * WORDS.length)]!;
+  const workspace = join(root, 'workspace');
+  const dir = join(workspace, '.claude-pm', 'memory');
+  await mkdir(dir, { recursive: true });
+  const store = new EmbeddedStore(dir);
+  const service = new MemoryService(store, new CategoryRegistry(dir), store);
+  for (let i = 0; i < MEMORIES; i += 5000) {
+    await service.addBatch(Array.from({ length: Math.min(5000, MEMORIES - i) }, (_, k) => ({ content: `${Array.from({ length: 12 }, word).join(' ')} n${i + k}`, category: ['project', 'pattern', 'team', 'error'][(i + k) % 4]! })));
+  }
+  await service.dispose();
+
+  const cli = join(root, 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outfile: cli, logLevel: 'silent' });
+  const client = new Client({ name: 'bench', version: '0' });
+  let t = performance.now();
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', '--cwd', workspace], env: { PATH: process.env.PATH ?? '', HOME: workspace }, stderr: 'ignore' }));
+  const connectMs = performance.now() - t;
+  try {
+    // The first search loads the store into the server; later ones are what an agent waits for.
+    t = performance.now();
+    await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}` } });
+    const firstSearchMs = performance.now() - t;
+    const times: number[] = [];
+    let empty = 0;
+    for (let i = 0; i < SEARCHES; i++) {
+      t = performance.now();
+      const reply = (await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}`, limit: 10 } })) as { content: { text: string }[]; isError?: boolean };
+      times.push(performance.now() - t);
+      if (reply.isError || (JSON.parse(reply.content[0]!.text) as unknown[]).length === 0) empty++;
+    }
+    return { memories: MEMORIES, searches: SEARCHES, connectMs: Math.round(connectMs), firstSearchMs: Math.round(firstSearchMs), p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), emptyOrFailed: empty };
+  } finally {
+    await client.close();
+  }
+}
+
+const TOOL_CALLS = 1000;
+const REFRESH_EVERY = 250;
+const CALLS_SHOWN = 200;
+
+/** 1,000 tool calls, one in five inside one of ten sub-agents, as the CLI prints them (tool_use, then tool_result). */
+function activityStream(): string {
+  const lines: string[] = [JSON.stringify({ type: 'system', subtype: 'init', session_id: 's', model: 'claude-sonnet-4-5' })];
+  for (let a = 0; a < 10; a++) lines.push(JSON.stringify({ type: 'assistant', message: { id: `m-a${a}`, usage: { input_tokens: 10, output_tokens: 5 }, content: [{ type: 'tool_use', id: `agent${a}`, name: 'Task', input: { subagent_type: 'qa', description: `check part ${a}` } }] }, parent_tool_use_id: null }));
+  for (let i = 0; i < TOOL_CALLS; i++) {
+    const parent = i % 5 === 0 ? `agent${i % 10}` : null;
+    lines.push(JSON.stringify({ type: 'assistant', message: { id: `m${i}`, usage: { input_tokens: 100, output_tokens: 20 }, content: [{ type: 'text', text: `Step ${i}: reading the next file.` }, { type: 'tool_use', id: `t${i}`, name: i % 3 ? 'Read' : 'Bash', input: i % 3 ? { file_path: `src/module${i}.ts` } : { command: `npm test -- part${i}` } }] }, parent_tool_use_id: parent }));
+    lines.push(JSON.stringify({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: 'x'.repeat(2000), is_error: i % 50 === 0 }] }, parent_tool_use_id: parent }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function liveActivity(): Record<string, unknown> {
+  const stream = Buffer.from(activityStream());
+  const rounds = 5;
+  let events = 0;
+  let worstEventMs = 0;
+  let worstRefreshMs = 0;
+  const started = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    const activity = new RunActivity(Date.now());
+    const state = new StreamJsonState((event) => {
+      const t = performance.now();
+      activity.accept(event, Date.now());
+      if (++events % REFRESH_EVERY === 0) {
+        // What one view refresh reads: the newest calls and a summary line per sub-agent.
+        const r = performance.now();
+        for (const call of activity.calls.slice(-CALLS_SHOWN)) if (call.subagent) subagentSummary(call, Date.now());
+        worstRefreshMs = Math.max(worstRefreshMs, performance.now() - r);
+      }
+      worstEventMs = Math.max(worstEventMs, performance.now() - t);
+    });
+    const splitter = new LineSplitter((line) => state.acceptLine(line));
+    // The CLI's output arrives in 64 KiB chunks.
+    for (let i = 0; i < stream.length; i += 65536) splitter.push(stream.subarray(i, i + 65536));
+    splitter.end();
+    if (state.toolCalls !== TOOL_CALLS + 10) throw new Error(`expected ${TOOL_CALLS + 10} tool calls, parsed ${state.toolCalls}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { toolCalls: TOOL_CALLS, subagents: 10, events: events / rounds, eventsPerSec: Math.round(events / seconds), msPerRun: Math.round((seconds * 1000) / rounds), worstEventMs: Math.round(worstEventMs * 100) / 100, worstRefreshMs: Math.round(worstRefreshMs * 100) / 100 };
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'claude-pm-agentsbench-'));
+  try {
+    const result: Record<string, unknown> = { liveActivity: liveActivity() };
+    if (process.env.AGENTS_BENCH_MCP !== '0') result.mcpMemorySearch = await mcpSearch(root);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+void main();
