@@ -40,6 +40,8 @@ export class DeliveryLog {
   readonly file: string;
   private readonly seen = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
+  private pending: string[] = [];
+  private flushing?: Promise<void>;
 
   private constructor(readonly root: string) {
     this.dir = join(root, EVENTS_DIR);
@@ -72,17 +74,23 @@ export class DeliveryLog {
     this.seen.delete(key(source, deliveryId));
   }
 
-  /** Appends one record (redacted); appends from this process are serialised so lines never interleave. */
+  /**
+   * Appends one record (redacted). Records that arrive while a write is going on are written together in
+   * the next one, so a burst of deliveries costs a few appends, and lines from this process never interleave.
+   */
   append(record: Omit<DeliveryRecord, 'at'>, now = new Date()): Promise<void> {
-    const line = `${redact(JSON.stringify({ at: now.toISOString(), ...record }))}\n`;
-    const next = this.queue.then(async () => {
+    this.pending.push(`${redact(JSON.stringify({ at: now.toISOString(), ...record }))}\n`);
+    this.flushing ??= this.queue.then(async () => {
+      this.flushing = undefined;
+      const text = this.pending.splice(0).join('');
       await mkdir(this.dir, { recursive: true });
       const size = (await stat(this.file).catch(() => undefined))?.size ?? 0;
-      if (size + line.length > MAX_LOG_BYTES) await rename(this.file, `${this.file}.1`);
-      await appendFile(this.file, line, 'utf8');
+      if (size > 0 && size + text.length > MAX_LOG_BYTES) await rename(this.file, `${this.file}.1`);
+      await appendFile(this.file, text, 'utf8');
     });
-    this.queue = next.catch(() => undefined);
-    return next;
+    const written = this.flushing;
+    this.queue = written.catch(() => undefined);
+    return written;
   }
 
   /** Every readable record, oldest first, the rotated file included; malformed lines are skipped. */
