@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentsCommands } from '../../src/cli/commands/agents';
@@ -68,6 +68,17 @@ describe('claude-pm delegate', () => {
     assert.equal(stdout, 'checking: run the suite\n');
     assert.match(stderr, /\[qa\] checking: run the suite/);
     assert.match(stderr, /\[qa\] succeeded in/);
+  });
+
+  it('notes the outcome on the ticket the task was delegated for', async () => {
+    const { root, home } = await project({ agents: { commands: { qa: 'echo checked; exit 2' } } });
+    assert.equal((await fullCli(['tickets', 'init', '--name', 'demo'], { cwd: root, env: { HOME: home } })).code, 0);
+    assert.equal((await fullCli(['tickets', 'create', 'issue', 'Checkout'], { cwd: root, env: { HOME: home } })).code, 0);
+    const { code, stdout } = await cli(['delegate', '--agent', 'qa', '--runner', 'command', '--ticket', 'ISS-0001', '--format', 'json', 'check it'], root, { HOME: home, PATH: process.env.PATH });
+    assert.equal(code, 1);
+    const run = JSON.parse(stdout) as { id: string };
+    const ticket = await readFile(join(root, 'tasks/issues/ISS-0001-checkout.md'), 'utf8');
+    assert.match(ticket, new RegExp(`## Note: .*\\nRun ${run.id} by QA Agent \\(command runner\\): failed in \\d+ ms\\.\\n.*exited with code 2`));
   });
 
   it('exits 1 with the reason when the command fails, and JSON carries the run record', async () => {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../../core/agents/createAgentRunner';
-import { delegateTask } from '../../core/agents/delegate';
+import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
+import { TicketTracker } from '../../core/tickets/tracker';
 import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { defaultSystemAgentsDir } from '../../core/agents/systemAgents';
@@ -87,12 +88,24 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     const record = delegatedRunRecord(run);
     const store = new RunStore(ctx.cwd);
     await store.save(record).catch((error: Error) => ctx.logger.warn(`could not record the run in ${store.dir}: ${error.message}`));
+    if (run.ticketId) await noteOnTicket(ctx, run);
     ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));
     return result.status === 'succeeded' ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', interrupt);
   }
 };
+
+/** The ticket the task was delegated for gets a note with the outcome; a failure to write it only warns. */
+async function noteOnTicket(ctx: CliContext, run: DelegatedRun): Promise<void> {
+  try {
+    await ctx.authorize('ticket.write', 'tickets note', run.ticketId);
+    const tracker = await TicketTracker.open(ctx.cwd, { env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm' });
+    await tracker.addNote(run.ticketId!, runOutcomeNote(run));
+  } catch (error) {
+    ctx.logger.warn(`could not add the run's outcome to ${run.ticketId}: ${(error as Error).message}`);
+  }
+}
 
 function positiveNumber(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;

@@ -1,4 +1,6 @@
 import { newRunId } from '../common/runId';
+import { formatDuration } from '../common/duration';
+import { redact } from '../common/redact';
 import type { AgentRunner, RunResult } from './runner';
 import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
@@ -47,4 +49,16 @@ export async function delegateTask(options: DelegationOptions, onStart: (run: De
   // Only a Claude agent reads the delegation block; a command template wants the task as typed.
   const result = await runner.run(runner.kind === 'claude' ? request : { ...request, task: options.task });
   return { ...run, finishedAt: new Date().toISOString(), result };
+}
+
+/** The note a ticket gets when a run delegated for it ends: outcome, time, cost and tool calls, and why it failed. */
+export function runOutcomeNote(run: DelegatedRun): string {
+  const result = run.result;
+  if (!result) return `Run ${run.id} (${run.agentName}) started.`;
+  const parts = [`${result.status.replace(/_/g, ' ')} in ${formatDuration(result.durationMs)}`];
+  if (result.costUsd !== undefined) parts.push(`$${result.costUsd.toFixed(4)}${result.costEstimated ? ' (estimated)' : ''}`);
+  if (result.toolCalls) parts.push(`${result.toolCalls} tool ${result.toolCalls === 1 ? 'call' : 'calls'}`);
+  const lines = [`Run ${run.id} by ${run.agentName} (${run.runner} runner): ${parts.join(' · ')}.`];
+  if (result.status !== 'succeeded' && result.error) lines.push(redact(result.error));
+  return lines.join('\n');
 }

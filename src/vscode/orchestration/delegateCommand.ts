@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/createAgentRunner';
-import { delegateTask, type DelegatedRun } from '../../core/agents/delegate';
+import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
 import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { redact } from '../../core/common/redact';
 import type { FeatureContext } from '../featureContext';
+import type { FolderSession } from '../common/folderSession';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
 
 /** The public argument of `claudePm.agents.delegate`; missing fields are asked for. */
@@ -114,8 +115,19 @@ export class DelegateCommand implements vscode.Disposable {
     const result = run.result!;
     for (const line of summarizeRun(label, result)) (result.status === 'succeeded' ? channel.info : channel.error)(redact(line));
     this.hooks.onFinish(run);
+    if (run.ticketId) await this.noteOnTicket(session, run, channel);
     void this.announce(agent, result.status, result.error, channel);
     return run;
+  }
+
+  /** The ticket the task was delegated for gets a note with the outcome and cost. */
+  private async noteOnTicket(session: FolderSession, run: DelegatedRun, channel: vscode.LogOutputChannel): Promise<void> {
+    try {
+      await (await session.authorizer()).require('ticket.write', 'tickets note', run.ticketId);
+      await (await session.tickets()).addNote(run.ticketId!, runOutcomeNote(run));
+    } catch (error) {
+      channel.warn(redact(`could not add the run's outcome to ${run.ticketId}: ${(error as Error).message}`));
+    }
   }
 
   private openChannel(agent: ResolvedAgent, task: string): vscode.LogOutputChannel {
