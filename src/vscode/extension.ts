@@ -10,7 +10,7 @@ import { createAuthorization } from './security/authorization';
 import { registerSecurity } from './security/registerSecurity';
 import { registerTemplates } from './templates/registerTemplates';
 import { registerTickets } from './tickets/registerTickets';
-import { ApiKeys } from './common/apiKeys';
+import { ApiKeys, type OriginAnswer } from './common/apiKeys';
 import { FolderSessions } from './common/folderSession';
 import { closeProcessGate, openProcessGate } from '../core/common/processGate';
 
@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const channel = vscode.window.createOutputChannel('Claude PM', { log: true });
   const logger = createChannelLogger(channel);
   const problems = vscode.languages.createDiagnosticCollection('claudePm.config');
-  const keys = new ApiKeys(context.secrets, process.env, () => vscode.workspace.isTrusted);
+  const keys = new ApiKeys(context.secrets, process.env, () => vscode.workspace.isTrusted, confirmKeyOrigin);
   const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems, toolServer: bundledToolServer(context) });
   const counts = new CountsHub();
   context.subscriptions.push(channel, problems, sessions, counts);
@@ -81,4 +81,17 @@ export function deactivate(): void {}
 /** The bundled CLI's `claude-pm mcp`, run by the editor's own Node runtime. */
 function bundledToolServer(context: vscode.ExtensionContext): ToolServerCommand {
   return { command: process.execPath, args: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath], env: { ELECTRON_RUN_AS_NODE: '1' } };
+}
+
+// A folder's configuration names where its memory service is; a stored key goes elsewhere only if the user says so.
+async function confirmKeyOrigin(service: string, boundTo: string | undefined, target: string): Promise<OriginAnswer> {
+  const once = vscode.l10n.t('Send Once');
+  const always = vscode.l10n.t('Always Send There');
+  const answer = await vscode.window.showWarningMessage(
+    boundTo ? vscode.l10n.t('Send your {0} API key to {1}? You set it for {2}.', service, target, boundTo) : vscode.l10n.t('Send your {0} API key to {1}?', service, target),
+    { modal: true, detail: vscode.l10n.t("The address comes from this folder's Claude PM configuration. Send the key only to a memory service you run or trust.") },
+    once,
+    always,
+  );
+  return answer === once ? 'once' : answer === always ? 'always' : undefined;
 }

@@ -144,6 +144,25 @@ describe('prototype-named keys are plain data everywhere', () => {
     );
   });
 
+  it('as memory content, tag, category and query through the CLI', async () => {
+    const cwd = await workspace({ '.claude-pm/config.json': '{}' });
+    await fc.assert(
+      fc.asyncProperty(name, async (key) => {
+        const added = await cli(['memory', 'add', '--category', 'pattern', '--tag', key, `remember the ${key} rule`, '--format', 'json'], { cwd, env });
+        assert.equal(added.code, 0, added.stderr);
+        const custom = await cli(['memory', 'add', '--category', key, `${key} as a category`], { cwd, env });
+        assert.ok([0, 1, 2].includes(custom.code) && (custom.code === 0 || /categor/i.test(custom.stderr)), custom.stderr);
+        const found = await cli(['memory', 'search', key, '--format', 'json'], { cwd, env });
+        assert.equal(found.code, 0, found.stderr);
+        assert.ok(JSON.stringify(JSON.parse(found.stdout)).includes(`remember the ${key} rule`));
+        const listed = await cli(['memory', 'list', '--format', 'json'], { cwd, env });
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.equal((await cli(['memory', 'export', 'out.jsonl'], { cwd, env })).code, 0);
+      }),
+      { numRuns: NAMES.length },
+    );
+  });
+
   it('a __proto__ key in a JSON file is refused with its line, never silently dropped', async () => {
     const text = '{\n  "default_role": "viewer",\n  "users": { "__proto__": "admin" }\n}\n';
     assert.throws(() => parsePolicy('policy.json', text), /policy\.json: .*line 3, column 14.*__proto__/);

@@ -78,3 +78,51 @@ describe('secrets stay out of output and away from origins the user never chose'
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
   });
 });
+
+describe('the editor binds a stored key to the origin it was set for', () => {
+  // The editor's SecretStorage, kept in memory: get, store, delete and change events are all ApiKeys uses.
+  const secretStorage = () => {
+    const values = new Map<string, string>();
+    return {
+      values,
+      get: async (key: string) => values.get(key),
+      store: async (key: string, value: string) => void values.set(key, value),
+      delete: async (key: string) => void values.delete(key),
+      keys: async () => [...values.keys()],
+      onDidChange: () => ({ dispose() {} }),
+    };
+  };
+
+  it('sends the key to its own origin, asks before any other, and never in Restricted Mode', async () => {
+    const { ApiKeys } = await import('../../src/vscode/common/apiKeys');
+    const asked: [string | undefined, string][] = [];
+    let answer: 'once' | 'always' | undefined;
+    let trusted = true;
+    const storage = secretStorage();
+    const keys = new ApiKeys(storage as never, {}, () => trusted, async (_service, boundTo, target) => {
+      asked.push([boundTo, target]);
+      return answer;
+    });
+    await keys.store('mem0', KEY, 'https://mem0.mine.example:8000/v1');
+    assert.equal(await keys.forBackend('mem0', 'https://mem0.mine.example:8000/memories'), KEY);
+    assert.deepEqual(asked, []);
+
+    // A repository's memory_service.url points elsewhere: refused unless the user agrees.
+    assert.equal(await keys.forBackend('mem0', 'https://collector.evil.example/'), undefined);
+    assert.deepEqual(asked, [['https://mem0.mine.example:8000', 'https://collector.evil.example']]);
+    answer = 'once';
+    assert.equal(await keys.forBackend('mem0', 'https://collector.evil.example/'), KEY);
+    answer = 'always';
+    assert.equal(await keys.forBackend('mem0', 'https://other.example/'), KEY);
+    answer = undefined;
+    assert.equal(await keys.forBackend('mem0', 'https://other.example/x'), KEY, '"always" rebinds the key');
+    assert.equal(await keys.forBackend('mem0', 'https://mem0.mine.example:8000/'), undefined, 'the old origin now needs a yes');
+
+    trusted = false;
+    answer = 'always';
+    assert.equal(await keys.forBackend('mem0', 'https://other.example/'), undefined);
+    assert.equal(await keys.forBackend('embedded', ''), undefined);
+    await keys.delete('mem0');
+    assert.deepEqual([...storage.values.keys()], []);
+  });
+});

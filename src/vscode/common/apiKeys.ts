@@ -9,6 +9,18 @@ const WEBHOOK_SECRET_STORAGE_KEY = 'claudePm.events.webhookSecret';
 
 const ENV_FALLBACK: Readonly<Record<ApiKeyService, string>> = { ...KEY_ENV_VARIABLES, anthropic: 'ANTHROPIC_API_KEY' };
 
+/** What the user answered when a key would go to another origin than the one it was set for. */
+export type OriginAnswer = 'once' | 'always' | undefined;
+export type ConfirmKeyOrigin = (service: ApiKeyService, boundTo: string | undefined, target: string) => Promise<OriginAnswer>;
+
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * The one way the extension reads and writes API keys: the editor's secret storage first, then the
  * service's environment variable (as the CLI does). Keys never pass through settings, logs or messages.
@@ -19,6 +31,8 @@ export class ApiKeys {
     private readonly env: NodeJS.ProcessEnv = process.env,
     /** False in Restricted Mode: the folder's config may point the service anywhere, so no key goes out. */
     private readonly trusted: () => boolean = () => true,
+    /** Asks before a stored key goes to an origin it was not set for; the default refuses. */
+    private readonly confirmOrigin: ConfirmKeyOrigin = async () => undefined,
   ) {}
 
   /** The key of `service`, from secret storage or else the environment. */
@@ -26,9 +40,22 @@ export class ApiKeys {
     return (await this.stored(service)) ?? (this.env[ENV_FALLBACK[service]] || undefined);
   }
 
-  /** The key of a memory backend; the embedded store needs none, and no backend gets one in Restricted Mode. */
-  forBackend(backend: MemoryBackendKind): Promise<string | undefined> {
-    return backend === 'embedded' || !this.trusted() ? Promise.resolve(undefined) : this.get(backend);
+  /**
+   * The key to send to a memory backend at `url`: none for the embedded store or in Restricted Mode. A stored key
+   * is bound to the origin the user set it for; the folder's configuration (a repository's `memory_service.url`)
+   * does not decide where it goes, so another origin needs the user's yes first.
+   */
+  async forBackend(backend: MemoryBackendKind, url: string): Promise<string | undefined> {
+    if (backend === 'embedded' || !this.trusted()) return undefined;
+    const stored = await this.stored(backend);
+    if (stored === undefined) return this.env[ENV_FALLBACK[backend]] || undefined;
+    const target = originOf(url);
+    if (target === undefined) return undefined;
+    const boundTo = await this.secrets.get(originStorageKey(backend));
+    if (boundTo === target) return stored;
+    const answer = await this.confirmOrigin(backend, boundTo, target);
+    if (answer === 'always') await this.secrets.store(originStorageKey(backend), target);
+    return answer ? stored : undefined;
   }
 
   /** Only what secret storage holds (the environment is not the editor's to change). */
@@ -36,12 +63,16 @@ export class ApiKeys {
     return this.secrets.get(secretStorageKey(service));
   }
 
-  store(service: ApiKeyService, key: string): Thenable<void> {
-    return this.secrets.store(secretStorageKey(service), key);
+  /** Stores a key, bound to the origin of `forUrl` (the service it is set for) when given. */
+  async store(service: ApiKeyService, key: string, forUrl?: string): Promise<void> {
+    await this.secrets.store(secretStorageKey(service), key);
+    const origin = forUrl === undefined ? undefined : originOf(forUrl);
+    await (origin ? this.secrets.store(originStorageKey(service), origin) : this.secrets.delete(originStorageKey(service)));
   }
 
-  delete(service: ApiKeyService): Thenable<void> {
-    return this.secrets.delete(secretStorageKey(service));
+  async delete(service: ApiKeyService): Promise<void> {
+    await this.secrets.delete(secretStorageKey(service));
+    await this.secrets.delete(originStorageKey(service));
   }
 
   /**
@@ -61,4 +92,8 @@ export class ApiKeys {
   onDidChange(listener: () => void): vscode.Disposable {
     return this.secrets.onDidChange(listener);
   }
+}
+
+function originStorageKey(service: ApiKeyService): string {
+  return `${secretStorageKey(service)}.origin`;
 }

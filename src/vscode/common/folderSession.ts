@@ -22,6 +22,7 @@ import { publishDiagnostics } from './diagnostics';
 import { Disposable } from './lifecycle';
 import { PromiseCache } from './promiseCache';
 import { readFolderSettings, type FolderSettings } from './settings';
+import { memoryServiceUrl } from '../../core/security/testAuth';
 
 type SessionPart = 'authorizer' | 'memory' | 'workflows' | 'tickets' | 'ticketRoots';
 
@@ -97,7 +98,7 @@ export class FolderSession extends Disposable {
   /** The folder's memory service with its backend's key; created on first use, never during activation. */
   memory(): Promise<MemoryService> {
     return this.part('memory', async () => {
-      const apiKey = await this.keys.forBackend(this.config.memory.backend);
+      const apiKey = await this.keys.forBackend(this.config.memory.backend, memoryServiceUrl(this.config, process.env));
       const service = createMemoryService(this.config, { logger: this.logger, ...(apiKey ? { apiKey } : {}) });
       this._register({ dispose: () => void service.dispose().catch(() => undefined) });
       return service;

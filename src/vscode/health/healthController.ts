@@ -11,6 +11,7 @@ import { appendHistory, hasFrameworkFolder, historyEntry, loadHistory, saveRepor
 import { workspaceDiagnosticSources } from '../../core/health/workspaceSources';
 import { readWindowSettings } from '../common/settings';
 import type { FeatureContext } from '../featureContext';
+import { memoryServiceUrl } from '../../core/security/testAuth';
 
 const STATUS_RANK: Record<OverallStatus, number> = { healthy: 0, degraded: 1, critical: 2 };
 /** The first automatic check waits this long so it never competes with editor start-up. */
@@ -131,7 +132,7 @@ export class HealthController implements vscode.Disposable {
     const folder = await this.features.sessions.resolveFolder(undefined, vscode.l10n.t('Run diagnostics for which folder?'));
     if (!folder) return undefined;
     const { config } = await this.features.sessions.get(folder);
-    const apiKey = await this.features.keys.forBackend(config.memory.backend);
+    const apiKey = await this.features.keys.forBackend(config.memory.backend, memoryServiceUrl(config, process.env));
     this.diagnostics = await runDiagnostics({ config, apiKey, ...workspaceDiagnosticSources(config.workspaceRoot, process.env) });
     this.changed.fire();
     return this.diagnostics;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { API_KEY_SERVICES, generateApiKey, maskKey, validateApiKey, type ApiKeyService } from '../../core/security/apiKeys';
 import type { FeatureContext } from '../featureContext';
 import { recordSecurityEvent } from './securityEvents';
+import { memoryServiceUrl } from '../../core/security/testAuth';
 
 // Keys live only in SecretStorage: never in settings, the log, a notification's text or a webview message.
 
@@ -17,6 +18,15 @@ async function pickService(features: FeatureContext, placeHolder: string, onlySt
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.service;
 }
 
+/** The address a memory key is set for: the memory service of the folder in question. Keys go only there. */
+async function serviceUrl(features: FeatureContext, service: ApiKeyService): Promise<string | undefined> {
+  if (service !== 'mem0' && service !== 'mem0-platform') return undefined;
+  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Set the key for the memory service of which folder?'));
+  if (!folder) return undefined;
+  const { config } = await features.sessions.get(folder);
+  return memoryServiceUrl({ ...config, memory: { ...config.memory, backend: service } }, process.env);
+}
+
 /** Generates a key, stores it and offers it once for copying; the notification shows only its masked form. */
 export async function generateKeyCommand(features: FeatureContext): Promise<void> {
   const service = await pickService(features, vscode.l10n.t('Generate a new API key for which service?'));
@@ -28,7 +38,7 @@ export async function generateKeyCommand(features: FeatureContext): Promise<void
     if (answer !== replace) return;
   }
   const key = generateApiKey();
-  await features.keys.store(service, key);
+  await features.keys.store(service, key, await serviceUrl(features, service));
   await recordSecurityEvent(features, { event: 'key_rotation', action: 'generate API key', target: service, details: { service, replaced, key: maskKey(key) } });
   const copy = vscode.l10n.t('Copy Key');
   const choice = await vscode.window.showInformationMessage(
@@ -50,7 +60,7 @@ export async function setApiKeyCommand(features: FeatureContext): Promise<void> 
   });
   if (!key) return;
   const replaced = (await features.keys.stored(service)) !== undefined;
-  await features.keys.store(service, key.trim());
+  await features.keys.store(service, key.trim(), await serviceUrl(features, service));
   await recordSecurityEvent(features, { event: 'key_rotation', action: 'set API key', target: service, details: { service, replaced, key: maskKey(key.trim()) } });
   void vscode.window.showInformationMessage(vscode.l10n.t('The API key for {0} is stored ({1}).', service, maskKey(key.trim())));
 }

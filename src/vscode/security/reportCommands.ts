@@ -20,7 +20,8 @@ export async function validateCommand(features: FeatureContext, reports: ReadOnl
   const folder = await pickFolder(features);
   if (!folder) return;
   const { config } = await features.sessions.get(folder);
-  const key = await features.keys.forBackend(config.memory.backend);
+  // Checked, not sent: the report needs the key's shape, not the service's answer.
+  const key = config.memory.backend === 'embedded' ? undefined : await features.keys.get(config.memory.backend);
   const [report, access] = await Promise.all([validateSecurity(config, key, process.env), describeAccess(folder.uri.fsPath, {})]);
   // A rendered, read-only preview: an Untitled document would ask to be saved when closed.
   const uri = reports.show(`/${folder.name} security report.md`, securityReportMarkdown(report, access, key && maskKey(key)));
@@ -38,7 +39,7 @@ export async function testAuthCommand(features: FeatureContext, lockout: AuthLoc
     void vscode.window.showInformationMessage(vscode.l10n.t('The embedded memory store needs no authentication.'));
     return;
   }
-  const apiKey = await features.keys.get(backend);
+  const apiKey = await features.keys.forBackend(backend, memoryServiceUrl(config, process.env));
   if (!apiKey) {
     const set = vscode.l10n.t('Set API Key');
     const choice = await vscode.window.showWarningMessage(vscode.l10n.t('No API key is stored for {0}.', backend), set);
