@@ -38,14 +38,23 @@ export class ScoreChart {
         // The span comes from the history itself: a lone point gets an hour around it (uPlot's own handling of
         // a single time value widens the axis to years).
         scales: { x: { time: true, range: () => this.timeSpan() }, y: { range: [0, 100] } },
-        axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+        // One line per time label (uPlot's default adds the date under the first one, which crowds the y axis).
+        axes: [{ ...axis, space: 70, values: (_u, ticks) => ticks.map((t) => this.timeLabel(t)) }, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
         series: [{}, line('Score', c.score, 2.5), line('Projects', c.projects, 1, [4, 3]), line('Services', c.services, 1, [4, 3]), line('Compliance', c.compliance, 1, [2, 3])],
-        legend: { show: true },
+        // Not live: the legend names the series instead of showing empty values until the pointer is over the chart.
+        legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
       },
       this.data(),
       this.container,
     );
+  }
+
+  /** Times of day while the history spans a day or less, dates beyond that. */
+  private timeLabel(seconds: number): string {
+    const [lo, hi] = this.timeSpan();
+    const date = new Date(seconds * 1000);
+    return (hi ?? 0) - (lo ?? 0) <= 86_400 ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : date.toLocaleDateString([], { month: 'short', day: 'numeric' });
   }
 
   private timeSpan(): uPlot.Range.MinMax {

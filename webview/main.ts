@@ -3,6 +3,7 @@ import './cspNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { hostToWebviewSchema, type DashboardSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import { statusLabel } from '../src/core/tickets/status';
 import { ScoreChart } from './chart';
 import { el, fill, withCode } from './dom';
 import { onThemeChange } from './theme';
@@ -71,7 +72,7 @@ function definitions(rows: [string, string | Node][]): HTMLElement {
   return el('dl', {}, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
-function countsList(values: Record<string, number> | undefined, empty: string): HTMLElement {
+function countsList(values: Record<string, number> | undefined, empty: string, label: (key: string) => string = (key) => key): HTMLElement {
   const entries = Object.entries(values ?? {});
   if (entries.length === 0) return el('p', { class: 'muted' }, empty);
   const max = Math.max(1, ...entries.map(([, v]) => v));
@@ -79,7 +80,7 @@ function countsList(values: Record<string, number> | undefined, empty: string): 
     'ul',
     { class: 'bars' },
     ...entries.map(([k, v]) =>
-      el('li', {}, el('span', { class: 'bar-label' }, k), el('meter', { min: '0', max: String(max), value: String(v), 'aria-label': `${k}: ${v}` }), el('span', { class: 'bar-value' }, String(v))),
+      el('li', {}, el('span', { class: 'bar-label' }, label(k)), el('meter', { min: '0', max: String(max), value: String(v), 'aria-label': `${label(k)}: ${v}` }), el('span', { class: 'bar-value' }, String(v))),
     ),
   );
 }
@@ -100,7 +101,7 @@ function render(snapshot: DashboardSnapshot): void {
           'div',
           { class: 'score-block' },
           el('p', { id: 'health-score', class: `score score-${h.status}`, 'aria-live': 'polite' }, `${h.score}%`),
-          el('vscode-badge', { id: 'health-status' }, h.status),
+          el('vscode-badge', { id: 'health-status', class: `badge-${h.status}` }, h.status),
         )
       : el('p', { id: 'health-score', class: 'score score-unknown' }, '–'),
     h
@@ -124,7 +125,7 @@ function render(snapshot: DashboardSnapshot): void {
             'tbody',
             {},
             ...h.services.map((s) =>
-              el('tr', { title: s.error ?? '' }, el('th', { scope: 'row' }, `${s.name}${s.critical ? ' *' : ''}`), el('td', {}, status(s.status)), el('td', {}, s.responseTimeMs === null ? '–' : `${s.responseTimeMs} ms`)),
+              el('tr', { title: s.error ?? '' }, el('th', { scope: 'row' }, `${s.name}${s.critical ? ' *' : ''}`), el('td', {}, status(s.status)), el('td', {}, s.responseTimeMs === null ? (s.status === 'down' ? 'no answer' : 'error') : `${s.responseTimeMs} ms`)),
             ),
           ),
         )
@@ -160,7 +161,7 @@ function render(snapshot: DashboardSnapshot): void {
   fill(
     'tickets-card-body',
     tickets?.total !== undefined ? definitions([['Total', String(tickets.total)]]) : null,
-    countsList(grouped(tickets, 'status', ['total']), tickets?.total === 0 ? 'No tickets yet.' : 'No tickets counted yet.'),
+    countsList(grouped(tickets, 'status', ['total']), tickets?.total === 0 ? 'No tickets yet.' : 'No tickets counted yet.', statusLabel),
   );
 
   const sys = snapshot.system;
@@ -173,7 +174,7 @@ function render(snapshot: DashboardSnapshot): void {
       ['System memory used', `${sys.systemMemoryUsedPercent.toFixed(0)}%`],
       ['Load (1 min)', `${sys.systemLoad1.toFixed(2)} on ${sys.cpuCount} CPUs`],
       ['Last check took', h?.durationMs !== undefined ? `${h.durationMs} ms` : '–'],
-      ['Average response', responding.length ? `${Math.round(responding.reduce((a, s) => a + (s.responseTimeMs ?? 0), 0) / responding.length)} ms` : '–'],
+      ['Average response', responding.length ? `${Math.round(responding.reduce((a, s) => a + (s.responseTimeMs ?? 0), 0) / responding.length)} ms` : h?.services.length ? 'no answer' : 'no services checked'],
     ]),
   );
 
@@ -209,7 +210,9 @@ function render(snapshot: DashboardSnapshot): void {
   fill(
     'alerts-card-body',
     h && h.alerts.length ? el('ul', { class: 'alerts' }, ...h.alerts.map((a) => el('li', {}, status(a.level), ' ', a.message))) : el('p', { class: 'muted' }, 'No alerts.'),
-    h && h.recommendations.length ? el('ol', { class: 'recommendations', 'aria-label': 'Recommendations' }, ...h.recommendations.map((r) => el('li', {}, ...withCode(r)))) : null,
+    h && h.recommendations.length
+      ? el('ol', { class: 'recommendations', 'aria-label': 'Recommendations' }, ...h.recommendations.map((r, i) => el('li', {}, ...withCode(r.text), r.action ? button(`recommendation-${i}`, r.action.title, { type: 'runCommand', command: r.action.command }, true) : null)))
+      : null,
   );
 
   fill('updated', `Updated ${new Date(snapshot.generatedAt).toLocaleTimeString()} · v${snapshot.version}`);

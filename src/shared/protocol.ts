@@ -11,7 +11,12 @@ export const DASHBOARD_COMMANDS = [
   'claudePm.tickets.create',
   'claudePm.templates.deploy',
   'claudePm.showLog',
+  'claudePm.health.openConfig',
+  'claudePm.health.initLayout',
+  'claudePm.openSettings',
+  'claudePm.agents.refresh',
 ] as const;
+export type DashboardCommand = (typeof DASHBOARD_COMMANDS)[number];
 
 const statusSchema = z.enum(['healthy', 'degraded', 'critical', 'unknown']);
 
@@ -58,7 +63,8 @@ export const dashboardSnapshotSchema = z.object({
       projects: z.array(dashboardProjectSchema).optional(),
       compliancePercentage: z.number(),
       alerts: z.array(z.object({ level: z.string(), message: z.string() })),
-      recommendations: z.array(z.string()),
+      /** What to do next; `action` is the command that does it, when there is one. */
+      recommendations: z.array(z.object({ text: z.string(), action: z.object({ command: z.enum(DASHBOARD_COMMANDS), title: z.string() }).optional() })),
     })
     .nullable(),
   history: z.array(historyPointSchema),

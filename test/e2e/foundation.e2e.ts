@@ -16,6 +16,11 @@ async function step(name: string, body: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Clicks the headers of these sidebar views (folding an open one, opening a folded one). */
+async function togglePanes(titles: readonly string[]): Promise<void> {
+  for (const title of titles) await vscode.page.locator('.part.sidebar .pane-header', { hasText: title }).first().click();
+}
+
 function findFiles(dir: string, name: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
@@ -46,8 +51,13 @@ describe('Claude PM in a real VS Code', () => {
       const rows = vscode.viewRows('Health');
       await rows.filter({ hasText: /Health \d+% \(healthy\)/ }).first().waitFor({ timeout: 60_000 });
       assert.equal(await rows.filter({ hasText: 'mem0ai_mcp' }).count(), 0);
+      await vscode.screenshot('first-open');
+      // The other views folded away, so the screenshot shows the whole Health tree.
+      const others = ['Agents', 'Runs', 'Tickets', 'Memory'];
+      await togglePanes(others);
       await vscode.scrollToRow('Health', 'CLAUDE.md Templates');
       await vscode.screenshot('health-view');
+      await togglePanes(others);
     }));
 
   it('opens the dashboard webview with its cards and the health chart', () =>
@@ -95,6 +105,31 @@ describe('Claude PM in a real VS Code', () => {
       await vscode.answerInputBox('Reason', '');
       await waitFor(() => /^status: active$/m.test(readFileSync(file, 'utf8')), 15_000, 'ISS-0003 to become active on disk');
       await vscode.screenshot('tickets-transition');
+    }));
+
+  it('delegates a task with an open ticket picked in three steps; the Runs view names the run by its task', () =>
+    step('delegate', async () => {
+      await vscode.runCommand('Claude PM: Delegate Task to Agent');
+      await vscode.page.locator('.quick-input-widget', { hasText: '1/3' }).waitFor({ timeout: 10_000 });
+      await vscode.pickQuickInput('QA Agent');
+      await vscode.answerInputBox('What should the agent do?', 'run the demo test suite');
+      await vscode.page.locator('.quick-input-widget', { hasText: '3/3' }).waitFor({ timeout: 10_000 });
+      await vscode.pickQuickInput('ISS-0001');
+      await vscode.openContainer();
+      const run = vscode.viewRows('Runs').filter({ hasText: 'run the demo test suite' }).first();
+      await run.waitFor({ timeout: 30_000 });
+      await waitFor(async () => /succeeded/.test((await run.textContent()) ?? ''), 30_000, 'the delegated run to succeed');
+      assert.doesNotMatch((await run.textContent()) ?? '', /Delegated to/);
+      await vscode.screenshot('runs-view');
+    }));
+
+  it('offers the Get Started walkthrough', () =>
+    step('walkthrough', async () => {
+      await vscode.runCommand('Welcome: Open Walkthrough...');
+      await vscode.pickQuickInput('Get Started with Claude PM');
+      await vscode.page.locator('.gettingStartedContainer', { hasText: 'Trust the workspace' }).first().waitFor({ timeout: 15_000 });
+      await vscode.page.locator('.gettingStartedContainer', { hasText: 'Delegate a first task' }).first().waitFor({ timeout: 5_000 });
+      await vscode.screenshot('walkthrough');
     }));
 
   it('activates with under 20 ms of work (read from the extension log)', () =>

@@ -29,6 +29,15 @@ describe('dashboard protocol', () => {
     assert.deepEqual(health.services.map((s) => [s.name, s.status, s.critical]), [['mem0ai_mcp', 'down', true]]);
     assert.equal(health.projects?.[0]?.branch, 'main');
     assert.ok(health.alerts.some((a) => a.level === 'critical'));
+    assert.deepEqual(health.recommendations.find((r) => r.text.startsWith('Start mem0ai_mcp'))?.action, { command: 'claudePm.health.openConfig', title: 'Open Configuration' });
+  });
+
+  it('gives a recommendation that comes from a fixable compliance item the command that fixes it', async () => {
+    const repo = await makeRepo(join(await tempDir(), 'proj'));
+    const check = async () => [{ id: 'claude-md.present', title: 'CLAUDE.md deployed', passed: false, severity: 'error' as const, detail: 'missing', fixHint: 'Deploy the framework CLAUDE.md.', fixCommand: 'claudePm.templates.deploy' }];
+    const health = toDashboardHealth(await runHealthCheck({ services: [], projects: [repo], checks: [check], alertThreshold: 60 }));
+    assert.deepEqual(health.recommendations.find((r) => r.text === 'proj: Deploy the framework CLAUDE.md.')?.action, { command: 'claudePm.templates.deploy', title: 'Deploy CLAUDE.md' });
+    assert.ok(health.recommendations.filter((r) => !r.text.includes('CLAUDE.md')).every((r) => r.action === undefined || r.action.command !== 'claudePm.templates.deploy'));
   });
 
   it('keeps only the newest history points', () => {

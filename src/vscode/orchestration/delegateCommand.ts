@@ -4,6 +4,9 @@ import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agen
 import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { redact } from '../../core/common/redact';
+import { isOpen } from '../../core/tickets/model';
+import { statusLabel } from '../../core/tickets/status';
+import { inputStep, pickStep, type Step } from '../common/stepInput';
 import type { FeatureContext } from '../featureContext';
 import type { FolderSession } from '../common/folderSession';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
@@ -51,20 +54,28 @@ export class DelegateCommand implements vscode.Disposable {
     if (!folder && this.features.sessions.folders().length === 0) void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to delegate tasks to agents.'));
     if (!folder) return undefined;
     const catalog = await this.store.get(folder);
-    const agent = await pickAgent(catalog, args.agentType);
+    const requested = args.agentType ? findAgent(catalog, args.agentType) : undefined;
+    // Only what is not given is asked for, and the title counts those steps.
+    const asked = [!requested, !args.task?.trim(), args.ticketId === undefined].filter(Boolean).length;
+    let step = 0;
+    const next = (title: string) => ({ title, step: ++step, totalSteps: asked });
+    const agent = requested ?? (await pickAgent(catalog, args.agentType, next(vscode.l10n.t('Delegate Task to Agent'))));
     if (!agent) return undefined;
-    const task = args.task?.trim() || (await vscode.window.showInputBox({ title: vscode.l10n.t('Delegate to {0}', agent.name), prompt: vscode.l10n.t('What should the agent do?'), ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe the task')) }))?.trim();
+    const title = vscode.l10n.t('Delegate to {0}', agent.name);
+    const task = args.task?.trim() || (await inputStep(next(title), { prompt: vscode.l10n.t('What should the agent do?'), validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe the task')) }))?.trim();
     if (!task) return undefined;
-    const ticketId =
-      args.ticketId ??
-      (await vscode.window.showInputBox({
-        title: vscode.l10n.t('Delegate to {0}', agent.name),
-        prompt: vscode.l10n.t('Ticket ID (optional), e.g. ISS-0042. Press Enter to skip.'),
-        ignoreFocusOut: true,
-        validateInput: (v) => (v === '' || /^[A-Za-z]+-\d+$/.test(v.trim()) ? undefined : vscode.l10n.t('A ticket ID looks like ISS-0042')),
-      }));
+    const ticketId = args.ticketId ?? (await this.pickTicket(folder, next(title)));
     if (ticketId === undefined) return undefined;
     return this.start(folder, catalog, agent, task, ticketId.trim() || undefined);
+  }
+
+  /** One of the folder's open tickets, or '' for none; undefined when dismissed. */
+  private async pickTicket(folder: vscode.WorkspaceFolder, at: Step): Promise<string | undefined> {
+    const tracker = await (await this.features.sessions.get(folder)).tickets().catch(() => undefined);
+    const open = (tracker?.index.query({}) ?? []).filter((t) => isOpen(t.normalizedStatus));
+    const none = { label: vscode.l10n.t('No ticket'), description: open.length ? undefined : vscode.l10n.t('this folder has no open tickets'), id: '' };
+    const items = [none, ...open.map((t) => ({ label: `${t.id} ${t.title}`, description: statusLabel(t.state ?? t.status), id: t.id }))];
+    return (await pickStep(at, items, { placeholder: vscode.l10n.t('Link an open ticket (optional)'), matchOnDescription: true }))?.id;
   }
 
   private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
@@ -156,12 +167,11 @@ export class DelegateCommand implements vscode.Disposable {
   }
 }
 
-async function pickAgent(catalog: AgentCatalog, requested: string | undefined): Promise<ResolvedAgent | undefined> {
-  const found = requested ? findAgent(catalog, requested) : undefined;
-  if (found) return found;
-  const picked = await vscode.window.showQuickPick(
-    catalog.agents.map((agent) => ({ label: agent.name, description: `${agent.type} · ${agent.tier}`, detail: agent.description, agent })),
-    { title: vscode.l10n.t('Delegate Task to Agent'), placeHolder: requested ? vscode.l10n.t('No agent "{0}"; pick one', requested) : vscode.l10n.t('Pick the agent'), matchOnDescription: true, matchOnDetail: true },
+async function pickAgent(catalog: AgentCatalog, requested: string | undefined, at: Step): Promise<ResolvedAgent | undefined> {
+  const picked = await pickStep(
+    at,
+    catalog.agents.map((agent) => ({ label: agent.name, description: agent.type, detail: agent.description, agent })),
+    { placeholder: requested ? vscode.l10n.t('No agent "{0}"; pick one', requested) : vscode.l10n.t('Pick the agent'), matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.agent;
 }
