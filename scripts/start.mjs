@@ -3,14 +3,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureCodeServer } from './install-code-server.mjs';
+import { ensureCodeServerOrExit } from './install-code-server.mjs';
 
 const demo = resolve('demo');
 const hasCode = spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' }).stdout.trim();
 if (hasCode && !process.env.CLAUDE_PM_USE_CODE_SERVER) {
   spawn('code', ['--extensionDevelopmentPath', resolve('.'), demo], { stdio: 'inherit' });
 } else {
-  const bin = ensureCodeServer();
+  const bin = ensureCodeServerOrExit();
   const pack = spawnSync('npm', ['run', '--silent', 'vsix'], { stdio: 'inherit' });
   if (pack.status !== 0) process.exit(pack.status ?? 1);
   const home = resolve('.vscode-test', 'start');

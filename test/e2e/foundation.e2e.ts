@@ -18,7 +18,8 @@ async function step(name: string, body: () => Promise<void>): Promise<void> {
 
 /** Clicks the headers of these sidebar views (folding an open one, opening a folded one). */
 async function togglePanes(titles: readonly string[]): Promise<void> {
-  for (const title of titles) await vscode.page.locator('.part.sidebar .pane-header', { hasText: title }).first().click();
+  // The title itself: a click elsewhere on the header may land on one of its action buttons.
+  for (const title of titles) await vscode.page.locator('.part.sidebar .pane-header h3.title', { hasText: title }).first().click();
 }
 
 function findFiles(dir: string, name: string): string[] {
@@ -109,7 +110,7 @@ describe('Claude PM in a real VS Code', () => {
 
   it('delegates a task with an open ticket picked in three steps; the Runs view names the run by its task', () =>
     step('delegate', async () => {
-      await vscode.runCommand('Claude PM: Delegate Task to Agent');
+      await vscode.runCommand('Claude PM: Delegate Task to Agent…');
       await vscode.page.locator('.quick-input-widget', { hasText: '1/3' }).waitFor({ timeout: 10_000 });
       await vscode.pickQuickInput('QA Agent');
       await vscode.answerInputBox('What should the agent do?', 'run the demo test suite');

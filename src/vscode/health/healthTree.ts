@@ -108,7 +108,9 @@ function buildRoots(controller: HealthController): HealthNode[] {
   roots.push({
     id: 'services',
     label: vscode.l10n.t('Services'),
-    description: `${s.service_health_percentage}%`,
+    description: services.length ? `${s.service_health_percentage}%` : vscode.l10n.t('none to check'),
+    // Without services the node would be an empty row: say why there are none and how to add one.
+    tooltip: services.length ? undefined : vscode.l10n.t('This folder uses no framework service: memory is not on a mem0 server and the folder is not the framework\'s own tree. Add your own under health.services in .claude-pm/config.json.'),
     icon: icon(worst(services.map((x) => SERVICE_TONE[x.status])), 'server-environment'),
     expanded: services.some((x) => x.status !== 'healthy'),
     children: services.map(serviceNode),
