@@ -1,13 +1,16 @@
 // Memory benchmark: add throughput, search and hover latency at 100,000 memories, load time, and retrieval
 // quality on LoCoMo (read from ../shared/benchmarks/locomo, never copied; override with LOCOMO_PATH).
 // Prints one JSON object on stdout.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../src/core/memory/embeddedStore';
 import { MemoryService } from '../src/core/memory/memoryService';
+import { memoryDir } from '../src/core/memory/openMemory';
 import { SearchIndex } from '../src/core/memory/searchIndex';
 import { contentHash } from '../src/core/memory/text';
 import type { MemoryRecord, NewMemory } from '../src/core/memory/types';
@@ -58,7 +61,8 @@ async function scale(): Promise<Record<string, unknown>> {
     return w;
   });
   const word = zipf(random, vocabulary);
-  const dir = await mkdtemp(join(tmpdir(), 'claude-pm-membench-'));
+  const workspace = await mkdtemp(join(tmpdir(), 'claude-pm-membench-'));
+  const dir = memoryDir(workspace);
   try {
     const store = new EmbeddedStore(dir);
     const service = new MemoryService(store, new CategoryRegistry(dir), store);
@@ -111,8 +115,25 @@ async function scale(): Promise<Record<string, unknown>> {
       reopenedService.lookup(symbol, 3);
       hoverTimes.push(performance.now() - s);
     }
+    await reopenedService.dispose();
+
+    // Fresh processes: a cold open (no saved index) builds and saves it, a warm open loads it and replays the tail.
+    const query = `${word()} ${word()}`;
+    await rm(join(dir, 'index.snapshot'), { force: true });
+    const coldOpen = child(workspace, 'load', query);
+    const warmOpen = child(workspace, 'load', query);
+    const cliList = child(workspace, 'list');
+    const cliSearch = child(workspace, 'search', query);
+    const floor = plainLoopMs(join(dir, 'events.jsonl'));
     return {
       corpus: CORPUS,
+      coldOpenMs: coldOpen.ms,
+      warmOpenMs: warmOpen.ms,
+      listMs: cliList.ms,
+      searchMs: cliSearch.ms,
+      plainLoopReadMs: floor,
+      listToFloor: Math.round((cliList.ms / floor) * 10) / 10,
+      searchToFloor: Math.round((cliSearch.ms / floor) * 10) / 10,
       wordsPerMemory: 30,
       addSinglePerSec: Math.round(singleAddsPerSec),
       addConcurrentPerSec: Math.round(concurrentAddsPerSec),
@@ -126,7 +147,52 @@ async function scale(): Promise<Record<string, unknown>> {
       hoverP95Ms: percentile(hoverTimes, 95),
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+/** One operation in a fresh process (bench/memoryOpen.ts): time inside it and its peak memory. */
+function child(workspace: string, operation: string, query = ''): { ms: number; maxRssMb: number; count: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'memoryOpen.ts'), workspace, operation, query], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as { ms: number; maxRssMb: number; count: number };
+}
+
+/** The floor: reading the log and parsing every line in a plain loop, nothing else. */
+function plainLoopMs(path: string): number {
+  const started = performance.now();
+  for (const line of readFileSync(path, 'utf8').split('\n')) if (line) JSON.parse(line);
+  return Math.max(1, Math.round(performance.now() - started));
+}
+
+/**
+ * A log of 1,000,000 lines (600,000 creates, 250,000 updates, 150,000 deletes: 450,000 live memories),
+ * written directly; `list` and `search` must finish in a fresh process that stays under 1 GB.
+ */
+async function millionLineLog(): Promise<Record<string, unknown>> {
+  const workspace = await mkdtemp(join(tmpdir(), 'claude-pm-membench-1m-'));
+  const dir = memoryDir(workspace);
+  try {
+    await mkdir(dir, { recursive: true });
+    const out = createWriteStream(join(dir, 'events.jsonl'));
+    const write = async (line: string) => {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    };
+    await write(JSON.stringify({ claude_pm_memory_log: 1, generation: '00000000-0000-4000-8000-000000000001' }));
+    const at = new Date(0).toISOString();
+    const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    for (let i = 0; i < 600_000; i++) {
+      const content = `note ${i} about service ${i % 997} and region ${i % 31}`;
+      await write(JSON.stringify({ e: 'create', at, memory: { id: id(i), content, category: 'project', tags: [], metadata: {}, hash: `h${i}`, createdAt: at, updatedAt: at } }));
+    }
+    for (let i = 0; i < 250_000; i++) await write(JSON.stringify({ e: 'update', at, id: id(i * 2), content: `revised note ${i} about service ${i % 997}`, hash: `r${i}` }));
+    for (let i = 0; i < 150_000; i++) await write(JSON.stringify({ e: 'delete', at, id: id(i * 4 + 1) }));
+    out.end();
+    await once(out, 'finish');
+    const list = child(workspace, 'list');
+    const search = child(workspace, 'search', 'service 42 region 7');
+    return { lines: 1_000_000, liveMemories: 450_000, listMs: list.ms, listMaxRssMb: list.maxRssMb, searchMs: search.ms, searchMaxRssMb: search.maxRssMb, searchHits: search.count };
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
   }
 }
 
@@ -180,7 +246,8 @@ function locomo(): Record<string, unknown> {
 async function main(): Promise<void> {
   const quality = locomo();
   const figures = process.env.MEMORY_BENCH_QUALITY_ONLY ? {} : await scale();
-  process.stdout.write(`${JSON.stringify({ ...figures, locomo: quality }, null, 2)}\n`);
+  const large = process.env.MEMORY_BENCH_QUALITY_ONLY ? {} : { millionLineLog: await millionLineLog() };
+  process.stdout.write(`${JSON.stringify({ ...figures, ...large, locomo: quality }, null, 2)}\n`);
 }
 
 void main();

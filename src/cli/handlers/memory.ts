@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
-import type { MemoryService } from '../../core/memory/memoryService';
+import { describeSessionContext, type MemoryService } from '../../core/memory/memoryService';
 import { createMemoryService } from '../../core/memory/openMemory';
 import { memoryKeyFromEnv } from './memoryKey';
-import type { MemoryRecord } from '../../core/memory/types';
+import { BUILTIN_CATEGORIES, SESSION_CATEGORY, type MemoryRecord } from '../../core/memory/types';
 import { UsageError, requireArg, type CliHandlers, type CliContext } from '../framework';
 import { setOwn } from '../../core/common/ownKeys';
 
@@ -24,6 +24,12 @@ function parseLimit(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not '${String(value)}'`);
+  return n;
+}
+
+function parseThreshold(value: unknown): number {
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !(n >= 0 && n <= 1)) throw new UsageError(`--threshold must be a number from 0 to 1 (a share of the best hit's score), not '${String(value)}'`);
   return n;
 }
 
@@ -78,7 +84,14 @@ export const memoryHandlers = {
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('missing QUERY');
     const hits = await withService(ctx, (service) =>
-      service.search(query, { limit: parseLimit(values.limit, 10), ...(typeof values.category === 'string' ? { category: values.category } : {}), ...(values.tag ? { tags: asList(values.tag) } : {}) }),
+      service.search(query, {
+        limit: parseLimit(values.limit, 10),
+        ...(typeof values.category === 'string' ? { category: values.category } : {}),
+        ...(values.tag ? { tags: asList(values.tag) } : {}),
+        ...(typeof values.technology === 'string' ? { technology: values.technology } : {}),
+        ...(typeof values.project === 'string' ? { projectId: values.project } : {}),
+        ...(values.threshold !== undefined ? { threshold: parseThreshold(values.threshold) } : {}),
+      }),
     );
     ctx.print(
       hits.map((h) => toJson(h.memory, h.score)),
@@ -88,7 +101,11 @@ export const memoryHandlers = {
   },
   memoryList: async (ctx, values) => {
     const memories = await withService(ctx, (service) =>
-      service.list({ ...(typeof values.category === 'string' ? { category: values.category } : {}), ...(values.limit !== undefined ? { limit: parseLimit(values.limit, 100) } : {}) }),
+      service.list({
+        ...(typeof values.category === 'string' ? { category: values.category } : {}),
+        ...(typeof values.project === 'string' ? { projectId: values.project } : {}),
+        ...(values.limit !== undefined ? { limit: parseLimit(values.limit, 100) } : {}),
+      }),
     );
     ctx.print(
       memories.map((m) => toJson(m)),
@@ -126,4 +143,79 @@ export const memoryHandlers = {
     ctx.print({ exported: memories.length, file }, `Exported ${memories.length} memories to ${file}`);
     return 0;
   },
+  memoryCategoriesList: async (ctx) => {
+    const categories = await withService(ctx, (service) => service.categories.all());
+    const rows = [...categories].map(([name, description]) => ({ name, description, builtin: BUILTIN.has(name) }));
+    ctx.print(rows, () => rows.map((r) => `${r.name}${r.builtin ? ' (built-in)' : ''}  ${r.description}`).join('\n'));
+    return 0;
+  },
+  memoryCategoriesAdd: async (ctx, _values, positionals) => {
+    const name = requireArg(positionals, 0, 'NAME');
+    const description = positionals.slice(1).join(' ').trim();
+    if (!description) throw new UsageError('missing DESCRIPTION');
+    await withService(ctx, (service) => service.registerCategory(name, description));
+    ctx.print({ name, description }, `Registered the memory category '${name}'.`);
+    return 0;
+  },
+  memoryCategoriesRename: async (ctx, _values, positionals) => {
+    const from = requireArg(positionals, 0, 'NAME');
+    const to = requireArg(positionals, 1, 'NEW_NAME');
+    const moved = await withService(ctx, (service) => service.renameCategory(from, to));
+    ctx.print({ from, to, moved }, `Renamed '${from}' to '${to}' (${moved === 1 ? '1 memory' : `${moved} memories`} moved).`);
+    return 0;
+  },
+  memoryCategoriesRemove: async (ctx, _values, positionals) => {
+    const name = requireArg(positionals, 0, 'NAME');
+    await withService(ctx, (service) => service.removeCategory(name));
+    ctx.print({ name, removed: true }, `Removed the memory category '${name}'.`);
+    return 0;
+  },
+  memoryContextSave: async (ctx, values, positionals) => {
+    const session = requireArg(positionals, 0, 'SESSION');
+    const context = {
+      ...(typeof values.task === 'string' ? { currentTask: values.task } : {}),
+      ...(values.technology ? { technologies: asList(values.technology) } : {}),
+      ...(typeof values.progress === 'string' ? { progress: values.progress } : {}),
+      ...(values.next ? { nextSteps: asList(values.next) } : {}),
+    };
+    if (Object.keys(context).length === 0) throw new UsageError('give at least one of --task, --technology, --progress, --next');
+    const memory = await withService(ctx, (service) => service.storeSessionContext(session, context));
+    ctx.print({ session, context, id: memory.id }, `Saved the context of session '${session}'.`);
+    return 0;
+  },
+  memoryContextShow: async (ctx, _values, positionals) => {
+    const session = positionals[0];
+    if (session === undefined) {
+      const sessions = await withService(ctx, (service) => service.sessionContexts());
+      ctx.print(
+        sessions.map((s) => ({ session: s.sessionId, context: s.context, updated_at: s.updatedAt })),
+        () => (sessions.length === 0 ? 'No stored session contexts.' : sessions.map((s) => `${s.sessionId}  ${s.updatedAt.slice(0, 16).replace('T', ' ')}  ${oneLine(s.context.currentTask ?? '')}`).join('\n')),
+      );
+      return 0;
+    }
+    const context = await withService(ctx, (service) => service.getSessionContext(session));
+    if (!context) {
+      ctx.logger.error(`No stored context for session '${session}'. Run 'claude-pm memory context show' to list the stored ones.`);
+      return 1;
+    }
+    ctx.print({ session, context }, () => describeSessionContext(session, context));
+    return 0;
+  },
+  memoryContextSwitch: async (ctx, _values, positionals) => {
+    const from = requireArg(positionals, 0, 'FROM');
+    const to = requireArg(positionals, 1, 'TO');
+    const { carried, context } = await withService(ctx, async (service) => {
+      const patterns = await service.switchContext(from, to, { preservePatterns: true, transferRelevantMemories: true });
+      return { carried: patterns, context: await service.getSessionContext(to) };
+    });
+    ctx.print({ from, to, context: context ?? null, carried: carried.map((m) => toJson(m)) }, () =>
+      [
+        `Switched from '${from}' to '${to}'; ${carried.length === 1 ? '1 pattern' : `${carried.length} patterns`} carried over (tagged context:${to}).`,
+        ...(context ? [describeSessionContext(to, context)] : [`No stored context for '${to}' yet: save one with 'claude-pm memory context save ${to} --task …'.`]),
+      ].join('\n'),
+    );
+    return 0;
+  },
 } satisfies CliHandlers;
+
+const BUILTIN = new Set([...Object.keys(BUILTIN_CATEGORIES), SESSION_CATEGORY]);

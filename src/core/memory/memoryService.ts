@@ -51,6 +51,19 @@ export interface TaskOutcome {
   projectId?: string;
 }
 
+/** A session context as text: the memory's content, and what the CLI shows. */
+export function describeSessionContext(sessionId: string, context: SessionContext): string {
+  return [
+    `Session ${sessionId}`,
+    context.currentTask ? `Task: ${context.currentTask}` : '',
+    context.technologies?.length ? `Technologies: ${context.technologies.join(', ')}` : '',
+    context.progress ? `Progress: ${context.progress}` : '',
+    context.nextSteps?.length ? `Next: ${context.nextSteps.join('; ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 const NEAR_DUPLICATE = 0.85;
 /** Rough size of a memory in prompt tokens: four characters a token. */
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
@@ -158,17 +171,33 @@ export class MemoryService {
     return this.categories.register(name, description);
   }
 
+  /** Renames a custom category and moves its memories along (each keeps its id and history). */
+  async renameCategory(from: string, to: string): Promise<number> {
+    await this.categories.rename(from, to);
+    const moved = await this.backend.list({ category: from });
+    for (const memory of moved) await this.backend.update(memory.id, { category: to }, contentHash(memory.content, to));
+    return moved.length;
+  }
+
+  /** Removes a custom category no memory uses any more. */
+  async removeCategory(name: string): Promise<void> {
+    const used = (await this.backend.list({ category: name, limit: 1 })).length > 0;
+    if (used) throw new Error(`Memories still use the category '${name}': rename the category or delete them first.`);
+    await this.categories.remove(name);
+  }
+
+  /** Stored session contexts, most recently updated first. */
+  async sessionContexts(): Promise<{ sessionId: string; context: SessionContext; updatedAt: string }[]> {
+    const sessions = await this.backend.list({ category: SESSION_CATEGORY });
+    return sessions
+      .filter((m) => typeof m.metadata.session_id === 'string')
+      .map((m) => ({ sessionId: m.metadata.session_id as string, context: (m.metadata.context ?? {}) as SessionContext, updatedAt: m.updatedAt }))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  }
+
   /** Stores a session's working context; a later call for the same session replaces it. */
   async storeSessionContext(sessionId: string, context: SessionContext): Promise<MemoryRecord> {
-    const content = [
-      `Session ${sessionId}`,
-      context.currentTask ? `Task: ${context.currentTask}` : '',
-      context.technologies?.length ? `Technologies: ${context.technologies.join(', ')}` : '',
-      context.progress ? `Progress: ${context.progress}` : '',
-      context.nextSteps?.length ? `Next: ${context.nextSteps.join('; ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
+    const content = describeSessionContext(sessionId, context);
     const metadata = { session_id: sessionId, context };
     const existing = await this.findSession(sessionId);
     if (existing) return this.update(existing.id, { content, metadata });
@@ -188,11 +217,11 @@ export class MemoryService {
     if (options.preservePatterns === false) return [];
     const hits = await this.backend.search(`${from} ${to}`, { category: 'pattern', limit: 20 });
     const carried = hits.map((h) => h.memory);
-    if (options.transferRelevantMemories) {
-      const tag = `context:${to}`;
-      for (const memory of carried) if (!memory.tags.includes(tag)) await this.backend.update(memory.id, { tags: [...memory.tags, tag] }, undefined);
-    }
-    return carried;
+    if (!options.transferRelevantMemories) return carried;
+    const tag = `context:${to}`;
+    const tagged: MemoryRecord[] = [];
+    for (const memory of carried) tagged.push(memory.tags.includes(tag) ? memory : await this.backend.update(memory.id, { tags: [...memory.tags, tag] }, undefined));
+    return tagged;
   }
 
   /**
