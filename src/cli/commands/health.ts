@@ -9,7 +9,7 @@ export const healthCommands = lazyCommands(() => import('../handlers/health').th
   },
   monitor: {
     path: ['monitor'],
-    summary: 'Check health every --interval seconds for --duration seconds and write the samples; exit 0 when every sample was healthy',
+    summary: 'Check health every --interval seconds for --duration seconds (0: until stopped) and write the samples; exit 0 when every sample was healthy',
     options: { duration: { type: 'string' }, interval: { type: 'string' }, output: { type: 'string', short: 'o' } },
   },
   diagnose: {

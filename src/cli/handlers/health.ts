@@ -43,16 +43,32 @@ export const healthHandlers = {
     return report.summary.status === 'healthy' ? 0 : 1;
   },
   monitor: async (ctx, values) => {
-    const duration = seconds(values.duration, 'duration');
-    if (duration === undefined) throw new UsageError('missing --duration SECONDS');
+    // --duration 0 monitors until SIGTERM or SIGINT (a service), rewriting --output after every sample.
+    const untilStopped = values.duration === '0';
+    const duration = untilStopped ? Infinity : seconds(values.duration, 'duration');
+    if (duration === undefined) throw new UsageError('missing --duration SECONDS (0: until stopped)');
     const interval = seconds(values.interval, 'interval') ?? Math.min(60, duration);
     const config = await ctx.config();
-    const report = await runMonitor({
-      durationMs: duration * 1000,
-      intervalMs: interval * 1000,
-      check: () => checkWorkspace(ctx, config),
-      onSample: (s) => ctx.logger.info(`${s.timestamp} health ${s.overall_health_percentage}% (${s.status})`),
-    });
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    let report;
+    try {
+      report = await runMonitor({
+        durationMs: duration * 1000,
+        intervalMs: interval * 1000,
+        signal: stop.signal,
+        check: () => checkWorkspace(ctx, config),
+        onSample: async (s, soFar) => {
+          ctx.logger.info(`${s.timestamp} health ${s.overall_health_percentage}% (${s.status})`);
+          if (untilStopped) await writeOutput(ctx, values.output, soFar());
+        },
+      });
+    } finally {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+    }
     await writeOutput(ctx, values.output, report);
     ctx.print(report, () => formatMonitorText(report));
     return report.summary.worst_status === 'healthy' ? 0 : 1;

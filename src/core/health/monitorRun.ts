@@ -16,12 +16,19 @@ export function toSample(report: HealthReport): MonitorSample {
   };
 }
 
+/** A monitor that runs until stopped keeps this many of its newest samples (a day at one a minute). */
+export const MAX_KEPT_SAMPLES = 1440;
+
 export interface MonitorRunOptions {
+  /** Infinity: sample until `signal` aborts. */
   durationMs: number;
   intervalMs: number;
   check: () => Promise<HealthReport>;
-  onSample?: (sample: MonitorSample) => void;
-  sleep?: (ms: number) => Promise<void>;
+  /** Called after each sample with the report so far (a monitor that runs until stopped rewrites its output). */
+  onSample?: (sample: MonitorSample, report: () => MonitorReport) => unknown;
+  /** Stops the monitor after the sample in progress. */
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -29,24 +36,44 @@ export interface MonitorRunOptions {
  * sample rather than overlapping it. Always takes at least one sample.
  */
 export async function runMonitor(options: MonitorRunOptions): Promise<MonitorReport> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? wakeableSleep;
   const startedAt = new Date();
   const start = performance.now();
   const samples: MonitorSample[] = [];
+  const report = () => monitorReport(options, startedAt, samples);
   for (let k = 1; ; k++) {
     const sample = toSample(await options.check());
     samples.push(sample);
-    options.onSample?.(sample);
+    if (samples.length > MAX_KEPT_SAMPLES) samples.shift();
+    await options.onSample?.(sample, report);
     const next = k * options.intervalMs;
-    if (next > options.durationMs) break;
+    if (next > options.durationMs || options.signal?.aborted) break;
     const wait = next - (performance.now() - start);
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) await sleep(wait, options.signal);
+    if (options.signal?.aborted) break;
   }
+  return report();
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function wakeableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function monitorReport(options: MonitorRunOptions, startedAt: Date, samples: MonitorSample[]): MonitorReport {
   const scores = samples.map((s) => s.overall_health_percentage);
   return {
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
-    duration_seconds: options.durationMs / 1000,
+    duration_seconds: Number.isFinite(options.durationMs) ? options.durationMs / 1000 : Math.round((Date.now() - startedAt.getTime()) / 1000),
     interval_seconds: options.intervalMs / 1000,
     samples,
     summary: {
