@@ -2,6 +2,7 @@ import type { CliCommand } from '../framework';
 import { agentsCommands } from './agents';
 import { configCommands } from './config';
 import { eventsCommands } from './events';
+import { databaseCommands } from './database';
 import { healthCommands } from './health';
 import { mcpCommands } from './mcp';
 import { memoryCommands } from './memory';
@@ -26,4 +27,5 @@ export const allCommands: CliCommand[] = [
   ...securityCommands,
   ...eventsCommands,
   ...mcpCommands,
+  ...databaseCommands,
 ];

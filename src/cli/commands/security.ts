@@ -27,7 +27,7 @@ export const securityCommands = lazyCommands(() => import('../handlers/security'
   },
   auditVerify: {
     path: ['audit', 'verify'],
-    summary: 'Check the hash chain of the audit log and name the first broken line',
-    options: { file: { type: 'string' } },
+    summary: 'Check the hash chain of the audit log and name the first broken line; --database checks the team database\'s audit trail',
+    options: { file: { type: 'string' }, database: { type: 'boolean' } },
   },
 });

@@ -4,15 +4,14 @@ import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
 import { describeSessionContext, type MemoryService } from '../../core/memory/memoryService';
 import { createMemoryService } from '../../core/memory/openMemory';
-import { memoryKeyFromEnv } from './memoryKey';
+import { memoryOptionsFromEnv } from './memoryKey';
 import { BUILTIN_CATEGORIES, SESSION_CATEGORY, type MemoryRecord } from '../../core/memory/types';
 import { UsageError, requireArg, type CliHandlers, type CliContext } from '../framework';
 import { setOwn } from '../../core/common/ownKeys';
 
 async function openService(ctx: CliContext): Promise<MemoryService> {
   const config = await ctx.config();
-  const apiKey = memoryKeyFromEnv(config, ctx.env);
-  return createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
+  return createMemoryService(config, { logger: ctx.logger, ...memoryOptionsFromEnv(config, ctx.env) });
 }
 
 function asList(value: unknown): string[] {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../core/config/diagnostics';
 import type { RunnerKind } from '../../core/agents/createAgentRunner';
 import { createMemoryService } from '../../core/memory/openMemory';
-import { memoryKeyFromEnv } from './memoryKey';
+import { memoryOptionsFromEnv } from './memoryKey';
 import { formatLogLine } from '../../core/orchestration/engine';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
@@ -33,8 +33,7 @@ const run: CliHandler = async (ctx, values, positionals) => {
     for (const d of error.diagnostics) ctx.logger.error(formatDiagnostic(d));
     throw error;
   }
-  const apiKey = values['skip-memory'] ? undefined : memoryKeyFromEnv(config, ctx.env);
-  const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...(apiKey ? { apiKey } : {}) });
+  const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...memoryOptionsFromEnv(config, ctx.env) });
   const { engine, store } = await createWorkflowEngine({
     root: ctx.cwd,
     config,

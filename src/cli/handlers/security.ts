@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../core/config/loadConfig';
-import { environmentSchema } from '../../core/config/schema';
+import { environmentSchema, isMem0Backend } from '../../core/config/schema';
+import { verifyTeamAudit } from '../../core/database/audit';
+import { describeDatabaseUrl } from '../../core/database/connection';
 import { generateApiKey, maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
 import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
@@ -9,10 +11,21 @@ import { assignRole } from '../../core/security/policyEdit';
 import { describeVerification } from '../../core/security/reportMarkdown';
 import { memoryServiceUrl, testAuthentication } from '../../core/security/testAuth';
 import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validateSecurity';
-import { requireArg, UsageError, type CliHandlers } from '../framework';
+import { requireArg, UsageError, type CliContext, type CliHandlers } from '../framework';
 import { checkKeyOrigin } from '../../core/security/keyOrigin';
+import { withTeamDatabase } from './database';
 
 /** Keys come from the environment only. */
+/** The team database's append-only audit table, checked by the database's own hash definition. */
+function verifyTeamAuditTrail(ctx: CliContext): Promise<number> {
+  return withTeamDatabase(ctx, async (pool, url) => {
+    const result = await verifyTeamAudit(pool);
+    const where = describeDatabaseUrl(url);
+    ctx.print({ database: where, ...result }, result.ok ? `${where}: ${result.rows} audit rows, chain intact` : `${where}: audit row ${result.firstBrokenSeq} ${result.reason}`);
+    return result.ok ? 0 : 1;
+  });
+}
+
 export const securityHandlers = {
   securityGenerateKey: async (ctx) => {
     const key = generateApiKey();
@@ -28,7 +41,7 @@ export const securityHandlers = {
     const env = requested ? { ...ctx.env, CMPM_ENVIRONMENT: undefined } : ctx.env;
     const { config } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
     const backend = config.memory.backend;
-    const apiKey = backend === 'embedded' ? undefined : ctx.env[KEY_ENV_VARIABLES[backend]];
+    const apiKey = isMem0Backend(backend) ? ctx.env[KEY_ENV_VARIABLES[backend]] : undefined;
     const report = await validateSecurity(config, apiKey, env);
     ctx.print(report, () =>
       [
@@ -42,8 +55,9 @@ export const securityHandlers = {
   securityTestAuth: async (ctx) => {
     const config = await ctx.config();
     const backend = config.memory.backend;
-    if (backend === 'embedded') {
-      ctx.print({ outcome: 'skipped', message: 'the embedded memory store needs no authentication' }, 'the embedded memory store needs no authentication');
+    if (!isMem0Backend(backend)) {
+      const message = backend === 'postgres' ? 'the team database authenticates its users itself: check the connection with claude-pm db status' : 'the embedded memory store needs no authentication';
+      ctx.print({ outcome: 'skipped', message }, message);
       return 0;
     }
     const apiKey = ctx.env[KEY_ENV_VARIABLES[backend]];
@@ -75,6 +89,7 @@ export const securityHandlers = {
     return 0;
   },
   auditVerify: async (ctx, values) => {
+    if (values.database) return verifyTeamAuditTrail(ctx);
     const explicit = typeof values.file === 'string' ? resolve(ctx.cwd, values.file) : undefined;
     const file = explicit ?? join(ctx.cwd, AUDIT_LOG_PATH);
     const result = await verifyAuditLog(file);

@@ -5,6 +5,8 @@
 const MASK = '***';
 
 const PATTERNS: RegExp[] = [
+  // The password of a URL's user information, e.g. a database connection string `postgres://user:secret@host/db`.
+  /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/gi,
   // Provider keys with a recognisable prefix (Anthropic, OpenAI, mem0, GitHub, Slack, AWS).
   /\b(?:sk-ant-[A-Za-z0-9_-]{8,}|sk-[A-Za-z0-9_-]{16,}|m0-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g,
 ];

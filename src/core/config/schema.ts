@@ -7,8 +7,14 @@ export const ENVIRONMENTS = ['development', 'testing', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 export const environmentSchema = z.enum(ENVIRONMENTS);
 
-export const MEMORY_BACKENDS = ['embedded', 'mem0', 'mem0-platform'] as const;
+export const MEMORY_BACKENDS = ['embedded', 'mem0', 'mem0-platform', 'postgres'] as const;
 export type MemoryBackendKind = (typeof MEMORY_BACKENDS)[number];
+export type Mem0BackendKind = Extract<MemoryBackendKind, 'mem0' | 'mem0-platform'>;
+
+/** The backends that are a mem0 service reached with an API key (the others: a local folder, the team database). */
+export function isMem0Backend(backend: MemoryBackendKind): backend is Mem0BackendKind {
+  return backend === 'mem0' || backend === 'mem0-platform';
+}
 
 export const memoryServiceSchema = z
   .object({

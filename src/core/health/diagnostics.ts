@@ -59,6 +59,9 @@ async function diagnoseMemory(options: DiagnosticsOptions, timeoutMs: number): P
   if (backend === 'embedded') {
     return [{ id: 'memory.backend', title: 'Memory backend', status: 'pass', detail: 'the embedded backend stores memories in the workspace and needs no service' }];
   }
+  if (backend === 'postgres') {
+    return [{ id: 'memory.backend', title: 'Memory backend', status: 'pass', detail: 'the team database (PostgreSQL): claude-pm db status checks the connection and the schema' }];
+  }
   const dispatcher = new Agent({ connect: { rejectUnauthorized: verifyTls }, keepAliveTimeout: 1 });
   try {
     const platform = backend === 'mem0-platform';

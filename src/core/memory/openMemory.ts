@@ -8,7 +8,9 @@ import { PlatformDialect, SelfHostedDialect } from './mem0Dialects';
 import { MEM0_BREAKER, Mem0Http } from './mem0Http';
 import { Mem0Store } from './mem0Store';
 import { MemoryService } from './memoryService';
+import { PostgresStore } from './postgresStore';
 import { CircuitBreaker } from '../common/circuitBreaker';
+import { DATABASE_URL_ENV } from '../database/connection';
 
 const PLATFORM_URL = 'https://api.mem0.ai';
 /** The URL loadConfig derives when none is configured: meaningless for the hosted platform. */
@@ -25,6 +27,8 @@ export interface OpenMemoryOptions {
   apiKey?: string;
   retries?: number;
   replayIntervalMs?: number;
+  /** The team database (backend `postgres`): from SecretStorage or CLAUDE_PM_DATABASE_URL, never from settings or files. */
+  databaseUrl?: string;
 }
 
 /** The API key environment variable of a backend, for the CLI. */
@@ -42,6 +46,13 @@ export function createMemoryService(config: ResolvedConfig, options: OpenMemoryO
   const { backend } = config.memory;
   if (backend === 'embedded') {
     const store = new EmbeddedStore(dir, logger);
+    return new MemoryService(store, categories, store);
+  }
+  if (backend === 'postgres') {
+    if (!options.databaseUrl) {
+      throw new Error(`memory_service.backend is "postgres" but no database URL is set: run "Claude PM: Set Database URL" in the editor, or set ${DATABASE_URL_ENV} for the CLI.`);
+    }
+    const store = new PostgresStore(options.databaseUrl, dir, { logger, ...(options.replayIntervalMs !== undefined ? { replayIntervalMs: options.replayIntervalMs } : {}) });
     return new MemoryService(store, categories, store);
   }
   const platform = backend === 'mem0-platform';

@@ -90,7 +90,7 @@ export interface HistoryEntry {
   newContent?: string;
 }
 
-export type BackendKind = 'embedded' | 'mem0' | 'mem0-platform';
+export type BackendKind = 'embedded' | 'mem0' | 'mem0-platform' | 'postgres';
 
 /** What the Memory view, status bar and dashboard show: `{kind, state, queuedWrites}`. */
 export interface BackendStatus {
@@ -100,7 +100,7 @@ export interface BackendStatus {
   detail?: string;
 }
 
-/** One storage behind the service: the embedded event log or a mem0 server. */
+/** One storage behind the service: the embedded event log, a mem0 server or the team's PostgreSQL database. */
 export interface MemoryBackend {
   readonly kind: BackendKind;
   add(input: NewMemory, hash: string): Promise<AddResult>;

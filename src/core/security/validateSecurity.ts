@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/loadConfig';
+import { isMem0Backend } from '../config/schema';
 import { transportProblems, validateApiKey } from './apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
@@ -36,6 +37,8 @@ export async function validateSecurity(config: ResolvedConfig, apiKey: string | 
 
   if (backend === 'embedded') {
     findings.push({ id: 'api-key', status: 'pass', message: 'the embedded memory store needs no API key' });
+  } else if (!isMem0Backend(backend)) {
+    findings.push({ id: 'api-key', status: 'pass', message: 'the team database needs no API key: its users sign in with their own database credentials' });
   } else if (!apiKey) {
     findings.push({ id: 'api-key', status: 'fail', message: `no API key for the ${backend} memory service (set ${KEY_ENV_VARIABLES[backend]}, or use "Set API Key" in the editor)` });
   } else {
@@ -43,7 +46,7 @@ export async function validateSecurity(config: ResolvedConfig, apiKey: string | 
     findings.push(problems.length ? { id: 'api-key', status: 'fail', message: problems.join('; ') } : { id: 'api-key', status: 'pass', message: `the ${backend} API key meets the ${environment} rules` });
   }
 
-  if (backend !== 'embedded') {
+  if (isMem0Backend(backend)) {
     const transport = transportProblems({ environment, useTls, verifyTls: config.memory.verifyTls });
     if (transport.length) findings.push({ id: 'transport', status: 'fail', message: transport.join('; ') });
     else if (!useTls) findings.push({ id: 'transport', status: 'warn', message: `${redact(url)} is plain HTTP: acceptable for a local ${environment} service, required to be https in production` });

@@ -1,8 +1,11 @@
 import type * as vscode from 'vscode';
 import { secretStorageKey, type ApiKeyService } from '../../core/security/apiKeys';
 import { KEY_ENV_VARIABLES } from '../../core/security/validateSecurity';
-import type { MemoryBackendKind } from '../../core/config/schema';
+import { isMem0Backend, type MemoryBackendKind } from '../../core/config/schema';
+import { databaseUrlFrom } from '../../core/database/connection';
 import { WEBHOOK_SECRET_ENV } from '../../core/events/eventListener';
+
+const DATABASE_URL_SECRET = 'claudePm.databaseUrl';
 
 /** The environment variable each service's key falls back to: the same names the CLI reads. */
 const WEBHOOK_SECRET_STORAGE_KEY = 'claudePm.events.webhookSecret';
@@ -41,12 +44,12 @@ export class ApiKeys {
   }
 
   /**
-   * The key to send to a memory backend at `url`: none for the embedded store or in Restricted Mode. A stored key
+   * The key to send to a memory backend at `url`: none for the embedded store, the team database or in Restricted Mode. A stored key
    * is bound to the origin the user set it for; the folder's configuration (a repository's `memory_service.url`)
    * does not decide where it goes, so another origin needs the user's yes first.
    */
   async forBackend(backend: MemoryBackendKind, url: string): Promise<string | undefined> {
-    if (backend === 'embedded' || !this.trusted()) return undefined;
+    if (!isMem0Backend(backend) || !this.trusted()) return undefined;
     const stored = await this.stored(backend);
     if (stored === undefined) return this.env[ENV_FALLBACK[backend]] || undefined;
     const target = originOf(url);
@@ -56,6 +59,16 @@ export class ApiKeys {
     const answer = await this.confirmOrigin(backend, boundTo, target);
     if (answer === 'always') await this.secrets.store(originStorageKey(backend), target);
     return answer ? stored : undefined;
+  }
+
+  /** The team database's connection string (it carries credentials): secret storage first, then CLAUDE_PM_DATABASE_URL as the CLI reads it; none in Restricted Mode. */
+  async databaseUrl(): Promise<string | undefined> {
+    if (!this.trusted()) return undefined;
+    return databaseUrlFrom(this.env, await this.secrets.get(DATABASE_URL_SECRET));
+  }
+
+  storeDatabaseUrl(url: string): Thenable<void> {
+    return this.secrets.store(DATABASE_URL_SECRET, url);
   }
 
   /** Only what secret storage holds (the environment is not the editor's to change). */

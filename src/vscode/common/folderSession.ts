@@ -98,8 +98,9 @@ export class FolderSession extends Disposable {
   /** The folder's memory service with its backend's key; created on first use, never during activation. */
   memory(): Promise<MemoryService> {
     return this.part('memory', async () => {
-      const apiKey = await this.keys.forBackend(this.config.memory.backend, memoryServiceUrl(this.config, process.env));
-      const service = createMemoryService(this.config, { logger: this.logger, ...(apiKey ? { apiKey } : {}) });
+      const backend = this.config.memory.backend;
+      const [apiKey, databaseUrl] = await Promise.all([this.keys.forBackend(backend, memoryServiceUrl(this.config, process.env)), backend === 'postgres' ? this.keys.databaseUrl() : undefined]);
+      const service = createMemoryService(this.config, { logger: this.logger, ...(apiKey ? { apiKey } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
       this._register({ dispose: () => void service.dispose().catch(() => undefined) });
       return service;
     });

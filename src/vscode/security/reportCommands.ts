@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isMem0Backend } from '../../core/config/schema';
 import { maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from '../../core/security/auditLog';
 import { describeAccess } from '../../core/security/policy';
@@ -35,8 +36,10 @@ export async function testAuthCommand(features: FeatureContext, lockout: AuthLoc
   if (!folder) return;
   const { config } = await features.sessions.get(folder);
   const backend = config.memory.backend;
-  if (backend === 'embedded') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('The embedded memory store needs no authentication.'));
+  if (!isMem0Backend(backend)) {
+    void vscode.window.showInformationMessage(
+      backend === 'postgres' ? vscode.l10n.t('The team database authenticates its users itself; no API key is involved.') : vscode.l10n.t('The embedded memory store needs no authentication.'),
+    );
     return;
   }
   const apiKey = await features.keys.forBackend(backend, memoryServiceUrl(config, process.env));
