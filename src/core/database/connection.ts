@@ -49,9 +49,15 @@ export function poolConfig(url: string, extra: pg.PoolConfig = {}): pg.PoolConfi
 }
 
 /** A pool whose errors never carry the password; idle-client errors (server restarts) are reported, not thrown. */
-export function createPool(url: string, options: { max?: number; onError?: (message: string) => void; applicationName?: string } = {}): pg.Pool {
+export function createPool(
+  url: string,
+  options: { max?: number; onError?: (message: string) => void; applicationName?: string; settings?: Record<string, string> } = {},
+): pg.Pool {
   const pool = new pg.Pool(poolConfig(url, { max: options.max ?? 4, application_name: options.applicationName ?? 'claude-pm' }));
   pool.on('error', (error) => options.onError?.(describeDatabaseError(error)));
+  const settings = Object.entries(options.settings ?? {});
+  // Queued on the new connection before any query of its first user.
+  if (settings.length) pool.on('connect', (client) => void client.query('SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [settings.map(([k]) => k), settings.map(([, v]) => v)]).catch(() => undefined));
   return pool;
 }
 

@@ -53,6 +53,8 @@ interface MemoryRow {
   updated_at: Date;
 }
 
+/** One typo in a word of eight letters leaves about 0.58 of its trigrams (the default 0.6 would miss it). */
+const TYPO_SETTINGS = { 'pg_trgm.word_similarity_threshold': '0.5' };
 const COLUMNS = 'id, content, category, tags, metadata, project_id, hash, near_duplicate_of, created_at, updated_at';
 const REPLAY_BATCH = 500;
 
@@ -138,7 +140,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private readonly poolSize: number;
 
   private get pool(): pg.Pool {
-    this.poolInstance ??= createPool(this.url, { max: this.poolSize, onError: (message) => this.logger.warn(`team database: ${message}`) });
+    this.poolInstance ??= createPool(this.url, { max: this.poolSize, settings: TYPO_SETTINGS, onError: (message) => this.logger.warn(`team database: ${message}`) });
     return this.poolInstance;
   }
 

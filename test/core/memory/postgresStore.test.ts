@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../../src/core/config/loadConfig';
+import { migrate } from '../../../src/core/database/migrations';
+import { createMemoryService, memoryDir } from '../../../src/core/memory/openMemory';
+import { DatabaseOfflineError, PostgresStore, orQuery } from '../../../src/core/memory/postgresStore';
+import { contentHash } from '../../../src/core/memory/text';
+import type { AddResult, MemoryRecord } from '../../../src/core/memory/types';
+import { cli } from '../../helpers/runCli';
+import { PostgresCluster } from '../../helpers/postgresCluster';
+import { tempDir } from '../../helpers/tempDir';
+
+// The PostgreSQL memory backend against a real server: one cluster for the file, one database per test so each
+// starts empty.
+
+let cluster: PostgresCluster;
+let admin: pg.Pool;
+let databases = 0;
+
+before(async () => {
+  cluster = await PostgresCluster.start();
+  admin = new pg.Pool({ connectionString: cluster.url(), max: 2 });
+  // The crash test stops the server under this idle pool.
+  admin.on('error', () => undefined);
+});
+
+after(async () => {
+  await admin?.end();
+  await cluster?.destroy();
+});
+
+async function freshDatabase(): Promise<string> {
+  const name = `team${++databases}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = cluster.url('postgres', undefined, name);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await migrate(pool);
+  await pool.end();
+  return url;
+}
+
+function workspace(): Promise<string> {
+  return tempDir('claude-pm-team-');
+}
+
+async function teamService(root: string, url: string, extra: { replayIntervalMs?: number } = {}) {
+  const { config } = await loadConfig(root, { memoryBackend: 'postgres' }, {});
+  return createMemoryService(config, { databaseUrl: url, ...extra });
+}
+
+function add(store: PostgresStore, content: string, category = 'project'): Promise<AddResult> {
+  return store.add({ content, category }, contentHash(content, category));
+}
+
+async function count(url: string): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM claude_pm_memories')).rows[0]!.n;
+  } finally {
+    await pool.end();
+  }
+}
+
+describe('PostgreSQL memory backend', () => {
+  it('two workspaces sharing one database see each other\'s memories, with every field kept', async () => {
+    const url = await freshDatabase();
+    const alice = await teamService(await workspace(), url);
+    const bob = await teamService(await workspace(), url);
+    try {
+      const { memory } = await alice.add({ content: 'Use exponential backoff for the rate limiter', category: 'pattern', tags: ['http', 'retry'], metadata: { technology: 'TypeScript', links: [1, 2] }, projectId: 'api' });
+      await bob.storeSessionContext('session-7', { currentTask: 'rate limits', nextSteps: ['tests'] });
+      const seen = await bob.get(memory.id);
+      assert.deepEqual({ ...seen, createdAt: undefined, updatedAt: undefined }, { ...memory, createdAt: undefined, updatedAt: undefined });
+      const hits = await bob.search('rate limiter backoff', { tags: ['retry'], technology: 'typescript', projectId: 'api' });
+      assert.equal(hits[0]?.memory.id, memory.id);
+      assert.deepEqual(await alice.getSessionContext('session-7'), { currentTask: 'rate limits', nextSteps: ['tests'] });
+      const again = await bob.add({ content: 'use exponential  backoff for the RATE limiter', category: 'pattern' });
+      assert.equal(again.duplicate, true);
+      assert.equal(again.memory.id, memory.id);
+      assert.deepEqual((await alice.list({ category: 'pattern' })).map((m) => m.id), [memory.id]);
+    } finally {
+      await alice.dispose();
+      await bob.dispose();
+    }
+  });
+
+  it('ranks full-text matches, tolerates a typo and keeps history', async () => {
+    const url = await freshDatabase();
+    const store = new PostgresStore(url, memoryDir(await workspace()));
+    try {
+      const target = (await add(store, 'PostgreSQL connection pool exhausted under load: raise max and release clients', 'error')).memory;
+      await add(store, 'The pool party is on Friday', 'team');
+      await add(store, 'Retry the connection after a short delay', 'error');
+      const ranked = await store.search('connection pool exhausted', {});
+      assert.equal(ranked[0]?.memory.id, target.id);
+      assert.equal(ranked[0]?.score, 1);
+      assert.ok(ranked.every((h, i) => i === 0 || h.score <= ranked[i - 1]!.score));
+      assert.deepEqual((await store.search('pool', { category: 'team' })).map((h) => h.memory.content), ['The pool party is on Friday']);
+      const typo = await store.search('exhasted', {});
+      assert.equal(typo[0]?.memory.id, target.id, 'a misspelt word still finds the memory');
+      assert.deepEqual(await store.search('exhasted', { exact: true }), []);
+      assert.deepEqual(await store.search('!!', {}), []);
+
+      const updated = await store.update(target.id, { content: 'Pool exhausted: release clients in finally' }, contentHash('Pool exhausted: release clients in finally', 'error'));
+      assert.equal(updated.content, 'Pool exhausted: release clients in finally');
+      assert.equal(await store.delete(target.id), true);
+      assert.deepEqual((await store.history(target.id)).map((h) => h.event), ['ADD', 'UPDATE', 'DELETE']);
+      assert.equal(await store.delete(target.id), false);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('the query builder passes only words', () => {
+    assert.equal(orQuery("rate-limit's & (bad) | !x 42"), "'rate' | 'limit' | 'bad' | '42'");
+    assert.equal(orQuery('  '), '');
+  });
+
+  it('8 concurrent writers × 5,000 adds lose nothing and duplicate nothing', async () => {
+    const url = await freshDatabase();
+    const dir = memoryDir(await workspace());
+    const writers = Array.from({ length: 8 }, () => new PostgresStore(url, dir, { poolSize: 2 }));
+    const distinct = 20_000;
+    try {
+      // Writer w adds contents w*2500 … w*2500+4999 (mod 20,000): every content is written by exactly two writers at once.
+      const results = await Promise.all(
+        writers.map(async (store, w) => {
+          const out: { content: string; result: AddResult }[] = [];
+          for (let j = 0; j < 5000; j++) {
+            const content = `team memory ${(w * 2500 + j) % distinct}`;
+            out.push({ content, result: await add(store, content) });
+          }
+          return out;
+        }),
+      );
+      const all = results.flat();
+      assert.equal(all.length, 40_000);
+      const firstWrites = all.filter((r) => !r.result.duplicate);
+      assert.equal(firstWrites.length, distinct, 'each content was stored by exactly one of its two writers');
+      const idByContent = new Map(firstWrites.map((r) => [r.content, r.result.memory.id]));
+      for (const { content, result } of all) assert.equal(result.memory.id, idByContent.get(content), `both writers of "${content}" got the same memory`);
+      assert.equal(await count(url), distinct);
+    } finally {
+      await Promise.all(writers.map((w) => w.dispose()));
+    }
+  });
+
+  it('loses no acknowledged write when the server crashes mid-write (pg_ctl -m immediate), after restart and replay', async () => {
+    const url = await freshDatabase();
+    const dir = memoryDir(await workspace());
+    const store = new PostgresStore(url, dir, { replayIntervalMs: 200 });
+    const acknowledged: MemoryRecord[] = [];
+    let stop = false;
+    const writing = (async () => {
+      for (let i = 0; !stop; i++) acknowledged.push((await add(store, `written during the crash ${i}`)).memory);
+    })();
+    try {
+      while (acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+      await cluster.stop('immediate');
+      const atCrash = acknowledged.length;
+      while (acknowledged.length < atCrash + 50) await new Promise((resolve) => setTimeout(resolve, 10));
+      stop = true;
+      await writing;
+      assert.equal(store.status().state, 'down');
+      assert.ok(store.status().queuedWrites >= 50, 'writes during the outage wait in the outbox');
+      await assert.rejects(store.search('crash', {}), DatabaseOfflineError);
+      const queued = JSON.parse(await readFile(join(dir, 'postgres', 'outbox.json'), 'utf8')) as unknown[];
+      assert.equal(queued.length, store.status().queuedWrites);
+
+      await cluster.startServer();
+      // A second process replays the same outbox too: still exactly once.
+      const other = new PostgresStore(url, dir);
+      await Promise.all([store.replay(), other.replay().catch(() => undefined)]);
+      await other.dispose();
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const { rows } = await pool.query<{ id: string; content: string }>('SELECT id, content FROM claude_pm_memories');
+      await pool.end();
+      const stored = new Map(rows.map((r) => [r.id, r.content]));
+      const missing = acknowledged.filter((m) => stored.get(m.id) !== m.content);
+      assert.deepEqual(missing, []);
+      assert.equal(rows.length, new Set(acknowledged.map((m) => m.content)).size, 'nothing stored twice');
+      assert.equal(store.status().state, 'connected');
+      assert.equal(store.status().queuedWrites, 0);
+    } finally {
+      stop = true;
+      await writing.catch(() => undefined);
+      await store.dispose();
+      await cluster.startServer().catch(() => undefined);
+    }
+  });
+
+  it('a teammate\'s new memory reaches an open editor\'s lookups through NOTIFY', async () => {
+    const url = await freshDatabase();
+    const editor = new PostgresStore(url, memoryDir(await workspace()));
+    const teammate = new PostgresStore(url, memoryDir(await workspace()));
+    try {
+      await editor.load();
+      const changed = new Promise<void>((resolve) => editor.onDidChange(resolve));
+      const { memory } = await add(teammate, 'The flaky deployment test needs a fixed clock');
+      await changed;
+      assert.equal(editor.lookup('deployment clock', 3)[0]?.memory.id, memory.id);
+      assert.ok(editor.snapshot().some((m) => m.id === memory.id));
+    } finally {
+      await editor.dispose();
+      await teammate.dispose();
+    }
+  });
+
+  it('the CLI uses the team database from CLAUDE_PM_DATABASE_URL, and says what to do without one', async () => {
+    const url = await freshDatabase();
+    const root = await workspace();
+    await mkdir(join(root, '.claude-pm'), { recursive: true });
+    await writeFile(join(root, '.claude-pm', 'config.json'), JSON.stringify({ memory_service: { backend: 'postgres' } }));
+    const env = { CLAUDE_PM_DATABASE_URL: url };
+    const added = await cli(['memory', 'add', 'Deploys freeze on Fridays', '--category', 'team', '--format', 'json'], { cwd: root, env });
+    assert.equal(added.code, 0, added.stderr);
+    const found = await cli(['memory', 'search', 'friday deploys', '--format', 'json'], { cwd: root, env });
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal(JSON.parse(found.stdout)[0]?.id, JSON.parse(added.stdout).id);
+    const missing = await cli(['memory', 'list'], { cwd: root, env: {} });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Set Database URL.*CLAUDE_PM_DATABASE_URL/);
+  });
+});
