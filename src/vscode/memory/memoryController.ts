@@ -92,7 +92,10 @@ export class MemoryController extends Disposable {
 export function describeStatus(status: BackendStatus | undefined): string {
   if (!status) return '';
   if (status.kind === 'embedded') return vscode.l10n.t('embedded');
-  const name = status.kind === 'mem0' ? 'mem0' : 'mem0 platform';
+  const name = status.kind === 'mem0' ? 'mem0' : status.kind === 'postgres' ? vscode.l10n.t('team database') : 'mem0 platform';
+  if (status.state === 'down' && status.kind === 'postgres') {
+    return status.queuedWrites === 1 ? vscode.l10n.t('{0} offline, 1 queued write', name) : vscode.l10n.t('{0} offline, {1} queued writes', name, status.queuedWrites);
+  }
   if (status.state === 'down') return vscode.l10n.t('{0} down, {1} queued writes', name, status.queuedWrites);
   return status.queuedWrites > 0 ? vscode.l10n.t('{0} connected, {1} queued writes', name, status.queuedWrites) : vscode.l10n.t('{0} connected', name);
 }
