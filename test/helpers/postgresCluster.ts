@@ -37,6 +37,7 @@ export class PostgresCluster {
     readonly dir: string,
     readonly port: number,
     private readonly bin: string,
+    private readonly durable: boolean,
   ) {}
 
   /** `postgres://postgres@127.0.0.1:PORT/postgres`, or as `user` with `password`. */
@@ -44,7 +45,8 @@ export class PostgresCluster {
     return `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${this.port}/${database}`;
   }
 
-  static async start(): Promise<PostgresCluster> {
+  /** `durable` keeps fsync on, as a benchmark of a real server needs. */
+  static async start(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
     const bin = postgresBinDir();
     if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql');
     const dir = await mkdtemp(join(tmpdir(), 'claude-pm-pg-'));
@@ -53,19 +55,20 @@ export class PostgresCluster {
       await chown(dir, Number(stdout.trim()), -1);
     }
     await chmod(dir, 0o700);
-    const cluster = new PostgresCluster(dir, await freePort(), bin);
+    const cluster = new PostgresCluster(dir, await freePort(), bin, options.durable ?? false);
     await cluster.asServerUser('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
     await cluster.startServer();
     return cluster;
   }
 
   /**
-   * fsync is off: the tests crash the server process (`-m immediate`), after which the kernel still holds every WAL
+   * fsync is off unless `durable`: the tests crash the server process (`-m immediate`), after which the kernel still holds every WAL
    * write a commit waited for, so acknowledged writes survive as on a production server; only a machine crash
    * would need the flush, and skipping it keeps 40,000-commit tests quick on a shared CI machine.
    */
   async startServer(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c shared_buffers=64MB -c fsync=off -c full_page_writes=off`;
+    const flush = this.durable ? '' : ' -c fsync=off -c full_page_writes=off';
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c shared_buffers=128MB -c maintenance_work_mem=256MB${flush}`;
     await this.asServerUser('pg_ctl', ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', '-t', '60', 'start']);
   }
 

@@ -53,11 +53,10 @@ export function createPool(
   url: string,
   options: { max?: number; onError?: (message: string) => void; applicationName?: string; settings?: Record<string, string> } = {},
 ): pg.Pool {
-  const pool = new pg.Pool(poolConfig(url, { max: options.max ?? 4, application_name: options.applicationName ?? 'claude-pm' }));
+  // Settings travel in the startup packet (`-c name=value`), so every connection has them before its first query.
+  const settings = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`);
+  const pool = new pg.Pool(poolConfig(url, { max: options.max ?? 4, application_name: options.applicationName ?? 'claude-pm', ...(settings.length ? { options: settings.join(' ') } : {}) }));
   pool.on('error', (error) => options.onError?.(describeDatabaseError(error)));
-  const settings = Object.entries(options.settings ?? {});
-  // Queued on the new connection before any query of its first user.
-  if (settings.length) pool.on('connect', (client) => void client.query('SELECT set_config(name, value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)', [settings.map(([k]) => k), settings.map(([, v]) => v)]).catch(() => undefined));
   return pool;
 }
 

@@ -57,6 +57,8 @@ interface MemoryRow {
 const TYPO_SETTINGS = { 'pg_trgm.word_similarity_threshold': '0.5' };
 const COLUMNS = 'id, content, category, tags, metadata, project_id, hash, near_duplicate_of, created_at, updated_at';
 const REPLAY_BATCH = 500;
+/** Most full-text candidates ranked per query (about 15 ms of ranking on a 2-core machine). */
+const RANK_CANDIDATES = 5000;
 
 function toRecord(row: MemoryRow): MemoryRecord {
   return {
@@ -73,10 +75,19 @@ function toRecord(row: MemoryRow): MemoryRecord {
   };
 }
 
-/** Query words as an OR of lexemes: any word may match, more matches rank higher. Only letters and digits pass. */
+/** The query's words as quoted lexemes; only letters and digits pass, so nothing else reaches `to_tsquery`. */
+function queryWords(query: string): string[] {
+  return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => w.length > 1 || /\d/.test(w)).map((w) => `'${w}'`);
+}
+
+/** Any word may match; more matches rank higher. */
 export function orQuery(query: string): string {
-  const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => w.length > 1 || /\d/.test(w));
-  return words.map((w) => `'${w}'`).join(' | ');
+  return queryWords(query).join(' | ');
+}
+
+/** Every word must match. */
+export function andQuery(query: string): string {
+  return queryWords(query).join(' & ');
 }
 
 /** SQL conditions for the search and list filters, numbered from `$first`. */
@@ -255,7 +266,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     const row = inserted.rows[0];
     if (row) {
       const memory = toRecord(row);
-      this.remember(memory);
+      if (this.mirrorLoaded) this.remember(memory);
       return { memory, duplicate: false };
     }
     // Either the same content is already stored (a duplicate) or this very write was applied before (a replay).
@@ -288,40 +299,53 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
 
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
     const limit = Math.max(1, Math.min(1000, options.limit ?? 10));
-    const terms = orQuery(query);
-    if (!terms) return [];
-    const { where, params } = filters(options, 3);
-    const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
-    const ranked = await this.read((pool) =>
-      pool.query<MemoryRow & { rank: number }>(
-        `SELECT ${COLUMNS}, ts_rank(search, q, 1) AS rank FROM claude_pm_memories, to_tsquery('english', $1) q
-         WHERE search @@ q${conditions} ORDER BY rank DESC, created_at DESC LIMIT $2`,
-        [terms, limit, ...params],
-      ),
-    );
-    const top = Math.max(Number.EPSILON, ...ranked.rows.map((r) => r.rank));
-    const hits = ranked.rows.map((row) => ({ memory: toRecord(row), score: round(row.rank / top) }));
-    if (hits.length < limit && !options.exact) hits.push(...(await this.fuzzy(query, limit - hits.length, hits, options)));
+    const any = orQuery(query);
+    if (!any) return [];
+    // Memories with every word first: on a large store that set is small and holds the best hits. Only when it has
+    // too few does the search widen to any word.
+    const all = andQuery(query);
+    let rows = all !== any ? await this.ranked(all, limit, options) : [];
+    if (rows.length < limit) rows = await this.ranked(any, limit, options);
+    const top = Math.max(Number.EPSILON, ...rows.map((r) => r.rank));
+    const hits = rows.map((row) => ({ memory: toRecord(row), score: round(row.rank / top) }));
+    // A misspelt word among others is outvoted by the words that match; when nothing matches, spelling is likely.
+    if (hits.length === 0 && !options.exact) return (await this.fuzzy(query, limit, options)).filter((h) => h.score >= (options.threshold ?? 0));
     return hits.filter((h) => h.score >= (options.threshold ?? 0));
   }
 
-  /** Typo tolerance: words of memories that look like the query's (pg_trgm), for what full text did not find. */
-  private async fuzzy(query: string, limit: number, found: SearchHit[], options: SearchOptions): Promise<SearchHit[]> {
+  /**
+   * Full-text matches ranked by `ts_rank` (normalised by length). Ranking reads every candidate, so candidates are
+   * capped: words found in a large share of a million memories say little about which ones are meant.
+   */
+  private async ranked(tsquery: string, limit: number, options: SearchOptions): Promise<(MemoryRow & { rank: number })[]> {
+    const { where, params } = filters(options, 4);
+    const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
+    const { rows } = await this.read((pool) =>
+      pool.query<MemoryRow & { rank: number }>(
+        `SELECT ${COLUMNS}, ts_rank(search, q, 1) AS rank
+         FROM (SELECT * FROM claude_pm_memories, to_tsquery('english', $1) q WHERE search @@ q${conditions} LIMIT $3) candidates
+         ORDER BY rank DESC, created_at DESC LIMIT $2`,
+        [tsquery, limit, RANK_CANDIDATES, ...params],
+      ),
+    );
+    return rows;
+  }
+
+  /** Typo tolerance: memories with words that look like the query's (pg_trgm word similarity). */
+  private async fuzzy(query: string, limit: number, options: SearchOptions): Promise<SearchHit[]> {
     const text = query.trim().slice(0, 200);
     if (text.length < 3) return [];
-    const { where, params } = filters(options, 4);
+    const { where, params } = filters(options, 3);
     const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
     const { rows } = await this.read((pool) =>
       pool.query<MemoryRow & { similarity: number }>(
         `SELECT ${COLUMNS}, word_similarity($1, content) AS similarity FROM claude_pm_memories
-         WHERE $1 <% content AND id <> ALL($3::text[])${conditions} ORDER BY similarity DESC, created_at DESC LIMIT $2`,
-        [text, limit, found.map((h) => h.memory.id), ...params],
+         WHERE $1 <% content${conditions} ORDER BY similarity DESC, created_at DESC LIMIT $2`,
+        [text, limit, ...params],
       ),
     );
-    // Below every full-text hit: a spelling match is weaker evidence than a word match.
-    const ceiling = found.length ? Math.min(...found.map((h) => h.score)) * 0.9 : 1;
     const best = Math.max(Number.EPSILON, ...rows.map((r) => r.similarity));
-    return rows.map((row) => ({ memory: toRecord(row), score: round((row.similarity / best) * ceiling) }));
+    return rows.map((row) => ({ memory: toRecord(row), score: round(row.similarity / best) }));
   }
 
   async update(id: string, changes: MemoryChanges, hash: string | undefined): Promise<MemoryRecord> {
@@ -340,7 +364,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
       const row = await this.applyUpdate(this.pool, id, fields);
       if (!row) throw new MemoryNotFoundError(id);
       const memory = toRecord(row);
-      this.remember(memory);
+      if (this.mirrorLoaded) this.remember(memory);
       return memory;
     } catch (error) {
       if (!isUnreachable(error)) throw error instanceof MemoryNotFoundError ? error : new Error(`team database: ${describeDatabaseError(error)}`, { cause: error });
@@ -434,7 +458,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
-        for (const entry of batch) await this.replayOne(client, entry);
+        if (!(await this.replayAdds(client, batch))) for (const entry of batch) await this.replayOne(client, entry);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -447,6 +471,32 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
       await this.outbox.save();
     }
     this.markUp();
+  }
+
+  /**
+   * A batch of queued adds only (the usual outage) in one statement. False when the batch holds other writes or the
+   * database refused a row, so the caller replays one by one and can drop just the refused write.
+   */
+  private async replayAdds(client: pg.PoolClient, batch: OutboxEntry[]): Promise<boolean> {
+    const adds = batch.filter((e): e is OutboxEntry & { op: 'add' } => e.op === 'add');
+    if (adds.length !== batch.length) return false;
+    const memories = adds.map((e) => ({ id: e.clientId, at: e.at, hash: String(e.metadata.hash), ...fromQueuedFields(e.text, e.metadata) }));
+    await client.query('SAVEPOINT queued_adds');
+    try {
+      await client.query(
+        `INSERT INTO claude_pm_memories (id, content, category, tags, metadata, project_id, hash, near_duplicate_of, created_at)
+         SELECT m.id, m.content, m.category, ARRAY(SELECT jsonb_array_elements_text(m.tags)), m.metadata, m.project_id, m.hash, m.near_duplicate_of, m.at
+         FROM jsonb_to_recordset($1::jsonb) AS m(id text, content text, category text, tags jsonb, metadata jsonb, project_id text, hash text, near_duplicate_of text, at timestamptz)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(memories.map((m) => ({ id: m.id, content: m.content, category: m.category, tags: m.tags ?? [], metadata: m.metadata ?? {}, project_id: m.projectId ?? null, hash: m.hash, near_duplicate_of: m.nearDuplicateOf ?? null, at: m.at })))],
+      );
+      await client.query('RELEASE SAVEPOINT queued_adds');
+      return true;
+    } catch (error) {
+      if (isUnreachable(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT queued_adds');
+      return false;
+    }
   }
 
   private async replayOne(client: pg.PoolClient, entry: OutboxEntry): Promise<void> {

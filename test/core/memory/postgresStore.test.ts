@@ -9,6 +9,8 @@ import { createMemoryService, memoryDir } from '../../../src/core/memory/openMem
 import { DatabaseOfflineError, PostgresStore, orQuery } from '../../../src/core/memory/postgresStore';
 import { contentHash } from '../../../src/core/memory/text';
 import type { AddResult, MemoryRecord } from '../../../src/core/memory/types';
+import { Outbox } from '../../../src/core/memory/outbox';
+import { silentLogger } from '../../../src/core/common/logger';
 import { cli } from '../../helpers/runCli';
 import { PostgresCluster } from '../../helpers/postgresCluster';
 import { tempDir } from '../../helpers/tempDir';
@@ -189,6 +191,32 @@ describe('PostgreSQL memory backend', () => {
       await writing.catch(() => undefined);
       await store.dispose();
       await cluster.startServer().catch(() => undefined);
+    }
+  });
+
+  it('replays queued adds, updates and deletes in order, and drops only a write the database refuses', async () => {
+    const url = await freshDatabase();
+    const dir = memoryDir(await workspace());
+    const outbox = new Outbox(join(dir, 'postgres'));
+    const at = new Date().toISOString();
+    const queuedAdd = (clientId: string, text: string, category = 'project') => ({ op: 'add' as const, clientId, text, metadata: { category, tags: ['t'], metadata: { k: 1 }, hash: contentHash(text, category) }, at, attempted: false });
+    await outbox.push(queuedAdd('a', 'first queued'));
+    await outbox.push(queuedAdd('bad', 'refused by the schema', 'Not A Category'));
+    await outbox.push(queuedAdd('b', 'second queued'));
+    await outbox.push({ op: 'update', id: 'a', text: 'first queued, edited', metadata: { content: 'first queued, edited', hash: contentHash('first queued, edited', 'project') }, at });
+    await outbox.push({ op: 'delete', id: 'b', at });
+    const errors: string[] = [];
+    const store = new PostgresStore(url, dir, { logger: { ...silentLogger, error: (message: string | Error) => errors.push(String(message)) } });
+    try {
+      await store.replay();
+      await store.replay();
+      const rows = await store.list({});
+      assert.deepEqual(rows.map((m) => [m.id, m.content, m.tags, m.metadata]), [['a', 'first queued, edited', ['t'], { k: 1 }]]);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]!, /a queued add was refused and dropped/);
+      assert.equal(store.status().queuedWrites, 0);
+    } finally {
+      await store.dispose();
     }
   });
 
