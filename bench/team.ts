@@ -95,14 +95,13 @@ async function notifyLatency(url: string): Promise<Record<string, number>> {
 
 async function outboxReplay(url: string): Promise<Record<string, number>> {
   const dir = await mkdtemp(join(tmpdir(), 'claude-pm-teambench-'));
-  const outbox = new Outbox(join(dir, 'postgres'));
-  const entries = await outbox.load();
   const at = new Date().toISOString();
-  for (let i = 0; i < 10_000; i++) {
-    const text = `queued while offline ${i}`;
-    entries.push({ op: 'add', clientId: `queued-${i}`, text, metadata: { category: 'project', tags: [], metadata: {}, hash: contentHash(text, 'project') }, at, attempted: false });
-  }
-  await outbox.save();
+  await new Outbox(join(dir, 'postgres')).pushMany(
+    Array.from({ length: 10_000 }, (_, i) => {
+      const text = `queued while offline ${i}`;
+      return { op: 'add' as const, clientId: `queued-${i}`, text, metadata: { category: 'project', tags: [], metadata: {}, hash: contentHash(text, 'project') }, at, attempted: false };
+    }),
+  );
   const store = new PostgresStore(url, dir);
   const start = performance.now();
   await store.replay();

@@ -64,8 +64,13 @@ export class Outbox {
   }
 
   async push(entry: OutboxEntry): Promise<void> {
+    await this.pushMany([entry]);
+  }
+
+  /** Queues several writes in order with one append. */
+  async pushMany(entries: OutboxEntry[]): Promise<void> {
     await this.locked(async () => {
-      await this.append([{ queued: randomUUID(), entry }]);
+      await this.append(entries.map((entry) => ({ queued: randomUUID(), entry })));
       this.known = (await this.read()).length;
     });
   }
@@ -92,19 +97,26 @@ export class Outbox {
    * before it is sent, so a replay after a lost reply can ask the server before sending it again.
    */
   async replay(send: (write: QueuedWrite) => Promise<boolean>): Promise<void> {
+    await this.replayBatches(1, ([write]) => send(write as QueuedWrite));
+  }
+
+  /**
+   * As `replay`, up to `size` writes at a time for a server that applies a batch atomically (one transaction):
+   * `send` gets them in order, and they are marked done together.
+   */
+  async replayBatches(size: number, send: (writes: QueuedWrite[]) => Promise<boolean>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await withLock(
       join(this.dir, REPLAY_LOCK_FILE),
       async () => {
         for (;;) {
-          const [next] = await this.pending();
-          if (!next) break;
-          if (next.entry.op === 'add' && !next.entry.attempted) {
-            // `send` still sees the entry as never attempted: it need not ask the server first.
-            await this.locked(() => this.append([{ attempted: next.seq }]));
-          }
-          if (!(await send(next))) return;
-          await this.locked(() => this.append([{ done: next.seq }]));
+          const batch = (await this.pending()).slice(0, size);
+          if (batch.length === 0) break;
+          const unattempted = batch.filter((q) => q.entry.op === 'add' && !q.entry.attempted);
+          // `send` still sees these entries as never attempted: it need not ask the server first.
+          if (unattempted.length) await this.locked(() => this.append(unattempted.map((q) => ({ attempted: q.seq }))));
+          if (!(await send(batch))) return;
+          await this.locked(() => this.append(batch.map((q) => ({ done: q.seq }))));
         }
         await this.locked(() => this.compact());
       },

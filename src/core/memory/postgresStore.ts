@@ -130,6 +130,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private replayTimer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
   private disposed = false;
+  private outboxRead = false;
 
   constructor(
     private readonly url: string,
@@ -237,8 +238,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   async add(input: NewMemory, hash: string): Promise<AddResult> {
     const id = randomUUID();
     const entry: OutboxEntry = { op: 'add', clientId: id, text: input.content, metadata: queuedFields(input, hash), at: new Date().toISOString(), attempted: false };
-    await this.outbox.load();
-    if (this.outbox.size > 0) return this.queueAdd(entry, input, hash);
+    if ((await this.queuedWrites()) > 0) return this.queueAdd(entry, input, hash);
     try {
       return await this.insert(this.pool, id, input, hash);
     } catch (error) {
@@ -350,9 +350,8 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
 
   async update(id: string, changes: MemoryChanges, hash: string | undefined): Promise<MemoryRecord> {
     const fields = { ...(changes.content !== undefined ? { content: changes.content } : {}), ...(changes.category !== undefined ? { category: changes.category } : {}), ...(changes.tags ? { tags: changes.tags } : {}), ...(changes.metadata ? { metadata: changes.metadata } : {}), ...(hash ? { hash } : {}) };
-    await this.outbox.load();
     const queued = this.queuedRecord(id);
-    if (this.outbox.size > 0 || queued) {
+    if ((await this.queuedWrites()) > 0 || queued) {
       const current = queued ?? this.mirror.get(id) ?? (await this.get(id).catch(() => undefined));
       if (!current) throw new MemoryNotFoundError(id);
       await this.enqueue({ op: 'update', id, ...(changes.content !== undefined ? { text: changes.content } : {}), metadata: fields, at: new Date().toISOString() });
@@ -388,8 +387,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   }
 
   async delete(id: string): Promise<boolean> {
-    await this.outbox.load();
-    if (this.outbox.size > 0) {
+    if ((await this.queuedWrites()) > 0) {
       await this.enqueue({ op: 'delete', id, at: new Date().toISOString() });
       const known = this.mirror.has(id);
       this.forget(id);
@@ -452,25 +450,34 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   }
 
   private async replayQueued(): Promise<void> {
-    const entries = await this.outbox.load();
-    while (entries.length > 0 && !this.disposed) {
-      const batch = entries.slice(0, REPLAY_BATCH);
+    // One process replays at a time (the outbox's lock); a crash before a batch is marked done replays it again,
+    // and then adds hit ON CONFLICT while updates and deletes repeat harmlessly.
+    await this.outbox.replayBatches(REPLAY_BATCH, async (writes) => {
+      if (this.disposed) return false;
+      const batch = writes.map((w) => w.entry);
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
         if (!(await this.replayAdds(client, batch))) for (const entry of batch) await this.replayOne(client, entry);
         await client.query('COMMIT');
+        return true;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
         client.release();
       }
-      // A crash before this save replays the batch again: adds hit ON CONFLICT, updates and deletes repeat harmlessly.
-      entries.splice(0, batch.length);
-      await this.outbox.save();
+    });
+    if (this.outbox.size === 0) this.markUp();
+  }
+
+  /** Pending writes: read from the outbox once, then counted as this store queues and replays them. */
+  private async queuedWrites(): Promise<number> {
+    if (!this.outboxRead) {
+      await this.outbox.pending();
+      this.outboxRead = true;
     }
-    this.markUp();
+    return this.outbox.size;
   }
 
   /**
