@@ -22,7 +22,7 @@ export async function validateCommand(features: FeatureContext, reports: ReadOnl
   if (!folder) return;
   const { config } = await features.sessions.get(folder);
   // Checked, not sent: the report needs the key's shape, not the service's answer.
-  const key = config.memory.backend === 'embedded' ? undefined : await features.keys.get(config.memory.backend);
+  const key = isMem0Backend(config.memory.backend) ? await features.keys.get(config.memory.backend) : undefined;
   const [report, access] = await Promise.all([validateSecurity(config, key, process.env), describeAccess(folder.uri.fsPath, {})]);
   // A rendered, read-only preview: an Untitled document would ask to be saved when closed.
   const uri = reports.show(`/${folder.name} security report.md`, securityReportMarkdown(report, access, key && maskKey(key)));
