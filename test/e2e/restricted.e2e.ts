@@ -36,7 +36,7 @@ describe('Claude PM in Restricted Mode', () => {
       const rows = vscode.viewRows('Health');
       await rows.filter({ hasText: /Health \d+%/ }).first().waitFor({ timeout: 60_000 });
       // The automatic check runs a few seconds after activation: give it time to have happened.
-      await vscode.runCommand('Claude PM: Check Health Now');
+      await vscode.runCommand('Claude PM: Check Health');
       await vscode.page.waitForTimeout(8_000);
       await vscode.screenshot('restricted-health');
       assert.equal(existsSync(marker), false, 'core.fsmonitor ran in Restricted Mode');
