@@ -56,6 +56,9 @@ describe('Claude PM in a real VS Code', () => {
       // The other views folded away, so the screenshot shows the whole Health tree.
       const others = ['Agents', 'Runs', 'Tickets', 'Memory'];
       await togglePanes(others);
+      // The project's git details open too, below their project.
+      await rows.filter({ hasText: /compliance \d+%/ }).first().click();
+      await rows.filter({ hasText: /Last commit/ }).first().waitFor({ timeout: 10_000 });
       await vscode.scrollToRow('Health', 'CLAUDE.md Templates');
       await vscode.screenshot('health-view');
       await togglePanes(others);

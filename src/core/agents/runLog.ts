@@ -1,3 +1,4 @@
+import { formatDuration } from '../common/duration';
 import type { RunEvent, RunResult } from './runner';
 
 // How a run reads in a log: every line labelled with its agent, tool calls and results on one line each.
@@ -23,7 +24,7 @@ export function formatRunEvent(label: string, event: RunEvent): string[] {
 
 /** One line: status, time, turns, cost, session; then the reason when it did not succeed. */
 export function summarizeRun(label: string, result: RunResult): string[] {
-  const parts = [`${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`];
+  const parts = [`${result.status} in ${formatDuration(result.durationMs)}`];
   if (result.turns !== undefined) parts.push(`${result.turns} turn${result.turns === 1 ? '' : 's'}`);
   if (result.costUsd !== undefined) parts.push(`$${result.costUsd.toFixed(4)}`);
   if (result.sessionId) parts.push(`session ${result.sessionId}`);

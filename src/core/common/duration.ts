@@ -1,6 +1,7 @@
-/** `47 ms`, `12 s`, `3 m 05 s`, `1 h 02 m`: exact below a second, where rounding would show a misleading `0 s`. */
+/** `47 ms`, `1.5 s`, `12 s`, `3 m 05 s`, `1 h 02 m`: exact below a second, where rounding would show a misleading `0 s`. */
 export function formatDuration(ms: number): string {
   if (Math.round(ms) < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 9_950) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
