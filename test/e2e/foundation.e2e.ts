@@ -56,12 +56,15 @@ describe('Claude PM in a real VS Code', () => {
       // The other views folded away, so the screenshot shows the whole Health tree.
       const others = ['Agents', 'Runs', 'Tickets', 'Memory'];
       await togglePanes(others);
-      // The project's git details open too, below their project.
-      await rows.filter({ hasText: /compliance \d+%/ }).first().click();
-      await rows.filter({ hasText: /Last commit/ }).first().waitFor({ timeout: 10_000 });
-      await vscode.scrollToRow('Health', 'CLAUDE.md Templates');
-      await vscode.screenshot('health-view');
-      await togglePanes(others);
+      try {
+        // The project's git details open too, indented below their project.
+        await rows.filter({ hasText: /compliance \d+%/ }).first().click();
+        await rows.filter({ hasText: /Last commit|No commits yet/ }).first().waitFor({ timeout: 10_000 });
+        await vscode.scrollToRow('Health', 'CLAUDE.md Templates');
+        await vscode.screenshot('health-view');
+      } finally {
+        await togglePanes(others);
+      }
     }));
 
   it('opens the dashboard webview with its cards and the health chart', () =>

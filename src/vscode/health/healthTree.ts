@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ComplianceItem } from '../../core/common/compliance';
+import { countOf } from '../../core/common/plural';
 import type { DiagnosticStep } from '../../core/health/diagnostics';
 import { INIT_LAYOUT_COMMAND } from '../../core/health/layoutCompliance';
 import type { ProjectResult, ServiceResult } from '../../core/health/reportSchema';
@@ -184,13 +185,17 @@ function projectNode(p: ProjectResult): HealthNode {
     if (git.conflicts.length) details.push({ id: `project:${p.path}:conflicts`, label: git.conflicts.length === 1 ? vscode.l10n.t('1 file with merge conflicts') : vscode.l10n.t('{0} files with merge conflicts', git.conflicts.length), tooltip: git.conflicts.join('\n'), icon: icon('bad', 'git-merge'), fix: { command: 'workbench.view.scm', title: vscode.l10n.t('Open Source Control') } });
     details.push({ id: `project:${p.path}:last`, label: git.daysSinceLastCommit === null ? vscode.l10n.t('No commits yet') : lastCommitLabel(git.daysSinceLastCommit), icon: icon(git.daysSinceLastCommit !== null && git.daysSinceLastCommit > 30 ? 'warn' : 'ok', 'git-commit') });
   }
-  for (const [i, issue] of p.issues.entries()) details.push({ id: `project:${p.path}:issue:${i}`, label: issue, icon: icon('off', 'info') });
+  // The git rows above already say how many changes are uncommitted.
+  const shown = git ? countOf(git.dirtyFiles, 'uncommitted change') : undefined;
+  for (const [i, issue] of p.issues.entries()) if (issue !== shown) details.push({ id: `project:${p.path}:issue:${i}`, label: issue, icon: icon('off', 'info') });
   return {
     id: `project:${p.path}`,
     label: p.name,
     description: `${p.status} · ${vscode.l10n.t('compliance {0}%', p.metrics.compliance_percentage)}`,
     tooltip: p.path,
-    icon: icon(PROJECT_TONE[p.status], 'folder'),
+    // Not the 'folder' icon: the editor draws that one from the file icon theme and, in themes without folder
+    // icons, pulls the project's children left of it.
+    icon: icon(PROJECT_TONE[p.status], 'root-folder'),
     children: details,
   };
 }

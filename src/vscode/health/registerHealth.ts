@@ -37,7 +37,10 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
   // the diagnostics troubleshoot. The view shows the outcome; only a failed diagnostic step also says so in a message.
   registerCommand(features, 'claudePm.health.refresh', async () => {
     await vscode.commands.executeCommand('claudePm.health.focus');
-    const [, diagnostics] = await vscode.window.withProgress({ location: { viewId: 'claudePm.health' }, title: vscode.l10n.t('Checking health') }, () => Promise.all([controller.refresh(), controller.diagnose()]));
+    const [, diagnostics] = await vscode.window.withProgress({ location: { viewId: 'claudePm.health' }, title: vscode.l10n.t('Checking health') }, () =>
+      // Diagnostics probe the memory service and the agents' CLI: not in Restricted Mode.
+      Promise.all([controller.refresh(), vscode.workspace.isTrusted ? controller.diagnose() : undefined]),
+    );
     const failed = diagnostics ? [...diagnostics.memory.steps, ...diagnostics.agents.steps].filter((s) => s.status === 'fail') : [];
     if (failed.length) void vscode.window.showWarningMessage(vscode.l10n.t('Claude PM: {0}. {1}', `${failed[0]!.title}: ${failed[0]!.cause ?? failed[0]!.detail}`, failed[0]!.fix ?? ''));
   });
