@@ -10,10 +10,17 @@ import { MAX_TICKET_FILE_BYTES, parseTicketFile, toRelPath } from './reader';
 // Folders that never hold tickets: tool state, templates (YAML), dependencies.
 const SKIPPED_DIRS = new Set(['node_modules', 'templates']);
 
+// A ticket tree is shallow (type folder, status or archive folder, comment folder) and small: these bounds keep a
+// root named by mistake (`--root /`, a home folder) from walking a whole disk.
+const MAX_DEPTH = 5;
+const MAX_FOLDERS = 10_000;
+
 /** Every `.md` file under `root`, sorted so that results (and "first of a duplicate") are stable. */
 export async function listTicketFiles(root: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  let folders = 0;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (++folders > MAX_FOLDERS) return;
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -24,12 +31,12 @@ export async function listTicketFiles(root: string): Promise<string[]> {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(join(dir, entry.name));
+        if (!SKIPPED_DIRS.has(entry.name) && depth < MAX_DEPTH) subdirs.push(join(dir, entry.name));
       } else if (entry.isFile() && entry.name.endsWith('.md')) out.push(join(dir, entry.name));
     }
-    await Promise.all(subdirs.map(walk));
+    await Promise.all(subdirs.map((sub) => walk(sub, depth + 1)));
   };
-  await walk(root);
+  await walk(root, 0);
   return out.sort();
 }
 
