@@ -4,6 +4,7 @@ import { createLogger, type Logger, type LogLevel } from '../core/common/logger'
 import { terminalText } from '../core/common/terminalText';
 import type { ResolvedConfig } from '../core/config/loadConfig';
 import type { MemoryService } from '../core/memory/memoryService';
+import type { AuditEvent, AuditLog } from '../core/security/auditLog';
 import type { Permission } from '../core/security/permissions';
 
 // Only types and the logger are imported statically: `--help`, `--version` and every command's start stay light, and
@@ -15,14 +16,26 @@ export type Values = Record<string, string | boolean | (string | boolean)[] | un
 
 /** What every subcommand receives: the workspace it acts on, its config, and the output channels. */
 export interface CliContext {
+  /** The workspace root: the nearest folder at or above --cwd holding `.claude-pm/`, else the git root. */
   cwd: string;
+  /** The folder --cwd named (or the process's): relative paths given on the command line start here. */
+  dir: string;
   format: OutputFormat;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** Loads `.claude-pm/config.json` of `cwd` once; diagnostics go to stderr. */
+  /**
+   * Loads `.claude-pm/config.json` of the workspace once; warnings go to stderr. A file with errors rejects with
+   * every error's file, line and column: no command carries on with defaults in place of a broken setting.
+   */
   config(): Promise<ResolvedConfig>;
   /** Checks the actor's permission before a change; rejects with PermissionDeniedError (exit 1) when missing. */
   authorize(permission: Permission, action: string, target?: string): Promise<void>;
+  /** Appends an event to the workspace's audit trail as the acting user; a failure to write is reported, not thrown. */
+  audit(event: Omit<AuditEvent, 'actor'>): Promise<void>;
+  /** A path named on the command line for reading. */
+  inputPath(arg: string): string;
+  /** A path named on the command line for writing; never the policy, config, audit trail, memory store or keys. */
+  outputPath(arg: string): Promise<string>;
   /** Writes a result: JSON alone on stdout with --format json, otherwise `text`. */
   print(value: unknown, text?: string | (() => string)): void;
   /** Services a long-lived caller (the MCP server) keeps open across commands. */
@@ -42,7 +55,7 @@ export interface CliCommandSpec {
   /** Positional arguments, shown in help, e.g. 'TYPE TITLE'. */
   args?: string;
   options?: OptionSpec;
-  /** Checked before `run` for commands that change something; a denial exits 1 and is audited. */
+  /** Checked before `run` for commands that change something (not for a --dry-run); a denial exits 1 and is audited. */
   permission?: Permission;
 }
 
@@ -111,13 +124,17 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     io.stderr(`claude-pm: --format must be json or text, not '${String(format)}'\n`);
     return 2;
   }
-  const cwd = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
+  const dir = resolve(io.cwd, typeof values.cwd === 'string' ? values.cwd : '.');
+  const cwd = await (await import('../core/common/workspaceRoot')).findWorkspaceRoot(dir, io.env);
   // Until the workspace's config is read, messages go out at info; then its logging.level applies (--verbose wins).
   let configLevel: LogLevel = 'info';
   const logger = createLogger((level, line) => io.stderr(`${level === 'info' ? '' : `${level}: `}${line}\n`), () => (values.verbose ? 'debug' : configLevel));
   let configPromise: Promise<ResolvedConfig> | undefined;
+  let auditLog: AuditLog | undefined;
+  let actor: Promise<string> | undefined;
   const ctx: CliContext = {
     cwd,
+    dir,
     format,
     env: io.env,
     logger,
@@ -131,6 +148,21 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
       return (await createWorkspaceAuthorizer(cwd, io.env)).require(permission, action, target);
     },
     shared: io.shared ?? {},
+    audit: async (event) => {
+      try {
+        const [{ AuditLog }, { resolveActor }] = await Promise.all([import('../core/security/auditLog'), import('../core/security/policy')]);
+        await (auditLog ??= AuditLog.forWorkspace(cwd, { env: io.env })).append({ ...event, actor: await (actor ??= resolveActor(cwd, io.env)) });
+      } catch (error) {
+        logger.warn(`could not write the audit trail: ${(error as Error).message}`);
+      }
+    },
+    inputPath: (arg) => resolve(dir, arg),
+    outputPath: async (arg) => {
+      const path = resolve(dir, arg);
+      const { assertOutputAllowed } = await import('../core/security/protectedFiles');
+      await assertOutputAllowed(path, cwd, io.env);
+      return path;
+    },
     print: (value, text) => {
       // JSON leaves C1 controls and bidi overrides raw: escaped here, they keep their value through the terminal filter.
       if (format === 'json') io.stdout(`${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
@@ -141,7 +173,8 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     },
   };
   try {
-    if (command.permission) await ctx.authorize(command.permission, command.path.join(' '));
+    // A dry run changes nothing, so it needs no permission to change anything.
+    if (command.permission && values['dry-run'] !== true) await ctx.authorize(command.permission, command.path.join(' '));
     return await command.run(ctx, values, positionals);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -154,8 +187,9 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
 }
 
 async function loadConfigWithWarnings(cwd: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<ResolvedConfig> {
-  const [{ loadConfig }, { formatDiagnostic }] = await Promise.all([import('../core/config/loadConfig'), import('../core/config/diagnostics')]);
+  const [{ loadConfig }, { assertNoErrors, formatDiagnostic }] = await Promise.all([import('../core/config/loadConfig'), import('../core/config/diagnostics')]);
   const { config, diagnostics } = await loadConfig(cwd, {}, env);
+  assertNoErrors(diagnostics);
   for (const d of diagnostics) logger.warn(formatDiagnostic(d));
   return config;
 }

@@ -159,7 +159,7 @@ describe('claude-pm audit verify', () => {
     await writeFile(copy, [lines[0], lines[2], lines[1], ''].join('\n'));
     const broken = await cli(['audit', 'verify', '--file', 'copy.log'], { cwd: root });
     assert.equal(broken.code, 1);
-    assert.match(broken.stdout, /copy\.log: line 2: the chain is broken/);
+    assert.match(broken.stdout, /copy\.log: line 2: entry 2 is missing before this line/);
     const missing = await cli(['audit', 'verify', '--file', 'nope.log'], { cwd: root });
     assert.equal(missing.code, 1);
   });

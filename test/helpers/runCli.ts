@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli/framework';
 import { allCommands } from '../../src/cli/commands/registry';
 
@@ -7,6 +10,9 @@ export interface CliResult {
   stderr: string;
 }
 
+// Keys, anchors and lockout state of CLI runs stay in a test folder (the runner's, else one per test process).
+process.env.CLAUDE_PM_CONFIG_DIR ??= mkdtempSync(join(tmpdir(), 'claude-pm-user-config-'));
+
 /** Runs the CLI in-process with captured output, as `claude-pm ...args` would from `cwd`. */
 export async function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   let stdout = '';
@@ -14,7 +20,7 @@ export async function cli(args: string[], options: { cwd?: string; env?: NodeJS.
   const code = await runCli(args, allCommands, '0.0.0-test', {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: options.env ?? {},
+    env: { CLAUDE_PM_CONFIG_DIR: process.env.CLAUDE_PM_CONFIG_DIR, ...options.env },
     cwd: options.cwd ?? process.cwd(),
   });
   return { code, stdout, stderr };

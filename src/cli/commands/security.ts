@@ -27,7 +27,12 @@ export const securityCommands = lazyCommands(() => import('../handlers/security'
   },
   auditVerify: {
     path: ['audit', 'verify'],
-    summary: 'Check the hash chain of the audit log and name the first broken line; --database checks the team database\'s audit trail',
+    summary: 'Check the audit trail (rotated files and the current log) against its key and anchor and name the first problem; --database checks the team database\'s audit trail',
     options: { file: { type: 'string' }, database: { type: 'boolean' } },
+  },
+  auditRotateKey: {
+    path: ['audit', 'rotate-key'],
+    summary: 'Check the audit trail, then seal new entries with a new key (old keys stay to verify the history)',
+    permission: 'system.configure',
   },
 });

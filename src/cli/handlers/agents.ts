@@ -12,6 +12,8 @@ import { RunStore } from '../../core/orchestration/runStore';
 import { redact, redactValue } from '../../core/common/redact';
 import { selfToolServer } from '../selfCommand';
 import { UsageError, type CliHandler, type CliHandlers, type CliContext } from '../framework';
+import { secondsOption } from '../secondsOption';
+import { onTermination } from '../signals';
 
 async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
   return discoverAgents({ projectRoot: ctx.cwd, homeDir: ctx.env.HOME || ctx.env.USERPROFILE || homedir(), systemDir: defaultSystemAgentsDir() });
@@ -54,7 +56,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
   if (typeof values.agent !== 'string' || values.agent === '') throw new UsageError('missing --agent TYPE');
   if (!task) throw new UsageError('missing TASK');
   if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
-  const timeoutS = positiveNumber(values.timeout, '--timeout');
+  const timeoutS = secondsOption(values.timeout, '--timeout');
   const maxTurns = positiveNumber(values['max-turns'], '--max-turns');
 
   const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
@@ -65,8 +67,10 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
   const kind = settings.kind;
 
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.once('SIGINT', interrupt);
+  const stopHandling = onTermination((signal) => {
+    ctx.logger.warn(`${signal}: stopping the agent…`);
+    controller.abort();
+  });
   try {
     ctx.logger.info(`[${agent.type}] delegating to ${agent.name} (${agent.tier} tier, ${kind} runner)…`);
     const run = await delegateTask({
@@ -84,6 +88,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
       },
     });
     const result = run.result!;
+    await ctx.audit({ event: 'agent_delegation', action: `delegate to ${agent.type}`, target: task, details: { agent: agent.type, tier: agent.tier, runner: kind, outcome: result.status, ...(run.ticketId ? { ticket: run.ticketId } : {}) } });
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
     const record = delegatedRunRecord(run);
     const store = new RunStore(ctx.cwd);
@@ -92,7 +97,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));
     return result.status === 'succeeded' ? 0 : 1;
   } finally {
-    process.removeListener('SIGINT', interrupt);
+    stopHandling();
   }
 };
 

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../../core/common/atomicFile';
 import type { ResolvedConfig } from '../../core/config/loadConfig';
 import { runDiagnostics } from '../../core/health/diagnostics';
@@ -11,6 +10,7 @@ import { hasFrameworkFolder, saveReport } from '../../core/health/reportStore';
 import { workspaceCounts, workspaceDiagnosticSources } from '../../core/health/workspaceSources';
 import { redactValue } from '../../core/common/redact';
 import { UsageError, type CliHandlers, type CliContext } from '../framework';
+import { secondsOption } from '../secondsOption';
 
 /** One full check of the workspace; the report is also kept in `.claude-pm/logs` when that folder exists. */
 async function checkWorkspace(ctx: CliContext, config: ResolvedConfig): Promise<HealthReport> {
@@ -23,16 +23,9 @@ async function checkWorkspace(ctx: CliContext, config: ResolvedConfig): Promise<
 
 async function writeOutput(ctx: CliContext, output: unknown, value: unknown): Promise<void> {
   if (typeof output !== 'string') return;
-  const path = resolve(ctx.cwd, output);
+  const path = await ctx.outputPath(output);
   await writeJsonAtomic(path, redactValue(value));
   ctx.logger.info(`wrote ${path}`);
-}
-
-function seconds(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of seconds, not '${String(value)}'`);
-  return n;
 }
 
 export const healthHandlers = {
@@ -45,9 +38,9 @@ export const healthHandlers = {
   monitor: async (ctx, values) => {
     // --duration 0 monitors until SIGTERM or SIGINT (a service), rewriting --output after every sample.
     const untilStopped = values.duration === '0';
-    const duration = untilStopped ? Infinity : seconds(values.duration, 'duration');
+    const duration = untilStopped ? Infinity : secondsOption(values.duration, '--duration');
     if (duration === undefined) throw new UsageError('missing --duration SECONDS (0: until stopped)');
-    const interval = seconds(values.interval, 'interval') ?? Math.min(60, duration);
+    const interval = secondsOption(values.interval, '--interval') ?? Math.min(60, duration);
     const config = await ctx.config();
     const stop = new AbortController();
     const onSignal = () => stop.abort();

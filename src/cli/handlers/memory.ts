@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
 import { describeSessionContext, type MemoryService } from '../../core/memory/memoryService';
@@ -74,6 +73,7 @@ export const memoryHandlers = {
       }),
     );
     const { memory, duplicate } = result;
+    await ctx.audit({ event: 'memory_write', action: duplicate ? 'add memory (already present)' : 'add memory', target: memory.id, details: { category: memory.category } });
     ctx.print({ ...toJson(memory), duplicate, ...(memory.nearDuplicateOf ? { near_duplicate_of: memory.nearDuplicateOf } : {}) }, () =>
       duplicate ? `Already remembered as ${memory.id}` : `Remembered ${memory.id}${memory.nearDuplicateOf ? ` (almost the same as ${memory.nearDuplicateOf})` : ''}`,
     );
@@ -115,6 +115,7 @@ export const memoryHandlers = {
   memoryDelete: async (ctx, _values, positionals) => {
     const id = requireArg(positionals, 0, 'ID');
     const deleted = await withService(ctx, (service) => service.delete(id));
+    await ctx.audit({ event: 'memory_delete', action: deleted ? 'delete memory' : 'delete memory (not found)', target: id });
     if (!deleted) {
       ctx.logger.error(`No memory with id '${id}'.`);
       return 1;
@@ -123,7 +124,7 @@ export const memoryHandlers = {
     return 0;
   },
   memoryImport: async (ctx, _values, positionals) => {
-    const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
+    const file = ctx.inputPath(requireArg(positionals, 0, 'FILE'));
     const { items, problems } = parseMemoryJsonl(await readFile(file, 'utf8'));
     if (problems.length > 0) {
       for (const p of problems.slice(0, 20)) ctx.logger.error(`${file}:${p.line}: ${p.message}`);
@@ -132,13 +133,15 @@ export const memoryHandlers = {
     }
     const results = await withService(ctx, (service) => service.addBatch(items));
     const added = results.filter((r) => !r.duplicate).length;
+    await ctx.audit({ event: 'memory_write', action: 'import memories', target: file, details: { added, duplicates: results.length - added } });
     ctx.print({ added, duplicates: results.length - added }, `Imported ${added} memories (${results.length - added} already present).`);
     return 0;
   },
   memoryExport: async (ctx, values, positionals) => {
-    const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
+    const file = await ctx.outputPath(requireArg(positionals, 0, 'FILE'));
     const memories = await withService(ctx, (service) => service.list(typeof values.category === 'string' ? { category: values.category } : {}));
     await writeFileAtomic(file, toMemoryJsonl(memories));
+    await ctx.audit({ event: 'memory_export', action: 'export memories', target: file, details: { exported: memories.length, ...(typeof values.category === 'string' ? { category: values.category } : {}) } });
     ctx.print({ exported: memories.length, file }, `Exported ${memories.length} memories to ${file}`);
     return 0;
   },

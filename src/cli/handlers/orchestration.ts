@@ -13,9 +13,10 @@ import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } 
 import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
 import { selfToolServer } from '../selfCommand';
 import { requireArg, UsageError, type CliHandler, type CliHandlers } from '../framework';
+import { onTermination } from '../signals';
 
 const run: CliHandler = async (ctx, values, positionals) => {
-  const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
+  const file = ctx.inputPath(requireArg(positionals, 0, 'FILE'));
   if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
   let given: Record<string, unknown>;
   try {
@@ -47,18 +48,18 @@ const run: CliHandler = async (ctx, values, positionals) => {
   const interrupted = await store.markInterrupted();
   if (interrupted.length) ctx.logger.warn(`marked ${interrupted.length} orphaned run(s) as interrupted: ${interrupted.join(', ')}`);
   const handle = engine.start({ workflow: resolved.workflow, steps: resolved.steps, file: resolved.file, context, selectedVia: resolved.selectedVia });
-  const interrupt = () => {
-    ctx.logger.warn('cancelling the run…');
+  const stopHandling = onTermination((signal) => {
+    ctx.logger.warn(`${signal}: cancelling the run…`);
     handle.cancel();
-  };
-  process.once('SIGINT', interrupt);
+  });
   let record: RunRecord;
   try {
     record = await handle.done;
   } finally {
-    process.removeListener('SIGINT', interrupt);
+    stopHandling();
     await memory?.dispose();
   }
+  await ctx.audit({ event: 'workflow_run', action: `run workflow ${record.workflow}`, target: record.file ?? file, details: { run: record.id, outcome: record.status, steps: record.steps.length, failed: record.steps.filter((s) => s.status === 'failed').map((s) => s.name) } });
   ctx.print(runSummary(record), () => renderRun(record, store));
   return runSucceeded(record) ? 0 : 1;
 };
@@ -81,7 +82,7 @@ function statusMark(status: string): string {
 }
 
 const validate: CliHandler = async (ctx, _values, positionals) => {
-  const file = resolve(ctx.cwd, requireArg(positionals, 0, 'FILE'));
+  const file = ctx.inputPath(requireArg(positionals, 0, 'FILE'));
   const parsed = await loadWorkflowFile(file);
   const diagnostics = [...parsed.diagnostics];
   const workflow = parsed.workflow;

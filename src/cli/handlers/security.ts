@@ -1,11 +1,13 @@
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertNoErrors } from '../../core/config/diagnostics';
 import { loadConfig } from '../../core/config/loadConfig';
 import { environmentSchema, isMem0Backend } from '../../core/config/schema';
 import { verifyTeamAudit } from '../../core/database/audit';
 import { describeDatabaseUrl } from '../../core/database/connection';
 import { generateApiKey, maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
-import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
+import { AuthLockout, lockoutOptionsFromEnv, lockoutStateFile } from '../../core/security/lockout';
 import { describeAccess, POLICY_PATH, resolveActor } from '../../core/security/policy';
 import { assignRole } from '../../core/security/policyEdit';
 import { describeVerification } from '../../core/security/reportMarkdown';
@@ -39,7 +41,8 @@ export const securityHandlers = {
     if (requested && !requested.success) throw new UsageError(`--environment must be development, testing or production, not '${String(values.environment)}'`);
     // An explicit --environment wins over CMPM_ENVIRONMENT.
     const env = requested ? { ...ctx.env, CMPM_ENVIRONMENT: undefined } : ctx.env;
-    const { config } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
+    const { config, diagnostics } = await loadConfig(ctx.cwd, { environment: requested?.data }, env);
+    assertNoErrors(diagnostics);
     const backend = config.memory.backend;
     const apiKey = isMem0Backend(backend) ? ctx.env[KEY_ENV_VARIABLES[backend]] : undefined;
     const report = await validateSecurity(config, apiKey, env);
@@ -63,10 +66,10 @@ export const securityHandlers = {
     const apiKey = ctx.env[KEY_ENV_VARIABLES[backend]];
     if (!apiKey) throw new Error(`no API key: set ${KEY_ENV_VARIABLES[backend]} for the ${backend} memory service`);
     checkKeyOrigin(config, ctx.env);
-    const audit = AuditLog.forWorkspace(ctx.cwd);
+    const audit = AuditLog.forWorkspace(ctx.cwd, { env: ctx.env });
     const actor = await resolveActor(ctx.cwd, ctx.env);
     const pending: Promise<unknown>[] = [];
-    const lockout = new AuthLockout({ ...lockoutOptionsFromEnv(ctx.env), onEvent: (event) => pending.push(audit.append({ ...event, actor })) });
+    const lockout = new AuthLockout({ ...lockoutOptionsFromEnv(ctx.env), stateFile: lockoutStateFile(ctx.env), onEvent: (event) => pending.push(audit.append({ ...event, actor })) });
     const baseUrl = memoryServiceUrl(config, ctx.env);
     const result = await testAuthentication({ backend, baseUrl, apiKey, verifyTls: config.memory.verifyTls, timeoutMs: config.memory.timeoutMs, userId: config.memory.userId }, lockout);
     await Promise.all(pending);
@@ -90,15 +93,20 @@ export const securityHandlers = {
   },
   auditVerify: async (ctx, values) => {
     if (values.database) return verifyTeamAuditTrail(ctx);
-    const explicit = typeof values.file === 'string' ? resolve(ctx.cwd, values.file) : undefined;
-    const file = explicit ?? join(ctx.cwd, AUDIT_LOG_PATH);
-    const result = await verifyAuditLog(file);
-    if (!result.ok && result.firstBrokenLine === undefined && !explicit) {
-      ctx.print({ ...result, ok: true }, `${file}: no events recorded yet`);
-      return 0;
-    }
+    const file = typeof values.file === 'string' ? ctx.inputPath(values.file) : join(ctx.cwd, AUDIT_LOG_PATH);
+    if (typeof values.file === 'string' && !(await stat(file).then((s) => s.isFile(), () => false))) throw new Error(`${file}: no such audit log file`);
+    const result = await verifyAuditLog(file, { env: ctx.env });
     ctx.print(result, `${file}: ${describeVerification(result)}`);
     return result.ok ? 0 : 1;
+  },
+  auditRotateKey: async (ctx) => {
+    const log = AuditLog.forWorkspace(ctx.cwd, { env: ctx.env });
+    const { previous, current, verification } = await log.rotateKey(await resolveActor(ctx.cwd, ctx.env));
+    ctx.print(
+      { previous: previous ?? null, current, keyring: log.trust.where, verified: verification.lines },
+      `${verification.lines} entries verified; new entries are sealed with key ${current}${previous ? ` (was ${previous})` : ''}, kept in ${log.trust.where}`,
+    );
+    return 0;
   },
 } satisfies CliHandlers;
 

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import type { ResolvedConfig } from '../../core/config/loadConfig';
 import { deployClaudeMd, type DeployResult } from '../../core/templates/deploy';
@@ -11,12 +10,12 @@ const str = (values: Values, key: string): string | undefined => (typeof values[
 
 async function master(ctx: CliContext, config: ResolvedConfig, values: Values): Promise<MasterTemplate> {
   const explicit = str(values, 'template');
-  return loadMasterTemplate(resolveMasterPath(ctx.cwd, explicit && resolve(ctx.cwd, explicit), config.file.templates?.master));
+  return loadMasterTemplate(await resolveMasterPath(ctx.cwd, explicit && ctx.inputPath(explicit), config.file.templates?.master));
 }
 
 function targetDir(ctx: CliContext, values: Values): string | undefined {
   const dir = str(values, 'target');
-  return dir === undefined ? undefined : resolve(ctx.cwd, dir);
+  return dir === undefined ? undefined : ctx.inputPath(dir);
 }
 
 function describeDeploy(result: DeployResult, dryRun: boolean): string {
@@ -63,7 +62,7 @@ export const templatesHandlers = {
       frameworkDev: values['framework-dev'] === true,
       variables: config.templateVariables,
     });
-    if (output && result.rendered !== undefined) await writeFileAtomic(resolve(ctx.cwd, output), result.rendered);
+    if (output && result.rendered !== undefined) await writeFileAtomic(await ctx.outputPath(output), result.rendered);
     const { target, action, from_version, to_version, backup, reason, removed } = result;
     ctx.print({ target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed }, () => describeDeploy(result, dryRun));
     return action === 'refused' ? 1 : 0;

@@ -20,6 +20,15 @@ export function formatDiagnostic(d: FileDiagnostic): string {
   return `${where}: ${d.key ? `${d.key}: ` : ''}${d.message}`;
 }
 
+/**
+ * Fails closed: rejects when a configuration file has errors, naming each with its file, line and column, so no
+ * command carries on with defaults in place of a broken setting (a mem0 backend silently becoming the embedded store).
+ */
+export function assertNoErrors(diagnostics: readonly FileDiagnostic[]): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`${errors.map(formatDiagnostic).join('\n')}\nFix the configuration and run the command again ('claude-pm config show' lists every problem).`);
+}
+
 /** Turns zod issues into diagnostics that name the key and say what was expected. */
 export function zodIssuesToDiagnostics(file: string, issues: readonly z.core.$ZodIssue[], severity: 'error' | 'warning' = 'error'): FileDiagnostic[] {
   return issues.map((issue) => ({
@@ -67,4 +76,19 @@ export function parseJsonText(text: string): JsonParseResult {
     const match = /position (\d+)/.exec(message);
     return { ok: false, message, ...(match ? positionAt(text, Number(match[1])) : {}) };
   }
+}
+
+/**
+ * Where a key path's value starts in JSON text, found by looking for each key in turn after the previous one:
+ * good enough to point an editor at the problem, and no second parser.
+ */
+export function locateKey(text: string, path: readonly PropertyKey[]): { line?: number; column?: number } {
+  let offset = 0;
+  for (const segment of path) {
+    if (typeof segment !== 'string') continue;
+    const at = text.indexOf(`${JSON.stringify(segment)}`, offset);
+    if (at < 0) return {};
+    offset = at;
+  }
+  return path.length ? positionAt(text, offset) : {};
 }

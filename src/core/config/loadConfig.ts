@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLogLevel, type LogLevel } from '../common/logger';
 import { configFileSchema, environmentSchema, type AgentPermissionMode, type ConfigFile, type Environment, type HealthServiceConfig, type MemoryBackendKind, type TemplateTarget } from './schema';
-import { parseJsonText, zodIssuesToDiagnostics, type FileDiagnostic } from './diagnostics';
+import { locateKey, parseJsonText, zodIssuesToDiagnostics, type FileDiagnostic } from './diagnostics';
 
 export const CONFIG_DIR = '.claude-pm';
 export const CONFIG_FILE = 'config.json';
@@ -100,7 +100,7 @@ export function parseConfigText(configPath: string, text: string): { file: Confi
   for (let attempt = 0; attempt < 50; attempt++) {
     const result = configFileSchema.safeParse(candidate);
     if (result.success) return { file: result.data, diagnostics };
-    diagnostics.push(...zodIssuesToDiagnostics(configPath, result.error.issues).map((d) => ({ ...d, message: `${d.message}; the default is used instead` })));
+    diagnostics.push(...zodIssuesToDiagnostics(configPath, result.error.issues).map((d, i) => ({ ...d, ...locateKey(text, result.error.issues[i]!.path), message: `${d.message}; the default is used instead` })));
     candidate = dropPaths(candidate, result.error.issues.map((i) => i.path));
   }
   return { file: {}, diagnostics };

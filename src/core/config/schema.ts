@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_TIMER_SECONDS } from '../common/timerLimits';
+import { timerMillisecondsSchema, timerSecondsSchema } from '../common/timerLimitSchema';
 
 // `.claude-pm/config.json`: the real framework's fields (formats.md §1) plus ours.
 // Every object is `.passthrough()` so keys we do not know survive a rewrite.
@@ -24,7 +26,7 @@ export const memoryServiceSchema = z
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     /** Seconds, as in the framework's MEM0AI_TIMEOUT. */
-    timeout: z.number().positive().optional(),
+    timeout: timerSecondsSchema().optional(),
     use_tls: z.boolean().optional(),
     verify_ssl: z.boolean().optional(),
     user_id: z.string().min(1).optional(),
@@ -37,7 +39,7 @@ export const orchestratorSchema = z
   .object({
     max_agents: z.number().int().min(1).max(64).optional(),
     /** Seconds per agent step. */
-    agent_timeout: z.number().positive().optional(),
+    agent_timeout: timerSecondsSchema().optional(),
     per_agent_limits: z.record(z.string(), z.number().int().min(1)).optional(),
   })
   .passthrough();
@@ -47,7 +49,7 @@ export const healthServiceSchema = z
     name: z.string().min(1),
     url: z.string().url(),
     critical: z.boolean().default(false),
-    timeout_ms: z.number().int().positive().default(5000),
+    timeout_ms: timerMillisecondsSchema().default(5000),
   })
   .passthrough();
 
@@ -55,7 +57,7 @@ export const healthSchema = z
   .object({
     services: z.array(healthServiceSchema).optional(),
     disable_default_services: z.boolean().optional(),
-    interval_seconds: z.number().int().min(10).optional(),
+    interval_seconds: z.number().int().min(10).max(MAX_TIMER_SECONDS).optional(),
     /** Extra project folders to check besides the workspace folders. */
     projects: z.array(z.string().min(1)).optional(),
     alert_threshold: z.number().min(0).max(100).optional(),

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { containedPath, PathEscapeError } from '../common/containedPath';
 import { CONFIG_DIR } from '../config/loadConfig';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { conditionHolds } from './expression';
@@ -131,15 +132,27 @@ export async function resolveWorkflow(file: string, context: Readonly<Record<str
   throw new WorkflowError(`conditional workflows nest deeper than ${MAX_CONDITIONAL_DEPTH} levels (a loop?)`);
 }
 
-/** A workflow file in `dir` by file name or by its `name`. */
+/**
+ * A workflow file in `dir` by file name or by its `name`. The name comes from a workflow file, so it only ever
+ * selects a file of that folder: no `..`, no absolute path, no symbolic link leading out.
+ */
 export async function findWorkflowByName(dir: string, name: string): Promise<string> {
+  const inFolder = async (fileName: string) => {
+    try {
+      await containedPath(dir, fileName, `the selected workflow '${name}'`);
+      return join(dir, fileName);
+    } catch (error) {
+      if (error instanceof PathEscapeError) throw new WorkflowError(`${error.message} (a conditional workflow selects a workflow of its own folder)`);
+      throw error;
+    }
+  };
   for (const ext of ['.yaml', '.yml']) {
-    const candidate = join(dir, `${name}${ext}`);
+    const candidate = await inFolder(`${name}${ext}`);
     if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
   }
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const n of names.filter((n) => /\.ya?ml$/i.test(n))) {
-    const parsed = await loadWorkflowFile(join(dir, n));
+    const parsed = await loadWorkflowFile(await inFolder(n));
     if (parsed.workflow?.name === name) return parsed.file;
   }
   throw new WorkflowError(`the selected workflow '${name}' was not found in ${dir}`);

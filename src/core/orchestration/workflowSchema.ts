@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timerSecondsSchema } from '../common/timerLimitSchema';
 import { ExpressionError, parseExpression } from './expression';
 import { eventTriggers } from './workflowTriggers';
 
@@ -34,7 +35,7 @@ export const workflowStepSchema = z
     agent_type: z.string().min(1).optional(),
     task: z.string().min(1).optional(),
     /** Seconds. */
-    timeout: z.number().positive().optional(),
+    timeout: timerSecondsSchema().optional(),
     depends_on: z.array(stepName).optional(),
     retries: z.number().int().min(0).max(20).optional(),
     on_error: z.enum(ON_ERROR).optional(),
@@ -68,7 +69,7 @@ export const workflowSchema = z
     description: z.string().optional(),
     type: z.enum(['sequential', 'parallel', 'conditional']).default('sequential'),
     /** Seconds for the whole run; an alert and a stop when it passes. */
-    timeout: z.number().positive().optional(),
+    timeout: timerSecondsSchema().optional(),
     max_concurrent_agents: z.number().int().min(1).max(64).optional(),
     /** A run whose steps failed under `on_error: continue` still counts as a success (exit code 0). */
     accept_failures: z.boolean().optional(),

@@ -5,6 +5,7 @@ import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
 import { CONFIG_DIR, CONFIG_FILE } from '../config/loadConfig';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
+import { describeVerification } from './reportMarkdown';
 import { redact } from '../common/redact';
 
 /** The security part of framework compliance: a usable policy, an intact audit chain, no keys in files. */
@@ -22,14 +23,13 @@ async function policyItem(root: string): Promise<ComplianceItem> {
 
 async function auditItem(root: string): Promise<ComplianceItem> {
   const result = await verifyAuditLog(join(root, AUDIT_LOG_PATH));
-  const intact = result.ok || result.firstBrokenLine === undefined;
   return {
     id: 'security.audit-chain',
     title: 'Audit log is intact',
     severity: 'error',
-    passed: intact,
-    detail: intact ? `${AUDIT_LOG_PATH}: ${result.lines} entries` : `${AUDIT_LOG_PATH} line ${result.firstBrokenLine}: ${result.reason}`,
-    ...(intact ? {} : { fixHint: 'Someone edited or removed audit entries: keep the file for investigation and start a new log.', fixCommand: 'claudePm.security.verifyAuditLog' }),
+    passed: result.ok,
+    detail: `${AUDIT_LOG_PATH}: ${describeVerification(result)}`,
+    ...(result.ok ? {} : { fixHint: 'Audit entries were edited, removed or deleted: keep the files for investigation, then move them aside to start a new trail.', fixCommand: 'claudePm.security.verifyAuditLog' }),
   };
 }
 

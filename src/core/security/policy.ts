@@ -120,7 +120,7 @@ export async function describeAccess(workspaceRoot: string, env: NodeJS.ProcessE
  * The permission check for a workspace. The policy is read on every check so edits apply at once; the actor
  * (a git call) is resolved only when a policy exists. Denials are appended to the audit log before throwing.
  */
-export async function createWorkspaceAuthorizer(workspaceRoot: string, env: NodeJS.ProcessEnv, audit: AuditLog = AuditLog.forWorkspace(workspaceRoot)): Promise<Authorizer> {
+export async function createWorkspaceAuthorizer(workspaceRoot: string, env: NodeJS.ProcessEnv, audit: AuditLog = AuditLog.forWorkspace(workspaceRoot, { env })): Promise<Authorizer> {
   let actor: Promise<string> | undefined;
   return {
     async require(permission: Permission, action: string, target?: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { AuditVerification } from './auditLog';
 import type { AccessSummary } from './policy';
 import type { SecurityReport } from './validateSecurity';
@@ -26,7 +27,9 @@ export function securityReportMarkdown(report: SecurityReport, access: AccessSum
 
 /** One line for a verification result, as the CLI and the extension show it. */
 export function describeVerification(result: AuditVerification): string {
-  if (result.ok) return `${result.lines} entries, chain intact`;
-  if (result.firstBrokenLine === undefined) return result.reason ?? 'cannot be verified';
-  return `line ${result.firstBrokenLine}: ${result.reason}`;
+  if (result.empty) return 'no events recorded yet';
+  if (result.ok) return `${result.lines} ${result.lines === 1 ? 'entry' : 'entries'}${(result.files?.length ?? 0) > 1 ? ` in ${result.files!.length} files` : ''}, chain intact`;
+  const file = result.brokenFile && result.brokenFile !== result.file ? `${basename(result.brokenFile)} ` : '';
+  const where = result.firstBrokenLine === undefined ? (file ? `${file.trim()}: ` : '') : `${file}line ${result.firstBrokenLine}: `;
+  return `${where}${result.reason ?? 'cannot be verified'}`;
 }

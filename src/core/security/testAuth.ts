@@ -42,7 +42,7 @@ export async function testAuthentication(probe: AuthProbe, lockout: AuthLockout)
   const url = probe.backend === 'mem0' ? `${base}/memories?user_id=${encodeURIComponent(probe.userId ?? 'claude-pm')}&top_k=1` : `${base}/v1/ping/`;
   // What the result shows: credentials in the configured URL are masked.
   const shown = redact(url, [probe.apiKey]);
-  const until = lockout.lockedUntilFor(url);
+  const until = await lockout.lockedUntilFor(url);
   if (until) return { outcome: 'locked', url: shown, message: `locked after repeated failures until ${until.toISOString()}` };
   const headers = probe.backend === 'mem0' ? { 'x-api-key': probe.apiKey } : { authorization: `Token ${probe.apiKey}` };
   const dispatcher = new Agent({ connect: { rejectUnauthorized: probe.verifyTls } });
@@ -50,11 +50,11 @@ export async function testAuthentication(probe: AuthProbe, lockout: AuthLockout)
     const response = await request(url, { method: 'GET', headers, dispatcher, signal: AbortSignal.timeout(probe.timeoutMs) });
     const body = redact(await response.body.text(), [probe.apiKey]).slice(0, 200);
     if (response.statusCode >= 200 && response.statusCode < 300) {
-      lockout.recordSuccess(url);
+      await lockout.recordSuccess(url);
       return { outcome: 'authenticated', url: shown, statusCode: response.statusCode, message: 'the key was accepted' };
     }
     if (response.statusCode === 401 || response.statusCode === 403) {
-      const locked = lockout.recordFailure(url, { statusCode: response.statusCode });
+      const locked = await lockout.recordFailure(url, { statusCode: response.statusCode });
       return { outcome: 'rejected', url: shown, statusCode: response.statusCode, message: `the key was rejected (${response.statusCode})${locked ? '; the host is now locked' : ''}: ${body}` };
     }
     return { outcome: 'error', url: shown, statusCode: response.statusCode, message: `unexpected status ${response.statusCode}: ${body}` };

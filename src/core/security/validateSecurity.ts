@@ -4,6 +4,7 @@ import { isMem0Backend } from '../config/schema';
 import { transportProblems, validateApiKey } from './apiKeys';
 import { AUDIT_LOG_PATH, verifyAuditLog } from './auditLog';
 import { loadPolicy, POLICY_PATH } from './policy';
+import { describeVerification } from './reportMarkdown';
 import { memoryServiceUrl } from './testAuth';
 import { redact } from '../common/redact';
 
@@ -64,10 +65,8 @@ export async function validateSecurity(config: ResolvedConfig, apiKey: string | 
     findings.push({ id: 'policy', status: 'fail', message: (error as Error).message });
   }
 
-  const audit = await verifyAuditLog(join(config.workspaceRoot, AUDIT_LOG_PATH));
-  if (audit.ok) findings.push({ id: 'audit-log', status: 'pass', message: `${AUDIT_LOG_PATH}: ${audit.lines} entries, chain intact` });
-  else if (audit.firstBrokenLine === undefined) findings.push({ id: 'audit-log', status: 'pass', message: `${AUDIT_LOG_PATH}: no events recorded yet` });
-  else findings.push({ id: 'audit-log', status: 'fail', message: `${AUDIT_LOG_PATH} line ${audit.firstBrokenLine}: ${audit.reason}` });
+  const audit = await verifyAuditLog(join(config.workspaceRoot, AUDIT_LOG_PATH), { env });
+  findings.push({ id: 'audit-log', status: audit.ok ? 'pass' : 'fail', message: `${AUDIT_LOG_PATH}: ${describeVerification(audit)}` });
 
   return { environment, backend, ok: findings.every((f) => f.status !== 'fail'), findings };
 }

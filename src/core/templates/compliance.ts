@@ -18,7 +18,7 @@ export interface ClaudeMdComplianceOptions {
 export function createClaudeMdCompliance(options: ClaudeMdComplianceOptions = {}): ComplianceCheck {
   return async (projectRoot) => {
     const file = options.master && options.mode ? undefined : (await loadConfig(projectRoot)).config.file;
-    const master = await (options.master?.(projectRoot) ?? loadMasterTemplate(resolveMasterPath(projectRoot, undefined, file?.templates?.master)));
+    const master = await (options.master?.(projectRoot) ?? loadMasterTemplate(await resolveMasterPath(projectRoot, undefined, file?.templates?.master)));
     const mode = (await options.mode?.(projectRoot)) ?? file?.templates?.target ?? 'parent';
     const status = await inspectDeployment(projectRoot, { master, mode });
     const target = status.targets.find((t) => t.selected)!;

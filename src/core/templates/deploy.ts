@@ -3,7 +3,7 @@
 // at any point leaves the old or the new file, and a backup whenever the content changed.
 
 import { readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { TemplateTarget } from '../config/schema';
 import { backupFrameworkTemplate, frameworkBackupDir, parentBackupDir, pruneParentBackups, writeParentBackup } from './backups';
 import type { MasterTemplate } from './master';
@@ -15,6 +15,7 @@ import { DeploymentState, stateDir } from './state';
 import { isFrameworkSourceTree, resolveTarget } from './targets';
 import { compareVersions, type TemplateVersion } from './version';
 import { writeFileAtomic } from '../common/atomicFile';
+import { containedPath } from '../common/containedPath';
 
 export type DeployAction = 'created' | 'updated' | 'unchanged' | 'refused';
 
@@ -122,6 +123,8 @@ export async function deployClaudeMd(options: DeployOptions): Promise<DeployResu
   if (options.dryRun) return { ...plan, removed: resolved.duplicates.map((path) => ({ path, backup: null })) };
   if (action === 'unchanged' && resolved.duplicates.length === 0) return plan;
 
+  // The project's own targets stay in the project even when a folder on the way is a symbolic link.
+  if ((options.mode ?? 'parent') !== 'parent' && !options.targetDir) await containedPath(projectRoot, relative(projectRoot, resolved.path), `the CLAUDE.md target (${options.mode})`);
   const state = await DeploymentState.load(projectRoot);
   const stamp = now.toISOString();
   const keep = new Set<string>();

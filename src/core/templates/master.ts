@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { containedPath } from '../common/containedPath';
+import { CONFIG_DIR, CONFIG_FILE } from '../config/loadConfig';
 import { isFrameworkOwned, parseMetadata } from './metadata';
 import { findVariables } from './render';
 import { parseVersion, type TemplateVersion } from './version';
@@ -57,9 +59,13 @@ export function bundledMasterPath(fromDir: string = __dirname): string {
   throw new TemplateError(`the bundled master template (resources/templates/CLAUDE.md) was not found above ${fromDir}`);
 }
 
-/** Which master to use: an explicit path, else the project's configured `templates.master`, else the bundled one. */
-export function resolveMasterPath(projectRoot: string, explicit?: string, configured?: string): string {
-  const chosen = explicit ?? configured;
-  if (chosen) return isAbsolute(chosen) ? chosen : resolve(projectRoot, chosen);
+/**
+ * Which master to use: an explicit path (the user's own choice), else the project's configured `templates.master`,
+ * which must lie inside the project (a repository's config may not render a file from elsewhere), else the
+ * bundled one.
+ */
+export async function resolveMasterPath(projectRoot: string, explicit?: string, configured?: string): Promise<string> {
+  if (explicit) return isAbsolute(explicit) ? explicit : resolve(projectRoot, explicit);
+  if (configured) return containedPath(projectRoot, configured, `${join(CONFIG_DIR, CONFIG_FILE)} templates.master`);
   return bundledMasterPath();
 }

@@ -4,6 +4,7 @@ import { countOf } from '../common/plural';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { containedPath, PathEscapeError, relativePathProblem } from '../common/containedPath';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { countTickets, findRootCandidates, TreeScans, type RootCandidate } from './candidates';
 import type { TicketFormat } from './model';
@@ -70,7 +71,7 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
     configFormat: config?.format ?? 'tools',
     configPath: config ? configPath : undefined,
     countersPath: join(workspaceRoot, TRACKDOWN_DIR, COUNTERS_JSON),
-    structure: { ...DEFAULT_STRUCTURE, ...definedOnly(config?.tools?.structure) },
+    structure: containedStructure(definedOnly(config?.tools?.structure), configPath, diagnostics),
     defaultAssignee: config?.tools?.default_assignee,
     diagnostics,
   };
@@ -118,10 +119,23 @@ async function ruledRoot(workspaceRoot: string, options: ResolveRootOptions, env
   if (options.root) return { dir: options.root, source: 'flag' };
   const fromEnv = env.AITRACKDOWN_TASKS_DIR || env.AITRACKDOWN_ROOT_DIR;
   if (fromEnv) return { dir: fromEnv, source: 'env' };
-  if (config?.directory) return { dir: config.directory, source: 'config', origin: { file: join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML), line: config.directoryLine, key: config.directoryKey } };
+  // The repository's own files may only name a folder inside the repository; one leading out is reported and ignored.
+  const inside = async (dir: string, origin: NonNullable<RuledRoot['origin']>): Promise<boolean> => {
+    try {
+      await containedPath(workspaceRoot, dir, `${origin.file} ${origin.key ?? ''}`.trim());
+      return true;
+    } catch (error) {
+      if (!(error instanceof PathEscapeError)) throw error;
+      diagnostics.push({ ...origin, message: `${error.message}; the default ticket folder is used`, severity: 'error' });
+      return false;
+    }
+  };
+  const configOrigin = { file: join(workspaceRoot, TRACKDOWN_DIR, CONFIG_YAML), line: config?.directoryLine, key: config?.directoryKey };
+  if (config?.directory && (await inside(config.directory, configOrigin))) return { dir: config.directory, source: 'config', origin: configOrigin };
   const legacyPath = join(workspaceRoot, '.aitrackdown.json');
   const legacy = await readLegacyRoot(legacyPath, diagnostics);
-  if (legacy) return { dir: legacy, source: 'legacy', origin: { file: legacyPath, key: 'rootDir' } };
+  const legacyOrigin = { file: legacyPath, key: 'rootDir' };
+  if (legacy && (await inside(legacy, legacyOrigin))) return { dir: legacy, source: 'legacy', origin: legacyOrigin };
   const preferred = config?.format === 'pytools' ? 'tickets' : 'tasks';
   const other = preferred === 'tasks' ? 'tickets' : 'tasks';
   // A tree under the other conventional name (claude-multiagent-pm keeps `tickets/`) beats an empty default.
@@ -227,6 +241,18 @@ async function readLegacyRoot(path: string, diagnostics: FileDiagnostic[]): Prom
     diagnostics.push({ file: path, message: `invalid JSON: ${(error as Error).message}; ignored`, severity: 'warning' });
   }
   return undefined;
+}
+
+// Type folders live below the ticket root: a relative path without `..`; one that is not is reported and replaced
+// by its default.
+function containedStructure(configured: Partial<TicketStructure>, configPath: string, diagnostics: FileDiagnostic[]): TicketStructure {
+  const structure = { ...DEFAULT_STRUCTURE };
+  for (const [type, dir] of Object.entries(configured) as [keyof TicketStructure, string][]) {
+    const problem = relativePathProblem(dir);
+    if (!problem) structure[type] = dir;
+    else diagnostics.push({ file: configPath, key: `structure.${type}_dir`, message: `'${dir}' ${problem}; only folders inside the ticket root are allowed, so '${DEFAULT_STRUCTURE[type]}' is used`, severity: 'error' });
+  }
+  return structure;
 }
 
 function definedOnly(structure: ToolsConfig['structure']): Partial<TicketStructure> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AuthLockout, lockoutOptionsFromEnv } from '../../core/security/lockout';
+import { AuthLockout, lockoutOptionsFromEnv, lockoutStateFile } from '../../core/security/lockout';
 import { registerCommand } from '../commands';
 import { ReadOnlyDocuments } from '../common/readOnlyDocuments';
 import type { FeatureContext } from '../featureContext';
@@ -19,7 +19,7 @@ export function registerSecurity(features: FeatureContext): void {
   features.extension.subscriptions.push(reports);
   registerCommand(features, 'claudePm.security.validate', () => validateCommand(features, reports));
   let lockout: AuthLockout | undefined;
-  const sessionLockout = () => (lockout ??= new AuthLockout({ ...lockoutOptionsFromEnv(process.env), onEvent: (event) => void recordSecurityEvent(features, event) }));
+  const sessionLockout = () => (lockout ??= new AuthLockout({ ...lockoutOptionsFromEnv(process.env), stateFile: lockoutStateFile(process.env), onEvent: (event) => void recordSecurityEvent(features, event) }));
   // Sending the stored key to the URL in the folder's config is for trusted folders only.
   registerCommand(features, 'claudePm.security.testAuth', () => testAuthCommand(features, sessionLockout()), { requiresTrust: vscode.l10n.t('Testing the API key') });
   registerCommand(features, 'claudePm.security.showAuditLog', () => showAuditLogCommand(features));

@@ -24,6 +24,6 @@ export async function folderTemplates(features: FeatureContext, folder: vscode.W
   const { config } = await features.sessions.get(folder);
   const root = folder.uri.fsPath;
   const configured = config.templates.master;
-  const masterPath = configured ? resolveMasterPath(root, undefined, configured) : join(features.extension.extensionUri.fsPath, 'resources', 'templates', 'CLAUDE.md');
+  const masterPath = configured ? await resolveMasterPath(root, undefined, configured) : join(features.extension.extensionUri.fsPath, 'resources', 'templates', 'CLAUDE.md');
   return { root, config, mode: config.templates.target, masterPath, loadMaster: () => loadMasterTemplate(masterPath) };
 }

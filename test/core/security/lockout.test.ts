@@ -13,38 +13,38 @@ function clocked(options: { maxFailures?: number; windowMs?: number } = {}) {
 describe('AuthLockout', () => {
   const url = 'http://mem0.local:8002/memories';
 
-  it('locks a host after 5 failures within 15 minutes, for 15 minutes', () => {
+  it('locks a host after 5 failures within 15 minutes, for 15 minutes', async () => {
     const { lockout, events, advance } = clocked();
-    for (let i = 1; i <= 4; i++) assert.equal(lockout.recordFailure(url, { statusCode: 401 }), false);
-    assert.equal(lockout.lockedUntilFor(url), undefined);
-    assert.equal(lockout.recordFailure(url, { statusCode: 401 }), true);
-    assert.throws(() => lockout.check(url), AuthLockedError);
+    for (let i = 1; i <= 4; i++) assert.equal(await lockout.recordFailure(url, { statusCode: 401 }), false);
+    assert.equal(await lockout.lockedUntilFor(url), undefined);
+    assert.equal(await lockout.recordFailure(url, { statusCode: 401 }), true);
+    await assert.rejects(lockout.check(url), AuthLockedError);
     assert.deepEqual(events.map((e) => e.event), ['auth_failure', 'auth_failure', 'auth_failure', 'auth_failure', 'auth_failure', 'auth_lockout']);
     assert.deepEqual(events[4]!.details, { failure_count: 5, statusCode: 401 });
     assert.equal(events[5]!.target, 'mem0.local:8002');
     advance(15 * 60_000 - 1);
-    assert.ok(lockout.lockedUntilFor(url));
+    assert.ok(await lockout.lockedUntilFor(url));
     advance(1);
-    assert.equal(lockout.lockedUntilFor(url), undefined);
-    assert.doesNotThrow(() => lockout.check(url));
+    assert.equal(await lockout.lockedUntilFor(url), undefined);
+    await lockout.check(url);
   });
 
-  it('counts failures in a sliding window and per host', () => {
+  it('counts failures in a sliding window and per host', async () => {
     const { lockout, advance } = clocked();
-    for (let i = 0; i < 4; i++) lockout.recordFailure(url);
+    for (let i = 0; i < 4; i++) await lockout.recordFailure(url);
     advance(15 * 60_000);
-    assert.equal(lockout.recordFailure(url), false, 'old failures expired');
-    for (let i = 0; i < 4; i++) lockout.recordFailure('https://api.mem0.ai/v1/ping/');
-    assert.equal(lockout.lockedUntilFor(url), undefined);
-    assert.equal(lockout.recordFailure('https://api.mem0.ai/v1/ping/'), true);
-    assert.equal(lockout.lockedUntilFor(url), undefined, 'the other host is not affected');
+    assert.equal(await lockout.recordFailure(url), false, 'old failures expired');
+    for (let i = 0; i < 4; i++) await lockout.recordFailure('https://api.mem0.ai/v1/ping/');
+    assert.equal(await lockout.lockedUntilFor(url), undefined);
+    assert.equal(await lockout.recordFailure('https://api.mem0.ai/v1/ping/'), true);
+    assert.equal(await lockout.lockedUntilFor(url), undefined, 'the other host is not affected');
   });
 
-  it('a success clears the count and is reported', () => {
+  it('a success clears the count and is reported', async () => {
     const { lockout, events } = clocked({ maxFailures: 2 });
-    lockout.recordFailure(url);
-    lockout.recordSuccess(url);
-    assert.equal(lockout.recordFailure(url), false);
+    await lockout.recordFailure(url);
+    await lockout.recordSuccess(url);
+    assert.equal(await lockout.recordFailure(url), false);
     assert.equal(events[1]!.event, 'auth_success');
   });
 

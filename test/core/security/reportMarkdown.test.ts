@@ -29,6 +29,8 @@ describe('describeVerification', () => {
   it('names the first broken line', () => {
     assert.equal(describeVerification({ ok: true, file: 'f', lines: 3 }), '3 entries, chain intact');
     assert.equal(describeVerification({ ok: false, file: 'f', lines: 1, firstBrokenLine: 2, reason: 'edited' }), 'line 2: edited');
-    assert.equal(describeVerification({ ok: false, file: 'f', lines: 0, reason: 'the audit log does not exist' }), 'the audit log does not exist');
+    assert.equal(describeVerification({ ok: false, file: 'f', lines: 0, reason: 'the audit log is missing' }), 'the audit log is missing');
+    assert.equal(describeVerification({ ok: false, file: 'f', lines: 4, brokenFile: 'logs/f.2', firstBrokenLine: 1, reason: 'entry 5 is missing' }), 'f.2 line 1: entry 5 is missing');
+    assert.equal(describeVerification({ ok: true, file: 'f', lines: 0, empty: true }), 'no events recorded yet');
   });
 });
