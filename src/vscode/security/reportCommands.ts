@@ -75,17 +75,22 @@ export async function verifyAuditLogCommand(features: FeatureContext): Promise<v
   if (!folder) return;
   const uri = vscode.Uri.joinPath(folder.uri, ...AUDIT_LOG_PATH.split(/[\\/]/));
   const result = await verifyAuditLog(uri.fsPath);
+  if (result.empty) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No security events have been recorded in {0} yet.', folder.name));
+    return;
+  }
   if (result.ok) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Audit log of {0}: {1}.', folder.name, describeVerification(result)));
     return;
   }
-  if (result.firstBrokenLine === undefined) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No security events have been recorded in {0} yet.', folder.name));
+  // Truncation and deletion have no line to show; an edited or missing entry does.
+  const message = vscode.l10n.t('The audit log of {0} was tampered with or damaged: {1}', folder.name, describeVerification(result));
+  if (result.firstBrokenLine === undefined || !result.brokenFile) {
+    void vscode.window.showErrorMessage(message);
     return;
   }
   const show = vscode.l10n.t('Show Line');
-  const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The audit log of {0} was tampered with or damaged: {1}', folder.name, describeVerification(result)), show);
-  if (choice !== show) return;
+  if ((await vscode.window.showErrorMessage(message, show)) !== show) return;
   const line = result.firstBrokenLine - 1;
-  await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0) });
+  await vscode.window.showTextDocument(vscode.Uri.file(result.brokenFile), { selection: new vscode.Range(line, 0, line, 0) });
 }
