@@ -165,7 +165,8 @@ function safeJson(text: string): unknown {
   }
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
+/** A file's text, or undefined when it does not exist. */
+export async function readOptional(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {

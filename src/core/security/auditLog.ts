@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { userAuditTrust, type AuditTrust } from './auditKeys';
+import { readOptional, userAuditTrust, type AuditTrust } from './auditKeys';
 import { redact, redactValue } from '../common/redact';
 
 // The tamper-evident audit trail: one JSON object per line in `.claude-pm/logs/audit.log`, each sealed with an
@@ -383,14 +383,6 @@ function splitLines(text: string): string[] {
 
 const exists = (file: string) => stat(file).then(() => true, () => false);
 
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
 
 const LOCK_STALE_MS = 10_000;
 // Generous: two busy writers take turns, and a waiter may lose a few rounds on a loaded machine.
