@@ -6,6 +6,7 @@ import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
 import { registerMemory } from './memory/registerMemory';
 import { registerOrchestration } from './orchestration/registerOrchestration';
+import { useEditorAuditTrust } from './security/auditTrust';
 import { createAuthorization } from './security/authorization';
 import { registerSecurity } from './security/registerSecurity';
 import { registerTemplates } from './templates/registerTemplates';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const logger = createChannelLogger(channel);
   const problems = vscode.languages.createDiagnosticCollection('claudePm.config');
   const keys = new ApiKeys(context.secrets, process.env, () => vscode.workspace.isTrusted, confirmKeyOrigin);
+  useEditorAuditTrust(context.secrets);
   const sessions = new FolderSessions({ logger: (level) => createChannelLogger(channel, level), keys, problems, toolServer: bundledToolServer(context) });
   const counts = new CountsHub();
   context.subscriptions.push(channel, problems, sessions, counts);

@@ -87,7 +87,7 @@ export const securityHandlers = {
     const email = requireArg(positionals, 0, 'EMAIL');
     const role = requireArg(positionals, 1, 'ROLE');
     const actor = await resolveActor(ctx.cwd, ctx.env);
-    const { previous, created } = await assignRole(ctx.cwd, actor, email, role);
+    const { previous, created } = await assignRole(ctx.cwd, actor, email, role, AuditLog.forWorkspace(ctx.cwd, { env: ctx.env }));
     ctx.print({ email, role, previous: previous ?? null, created }, `${email}: ${previous ? `${previous} → ` : ''}${role}${created ? ` (new ${POLICY_PATH}; ${actor} is admin)` : ''}`);
     return 0;
   },

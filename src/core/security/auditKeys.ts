@@ -84,6 +84,19 @@ export function fileKeyringStorage(dir: string): KeyringStorage {
   };
 }
 
+/**
+ * Two copies of one user's keyring (the editor's secret storage and the CLI's key file) as one: every key of
+ * either, and as current the newer of the two current keys, so a rotation on either side wins everywhere.
+ */
+export function mergeKeyrings(a: string | undefined, b: string | undefined, where: string): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const [left, right] = [parseKeyring(a, where), parseKeyring(b, where)];
+  const keys = new Map([...left.keys, ...right.keys].map((k) => [k.id, k] as const));
+  const createdOf = (file: KeyringFile) => file.keys.find((k) => k.id === file.current)?.created ?? '';
+  const current = createdOf(right) > createdOf(left) ? right.current : left.current;
+  return JSON.stringify({ current, keys: [...keys.values()] } satisfies KeyringFile);
+}
+
 /** The trust of the CLI and of tests: the environment's key when set, else the key file; anchors in the config folder. */
 export function userAuditTrust(env: NodeJS.ProcessEnv = process.env, storage?: KeyringStorage): AuditTrust {
   const dir = userConfigDir(env);
@@ -95,16 +108,7 @@ export function userAuditTrust(env: NodeJS.ProcessEnv = process.env, storage?: K
 export function createAuditTrust(storage: KeyringStorage, anchorDir: string): AuditTrust {
   const load = async (): Promise<KeyringFile | undefined> => {
     const text = await storage.read();
-    if (text === undefined) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new Error(`the audit keyring in ${storage.where} is not valid JSON; restore it from a backup (entries it signed cannot be verified without it)`);
-    }
-    const parsed = keyringSchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`the audit keyring in ${storage.where} is damaged (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
-    return parsed.data;
+    return text === undefined ? undefined : parseKeyring(text, storage.where);
   };
   const anchorFile = async (logFile: string) => join(anchorDir, `${createHash('sha256').update(await realpathNearest(logFile)).digest('hex').slice(0, 32)}.json`);
   return {
@@ -137,6 +141,18 @@ export function createAuditTrust(storage: KeyringStorage, anchorDir: string): Au
       await writeJsonAtomic(await anchorFile(logFile), { log: await realpathNearest(logFile), ...anchor }, { mode: 0o600, durable: false });
     },
   };
+}
+
+function parseKeyring(text: string, where: string): KeyringFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`the audit keyring in ${where} is not valid JSON; restore it from a backup (entries it sealed cannot be verified without it)`);
+  }
+  const parsed = keyringSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`the audit keyring in ${where} is damaged (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  return parsed.data;
 }
 
 function toFile(keys: { key: Buffer; created: string }[]): KeyringFile {

@@ -15,6 +15,7 @@ import type { RunStore } from '../../core/orchestration/runStore';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
 import type { Authorizer } from '../../core/security/permissions';
 import { AuditLog } from '../../core/security/auditLog';
+import { editorAuditTrust } from '../security/auditTrust';
 import { createWorkspaceAuthorizer } from '../../core/security/policy';
 import { ticketCacheDir } from '../../core/tickets/parseCache';
 import { TicketTracker } from '../../core/tickets/tracker';
@@ -93,8 +94,8 @@ export class FolderSession extends Disposable {
 
   /** Checks the acting user's permissions against the folder's `.claude-pm/policy.json` (re-read per check). */
   authorizer(): Promise<Authorizer> {
-    // Denials go to the audit trail sealed with the user's key, the one the CLI uses (located by the process's environment).
-    return this.part('authorizer', () => createWorkspaceAuthorizer(this.root, {}, AuditLog.forWorkspace(this.root)));
+    // Denials go to the audit trail sealed with the user's key, the one the CLI uses.
+    return this.part('authorizer', () => createWorkspaceAuthorizer(this.root, {}, AuditLog.forWorkspace(this.root, { trust: editorAuditTrust() })));
   }
 
   /** The folder's memory service with its backend's key; created on first use, never during activation. */

@@ -9,6 +9,7 @@ import { memoryServiceUrl, testAuthentication } from '../../core/security/testAu
 import { validateSecurity } from '../../core/security/validateSecurity';
 import type { ReadOnlyDocuments } from '../common/readOnlyDocuments';
 import type { FeatureContext } from '../featureContext';
+import { editorAuditTrust } from './auditTrust';
 
 async function pickFolder(features: FeatureContext): Promise<vscode.WorkspaceFolder | undefined> {
   const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Check which folder?'));
@@ -74,7 +75,7 @@ export async function verifyAuditLogCommand(features: FeatureContext): Promise<v
   const folder = await pickFolder(features);
   if (!folder) return;
   const uri = vscode.Uri.joinPath(folder.uri, ...AUDIT_LOG_PATH.split(/[\\/]/));
-  const result = await verifyAuditLog(uri.fsPath);
+  const result = await verifyAuditLog(uri.fsPath, { trust: editorAuditTrust() });
   if (result.empty) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No security events have been recorded in {0} yet.', folder.name));
     return;
