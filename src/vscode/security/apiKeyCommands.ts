@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeDatabaseUrl, poolConfig } from '../../core/database/connection';
 import { API_KEY_SERVICES, generateApiKey, maskKey, validateApiKey, type ApiKeyService } from '../../core/security/apiKeys';
 import type { FeatureContext } from '../featureContext';
 import { recordSecurityEvent } from './securityEvents';
@@ -84,4 +85,28 @@ function inputProblem(service: ApiKeyService, value: string): string | undefined
   if (service === 'anthropic') return undefined;
   const { problems } = validateApiKey(key, { environment: 'development' });
   return problems.length ? problems.join('; ') : undefined;
+}
+
+/** The team database's connection string: secret storage only (it carries a password), checked before it is kept. */
+export async function setDatabaseUrlCommand(features: FeatureContext): Promise<void> {
+  const url = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Team database URL'),
+    prompt: vscode.l10n.t('postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full — stored in the editor\'s secret storage, never in settings or files.'),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      try {
+        poolConfig(value.trim());
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  });
+  if (!url) return;
+  await features.keys.storeDatabaseUrl(url.trim());
+  await recordSecurityEvent(features, { event: 'config_change', action: 'set database URL', target: describeDatabaseUrl(url.trim()) });
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('The team database URL is stored ({0}). Run "claude-pm db status" to check the schema; memory connects with it from the next window reload.', describeDatabaseUrl(url.trim())),
+  );
 }

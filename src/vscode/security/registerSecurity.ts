@@ -3,7 +3,7 @@ import { AuthLockout, lockoutOptionsFromEnv, lockoutStateFile } from '../../core
 import { registerCommand } from '../commands';
 import { ReadOnlyDocuments } from '../common/readOnlyDocuments';
 import type { FeatureContext } from '../featureContext';
-import { clearApiKeyCommand, generateKeyCommand, setApiKeyCommand } from './apiKeyCommands';
+import { clearApiKeyCommand, generateKeyCommand, setApiKeyCommand, setDatabaseUrlCommand } from './apiKeyCommands';
 import { assignRoleCommand } from './policyCommands';
 import { showAuditLogCommand, testAuthCommand, validateCommand, verifyAuditLogCommand } from './reportCommands';
 import { recordSecurityEvent } from './securityEvents';
@@ -13,6 +13,7 @@ export function registerSecurity(features: FeatureContext): void {
   const changingKeys = vscode.l10n.t('Changing API keys');
   registerCommand(features, 'claudePm.security.generateKey', () => generateKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.setApiKey', () => setApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
+  registerCommand(features, 'claudePm.security.setDatabaseUrl', () => setDatabaseUrlCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.clearApiKey', () => clearApiKeyCommand(features), { permission: 'system.configure', requiresTrust: changingKeys });
   registerCommand(features, 'claudePm.security.assignRole', () => assignRoleCommand(features), { permission: 'system.configure', requiresTrust: vscode.l10n.t('Changing the team policy') });
   const reports = new ReadOnlyDocuments('claude-pm-report');
