@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { simpleGit } from 'simple-git';
 import { buildChild } from '../helpers/buildChild';
+import { demoWorkspace } from '../helpers/demoWorkspace';
 import { tempDir } from '../helpers/tempDir';
 
 // Every shell line of docs/ci that calls claude-pm runs as written, in a copy of the demo workspace, with the CLI
@@ -58,8 +58,7 @@ describe('CI pipelines in docs/ci', () => {
     assert.equal((await sh(`zip -q -r ${vsix} extension`, staging, process.env)).code, 0);
     const home = await tempDir('claude-pm-home-');
     for (const file of FILES) {
-      const workspace = await tempDir('claude-pm-ci-');
-      await cp(resolve('demo'), workspace, { recursive: true });
+      const workspace = await demoWorkspace();
       await mkdir(join(workspace, 'tools'));
       await cp(vsix, join(workspace, 'tools', 'claude-pm.vsix'));
       await cp('docs/ci/install-claude-pm.sh', join(workspace, 'tools', 'install-claude-pm.sh'));
@@ -68,11 +67,6 @@ describe('CI pipelines in docs/ci', () => {
       assert.equal(installed.code, 0, installed.output);
       const bin = (await readFile(join(workspace, '.claude-pm-cli-path'), 'utf8')).trim();
       const env = { HOME: home, PATH: `${bin}:${process.env.PATH}`, CI: 'true', CI_JOB_STATUS: 'failed' };
-      const git = simpleGit(workspace);
-      await git.init();
-      await git.add('.');
-      await git.addConfig('user.email', 'ci@example.com').addConfig('user.name', 'CI');
-      await git.commit('demo');
       await mkdir(join(workspace, '.claude-pm', 'logs'), { recursive: true });
       for (const line of claudePmLines(await readFile(file, 'utf8'))) {
         const command = line.replace(/--duration \d+ --interval \d+/, '--duration 1 --interval 1');

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { simpleGit } from 'simple-git';
 import { buildChild } from '../helpers/buildChild';
+import { demoWorkspace } from '../helpers/demoWorkspace';
 import { tempDir } from '../helpers/tempDir';
 
 describe('claude-pm monitor --duration 0', () => {
   it('samples until SIGTERM, rewriting its report after every sample, then exits with the verdict', async () => {
-    const root = await tempDir();
-    await cp(resolve('demo'), root, { recursive: true });
-    const git = simpleGit(root);
-    await git.init();
-    await git.add('.');
-    await git.addConfig('user.email', 'ops@example.com').addConfig('user.name', 'Ops');
-    await git.commit('demo');
+    const root = await demoWorkspace();
     const main = await buildChild('src/cli/main.ts');
     const child = spawn(process.execPath, [main, 'monitor', '--duration', '0', '--interval', '1', '--output', 'monitor.json'], { cwd: root, env: { HOME: await tempDir(), PATH: process.env.PATH } });
     let stderr = '';
