@@ -1,4 +1,5 @@
 import type { RunnerKind } from '../../core/agents/createAgentRunner';
+import { countOf } from '../../core/common/plural';
 import { DeliveryLog } from '../../core/events/deliveryLog';
 import { createEventListener, createEventRuntime, ListenerSetupError, WEBHOOK_SECRET_ENV } from '../../core/events/eventListener';
 import { listDeliveries, redeliver, RedeliveryError } from '../../core/events/redeliver';
@@ -48,9 +49,9 @@ const serve: CliHandler = async (ctx, values) => {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  ctx.logger.info(`${signal}: no new deliveries; waiting up to ${graceSeconds} s for ${count(listener.server.activeRuns.length, 'running run')}`);
+  ctx.logger.info(`${signal}: no new deliveries; waiting up to ${graceSeconds} s for ${countOf(listener.server.activeRuns.length, 'running run')}`);
   const summary = await listener.server.shutdown(graceSeconds * 1000);
-  ctx.print({ url, ...listener.server.stats, ...summary }, `stopped: ${count(summary.finished, 'run')} finished, ${summary.cancelled} stopped after the grace period, ${count(summary.notStarted, 'accepted delivery', 'accepted deliveries')} not started and kept for redelivery`);
+  ctx.print({ url, ...listener.server.stats, ...summary }, `stopped: ${countOf(summary.finished, 'run')} finished, ${summary.cancelled} stopped after the grace period, ${countOf(summary.notStarted, 'accepted delivery', 'accepted deliveries')} not started and kept for redelivery`);
   return 0;
 };
 
@@ -94,10 +95,6 @@ const redeliverCommand: CliHandler = async (ctx, values, positionals) => {
   ctx.print({ deliveryId, runs: records.map((r) => ({ workflow: r.workflow, id: r.id, status: r.status })) }, records.length ? records.map((r) => `${r.workflow}: ${r.status} (run ${r.id})`).join('\n') : 'No workflow triggers match this delivery any more.');
   return records.every((r) => r.status === 'succeeded') ? 0 : 1;
 };
-
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function wholeNumber(raw: unknown, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined) return fallback;
