@@ -58,13 +58,13 @@ async function mcpSearch(root: string): Promise<Record<string, unknown>> {
   try {
     // The first search loads the store into the server; later ones are what an agent waits for.
     t = performance.now();
-    await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}` } });
+    await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}` } }, undefined, { timeout: 900_000 });
     const firstSearchMs = performance.now() - t;
     const times: number[] = [];
     let empty = 0;
     for (let i = 0; i < SEARCHES; i++) {
       t = performance.now();
-      const reply = (await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}`, limit: 10 } })) as { content: { text: string }[]; isError?: boolean };
+      const reply = (await client.callTool({ name: 'memory_search', arguments: { query: `${word()} ${word()}`, limit: 10 } }, undefined, { timeout: 120_000 })) as { content: { text: string }[]; isError?: boolean };
       times.push(performance.now() - t);
       if (reply.isError || (JSON.parse(reply.content[0]!.text) as unknown[]).length === 0) empty++;
     }
