@@ -31,6 +31,7 @@ export interface ClaudeRunnerOptions {
 // Linux refuses a single argument above 128 KiB; longer prompts go through a file.
 const MAX_PROMPT_ARG_CHARS = 100_000;
 const STDERR_TAIL_CHARS = 8 * 1024;
+const TOOL_SERVER_CONNECT_MS = 60_000;
 
 export class ClaudeRunner implements AgentRunner {
   readonly kind = 'claude';
@@ -54,7 +55,10 @@ export class ClaudeRunner implements AgentRunner {
     const promptDir = request.systemPrompt && request.systemPrompt.length > MAX_PROMPT_ARG_CHARS ? await mkdtemp(join(tmpdir(), 'claude-pm-prompt-')) : undefined;
     try {
       const args = await this.buildArgs(request, promptDir);
-      const env = { ...(this.options.env ?? process.env), ...request.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
+      const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), ...request.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
+      // Claude Code waits this long for MCP servers before the first request; a busy machine can take longer than
+      // its default to start ours, and the agent would then run without its tools.
+      if (this.options.toolServer && request.toolServer !== false) env.MCP_CONNECT_TIMEOUT_MS ??= String(TOOL_SERVER_CONNECT_MS);
       const proc = await runManagedProcess(this.options.claudePath, args, {
         cwd: request.cwd,
         env,
