@@ -14,12 +14,15 @@ import { registerTickets } from './tickets/registerTickets';
 import { ApiKeys, type OriginAnswer } from './common/apiKeys';
 import { FolderSessions } from './common/folderSession';
 import { closeProcessGate, openProcessGate } from '../core/common/processGate';
+import { treeProviders, type TreeProviders } from './common/treeViews';
 
 /** What `activate` returns: used by the end-to-end tests and other extensions. */
 export interface ClaudePmApi {
   readonly activationMs: number;
   /** CPU time spent in `activate`: unlike wall time, it does not grow when other processes compete for the CPU. */
   readonly activationCpuMs: number;
+  /** The Claude PM views and their providers, by view id, for tests that read what a view shows. */
+  readonly trees: TreeProviders;
 }
 
 // The composition root: builds every service explicitly and registers each feature. Nothing here may do
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const cpu = process.cpuUsage(startedCpu);
   const activationCpuMs = (cpu.user + cpu.system) / 1000;
   logger.debug(`activated in ${activationMs.toFixed(2)} ms, cpu ${activationCpuMs.toFixed(2)} ms (${shares.join(', ')} ms)`);
-  return { activationMs, activationCpuMs };
+  return { activationMs, activationCpuMs, trees: treeProviders() };
 }
 
 export function deactivate(): void {}

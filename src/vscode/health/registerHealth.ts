@@ -11,12 +11,13 @@ import type { TemplatesFeature } from '../templates/registerTemplates';
 import { HealthController } from './healthController';
 import { HealthStatusBar } from './healthStatusBar';
 import { HealthTreeProvider, type HealthNode } from './healthTree';
+import { createTree } from '../common/treeViews';
 
 // Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
 export function registerHealth(features: FeatureContext, templates: TemplatesFeature, memory: MemoryController): void {
   const controller = new HealthController(features);
   const tree = new HealthTreeProvider(controller, templates, () => features.sessions.folders());
-  const view = vscode.window.createTreeView('claudePm.health', { treeDataProvider: tree, showCollapseAll: true });
+  const view = createTree('claudePm.health', tree);
   const updateBadge = () => {
     const critical = controller.report?.alerts.filter((a) => a.level === 'critical').length ?? 0;
     view.badge = critical ? { value: critical, tooltip: critical === 1 ? vscode.l10n.t('1 critical health alert') : vscode.l10n.t('{0} critical health alerts', critical) } : undefined;

@@ -4,6 +4,7 @@ import { registerMemoryCommands } from './memoryCommands';
 import { MemoryController, describeStatus } from './memoryController';
 import { MemoryCodeActionProvider, MemoryHoverProvider } from './memoryInline';
 import { MemoryTreeProvider } from './memoryTree';
+import { createTree } from '../common/treeViews';
 
 /**
  * The Memory view, status bar item, hovers, quick fixes and commands. No I/O here: the store is opened by
@@ -17,7 +18,7 @@ export function registerMemory(features: FeatureContext): MemoryController {
     const folder = features.sessions.folders().length > 1 ? controller.viewFolder()?.name : undefined;
     return [folder, status].filter(Boolean).join(' · ');
   };
-  const view = vscode.window.createTreeView('claudePm.memory', { treeDataProvider: tree, showCollapseAll: true });
+  const view = createTree('claudePm.memory', tree);
   const statusItem = vscode.window.createStatusBarItem('claudePm.memory.status', vscode.StatusBarAlignment.Right, 90);
   statusItem.name = vscode.l10n.t('Claude PM Memory');
   statusItem.command = 'claudePm.memory.search';

@@ -6,6 +6,7 @@ import type { FeatureContext } from '../featureContext';
 import { AgentsCatalogStore } from './agentsCatalogStore';
 import { AgentsTreeProvider, type AgentsNode } from './agentsTree';
 import { DelegateCommand, type DelegateArgs } from './delegateCommand';
+import { createTree } from '../common/treeViews';
 
 /** What the agents feature offers the rest of the extension (run history, workflows). */
 export interface AgentsFeature {
@@ -50,7 +51,7 @@ export function registerAgents(features: FeatureContext): AgentsFeature {
     started,
     finished,
     new vscode.Disposable(() => clearTimeout(deferred)),
-    vscode.window.createTreeView('claudePm.agents', { treeDataProvider: tree, showCollapseAll: true }),
+    createTree('claudePm.agents', tree),
     store.onDidChange(() => features.counts.notify()),
     features.sessions.onDidChange(() => store.refresh()),
     features.counts.register('agents', () => {

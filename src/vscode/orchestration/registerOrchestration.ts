@@ -7,6 +7,7 @@ import { RunsController } from './runsController';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { newWorkflowCommand, runWorkflowCommand } from './workflowCommands';
 import { WorkflowDiagnostics } from './workflowDiagnostics';
+import { createTree } from '../common/treeViews';
 
 const RUN_ACTION = 'Running a workflow';
 
@@ -25,7 +26,7 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
   features.extension.subscriptions.push(
     runs,
     tree,
-    vscode.window.createTreeView('claudePm.runs', { treeDataProvider: tree, showCollapseAll: true }),
+    createTree('claudePm.runs', tree),
     agents.onDidStartRun((run) => runs.trackDelegated(run)),
     agents.onDidFinishRun((run) => runs.trackDelegated(run)),
     features.counts.register('runs', () => runs.counts()),

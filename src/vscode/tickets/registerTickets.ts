@@ -5,6 +5,7 @@ import { registerTicketCommands, savedGroupBy } from './ticketCommands';
 import { TicketHoverProvider } from './ticketHover';
 import { TicketsTreeProvider } from './ticketsTree';
 import { TicketStore } from './ticketStore';
+import { createTree } from '../common/treeViews';
 
 // Languages whose comments commonly cite tickets; Markdown for notes and ticket bodies.
 const HOVER_LANGUAGES = ['markdown', 'plaintext', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'python', 'go', 'rust', 'java', 'csharp', 'c', 'cpp', 'ruby', 'php', 'shellscript', 'yaml'];
@@ -16,7 +17,7 @@ export function registerTickets(features: FeatureContext): void {
   const store = new TicketStore(features.sessions);
   const tree = new TicketsTreeProvider(store);
   tree.groupBy = savedGroupBy(features);
-  const view = vscode.window.createTreeView('claudePm.tickets', { treeDataProvider: tree, showCollapseAll: true });
+  const view = createTree('claudePm.tickets', tree);
   // A count in the description, not a badge: the activity bar adds up every view's badge, and open tickets are
   // not alerts to be added to the health alerts there.
   const updateCount = () => {

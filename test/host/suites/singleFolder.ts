@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { eventually, runSuite, test, ui } from '../harness';
+import { activateExtension, activeEditor, fileContains, findRow, flatten, path, read, rows, tabLabels } from '../editor';
+
+const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
+
+export async function run(): Promise<void> {
+  ui.install();
+  const api = await activateExtension();
+
+  test('every command the manifest contributes is registered', async () => {
+    const manifest = vscode.extensions.getExtension('claude-pm.claude-pm-vscode')!.packageJSON as { contributes: { commands: { command: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).filter((id) => !registered.has(id)), []);
+  });
+
+  // Views, read through their providers, against the demo workspace.
+  test('Tickets view: the demo epics with their issues and tasks', async () => {
+    const tree = await rows(api, 'claudePm.tickets', 4);
+    const epic = findRow(tree, (r) => r.text.includes('EP-0001'), 'EP-0001');
+    findRow(epic.children, (r) => r.text.includes('ISS-0001'), 'ISS-0001 under EP-0001');
+    const labels = flatten(tree).map((r) => r.text).join('\n');
+    for (const id of ['EP-0002', 'ISS-0005', 'TSK-0001']) assert.match(labels, new RegExp(id));
+  });
+
+  test('Agents view: project agents of the demo and the built-in system agents', async () => {
+    const tree = await rows(api, 'claudePm.agents', 3);
+    const project = findRow(tree, (r) => /project/i.test(r.label), 'project tier');
+    assert.ok(project.children.some((r) => /qa/i.test(r.label)), JSON.stringify(project.children.map((r) => r.label)));
+    findRow(tree, (r) => /system/i.test(r.label), 'system tier');
+  });
+
+  test('Memory view: empty for the demo, then a category with the remembered text', async () => {
+    ui.answer('Retry login failures with exponential backoff', 'pattern');
+    await run$('claudePm.memory.add');
+    await fileContains(path('.claude-pm', 'memory', 'events.jsonl'), 'exponential backoff');
+    const tree = await eventually(async () => {
+      const list = await rows(api, 'claudePm.memory', 2);
+      return list.some((r) => r.label === 'pattern' && r.children.some((c) => c.label.includes('exponential backoff'))) ? list : undefined;
+    }, 'the pattern category in the Memory view');
+    assert.ok(tree.length >= 1);
+    assert.ok(ui.texts().some((t) => /Remembered/.test(t)), ui.texts().join(' | '));
+  });
+
+  test('Health view: a check writes the report and the view shows score, services and projects', async () => {
+    await run$('claudePm.health.refresh');
+    await fileContains(path('.claude-pm', 'logs', 'health-report.json'), 'overall_health_percentage');
+    const tree = await rows(api, 'claudePm.health', 2);
+    assert.ok(tree.length >= 3, JSON.stringify(tree.map((r) => r.label)));
+    findRow(tree, (r) => /%/.test(r.label) || /%/.test(r.description), 'the score');
+  });
+
+  test('Runs view and workflow commands: Run Workflow runs quick.yaml and the run is listed as succeeded', async () => {
+    await run$('claudePm.workflows.run', vscode.Uri.file(path('.claude-pm', 'workflows', 'quick.yaml')));
+    const run = await eventually(async () => (await rows(api, 'claudePm.runs', 2)).find((r) => r.label === 'quick' && /succeeded/.test(r.description)), 'a succeeded quick run');
+    assert.deepEqual(run.children.map((c) => c.label), ['status', 'done']);
+    assert.ok(readdirSync(path('.claude-pm', 'runs')).some((f) => f.endsWith('.json')));
+  });
+
+  test('Rerun, Retry and Show Log act on a finished run; Cancel says it is not running', async () => {
+    const first = (await rows(api, 'claudePm.runs', 1)).find((r) => r.label === 'quick')!;
+    const count = async () => (await rows(api, 'claudePm.runs', 1)).filter((r) => r.label === 'quick').length;
+    const before = await count();
+    await run$('claudePm.runs.rerun', first.node);
+    await eventually(async () => (await count()) > before, 'a second quick run');
+    await run$('claudePm.runs.retry', first.node);
+    await eventually(async () => (await count()) > before + 1, 'a third quick run');
+    await run$('claudePm.runs.cancel', first.node);
+    assert.ok(ui.texts().includes('That run is not running.'), ui.texts().join(' | '));
+    await run$('claudePm.runs.showLog', first.node);
+    await run$('claudePm.runs.refresh');
+    await eventually(async () => (await count()) >= before + 2, 'the runs after a refresh from disk');
+  });
+
+  test('New Workflow from Template writes and opens the new file', async () => {
+    ui.answer((items) => items[0], 'host-flow');
+    await run$('claudePm.workflows.new');
+    const file = path('.claude-pm', 'workflows', 'host-flow.yaml');
+    await activeEditor((uri) => uri.fsPath === file, file);
+    assert.match(read(file), /^name: host-flow$/m);
+  });
+
+  test('Delegate runs the qa agent with the command runner and records the run', async () => {
+    ui.answer('Run the demo test suite', '');
+    const tree = await rows(api, 'claudePm.agents', 3);
+    const qa = findRow(tree, (r) => r.contextValue === 'agent' && /qa/i.test(r.label), 'the qa agent');
+    await run$('claudePm.agents.delegateInline', qa.node);
+    await eventually(() => ui.texts().find((t) => /finished the task/.test(t)), 'the finished message');
+    const direct = (await run$('claudePm.agents.delegate', { task: 'Check the docs', agentType: 'documentation', ticketId: '' })) as { result?: { status: string; output: string } };
+    assert.equal(direct.result?.status, 'succeeded');
+    assert.match(direct.result?.output ?? '', /docs are up to date/);
+  });
+
+  test('Open Agent Definition opens the agent file; Refresh finds a new agent file', async () => {
+    const tree = await rows(api, 'claudePm.agents', 3);
+    const qa = findRow(tree, (r) => r.contextValue === 'agent' && /qa/i.test(r.label), 'the qa agent');
+    await run$('claudePm.agents.openDefinition', qa.node);
+    await activeEditor((uri) => uri.fsPath.includes('.claude-pm/agents/project-specific'), 'the qa agent file');
+    writeFileSync(path('.claude-pm', 'agents', 'project-specific', 'host-agent.md'), '# Host Agent\n\n## Role\nChecks the in-editor suites.\n');
+    await run$('claudePm.agents.refresh');
+    await eventually(async () => flatten(await rows(api, 'claudePm.agents', 3)).some((r) => /host/i.test(r.label)), 'the new agent in the view');
+  });
+
+  test('Tickets: create, transition, add a note, complete, open and filter', async () => {
+    ui.answer('task', 'Write the host suite', (items) => items.find((i) => String((i as { label: string }).label).startsWith('ISS-0001')), 'high');
+    await run$('claudePm.tickets.create');
+    const created = await eventually(() => readdirSync(path('tasks', 'tasks')).find((f) => /write-the-host-suite/.test(f)), 'the new task file');
+    const id = created.match(/^TSK-\d+/)![0];
+    const file = path('tasks', 'tasks', created);
+    const status = () => read(file).match(/^status: (.*)$/m)?.[1];
+    const initial = status();
+    ui.answer((items) => items[0], '');
+    await run$('claudePm.tickets.transition', id);
+    await eventually(() => status() !== initial, `the status of ${id} to change from ${initial}`);
+    ui.answer('Started from the editor');
+    await run$('claudePm.tickets.addNote', id);
+    await fileContains(path('tasks', 'tasks', created), 'Started from the editor');
+    await run$('claudePm.tickets.complete', id);
+    await fileContains(file, /^status: (completed|done)$/m);
+    await run$('claudePm.tickets.open', id);
+    await activeEditor((uri) => uri.fsPath.endsWith(created), created);
+    ui.answer((items) => items.find((i) => /text/i.test(JSON.stringify(i))), 'host suite');
+    await run$('claudePm.tickets.filter');
+    await eventually(async () => {
+      const list = flatten(await rows(api, 'claudePm.tickets', 4));
+      return list.some((r) => r.text.includes(id)) && !list.some((r) => r.text.includes('EP-0002'));
+    }, 'only the matching ticket in the view');
+    await run$('claudePm.tickets.clearFilter');
+    await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 4)).some((r) => r.text.includes('EP-0002')), 'every ticket again');
+  });
+
+  test('Tickets: group by status, refresh, delegate a ticket and initialise a tracker that exists', async () => {
+    await run$('claudePm.tickets.groupBy', 'status');
+    await eventually(async () => (await rows(api, 'claudePm.tickets', 1)).some((r) => /open|active|progress|completed/i.test(r.label)), 'status groups');
+    await run$('claudePm.tickets.groupBy', 'none');
+    await run$('claudePm.tickets.refresh');
+    await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 4)).some((r) => r.text.includes('EP-0001')), 'tickets after a refresh');
+    ui.answer((items) => items.find((i) => /qa/i.test(JSON.stringify(i))));
+    await run$('claudePm.tickets.delegate', 'ISS-0001');
+    await eventually(() => ui.texts().find((t) => /finished the task/.test(t)), 'the delegated ticket to finish');
+    await run$('claudePm.tickets.init');
+    assert.ok(ui.texts().some((t) => /Ticket tracker initialised in demo|demo already has a ticket tracker/.test(t)), ui.texts().join(' | '));
+    assert.ok(existsSync(path('.ai-trackdown', 'config.yaml')));
+  });
+
+  test('Memory: show, edit, copy, delete, remember a selection, export and import', async () => {
+    const category = await eventually(async () => (await rows(api, 'claudePm.memory', 2)).find((r) => r.label === 'pattern'), 'the pattern category');
+    const memory = category.children[0]!;
+    await run$('claudePm.memory.show', (memory.node as { memory: { id: string } }).memory.id);
+    await activeEditor((uri) => uri.scheme === 'untitled', 'the memory document');
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /exponential backoff/);
+    ui.answer('Retry login failures with capped exponential backoff');
+    await run$('claudePm.memory.edit', memory.node);
+    await fileContains(path('.claude-pm', 'memory', 'events.jsonl'), 'capped exponential backoff');
+    await run$('claudePm.memory.copy', memory.node);
+    assert.match(await vscode.env.clipboard.readText(), /backoff/);
+
+    const source = await vscode.workspace.openTextDocument(vscode.Uri.file(path('src', 'app.ts')));
+    const editor = await vscode.window.showTextDocument(source);
+    editor.selection = new vscode.Selection(0, 0, Math.min(2, source.lineCount - 1), 0);
+    for (const [id, note] of [['claudePm.memory.rememberPattern', 'A pattern'], ['claudePm.memory.rememberDecision', 'A decision'], ['claudePm.memory.rememberErrorSolution', 'A fix']] as const) {
+      ui.answer(note);
+      await run$(id);
+      await fileContains(path('.claude-pm', 'memory', 'events.jsonl'), note);
+    }
+
+    const exported = vscode.Uri.file(path('exported.jsonl'));
+    ui.answer(exported as unknown as string);
+    await run$('claudePm.memory.exportJsonl');
+    const text = await fileContains(exported.fsPath, 'A decision');
+    writeFileSync(exported.fsPath, `${text}{"content":"Imported from the host suite","category":"team"}\n`);
+    ui.answer([exported] as unknown as string);
+    await run$('claudePm.memory.importJsonl');
+    await fileContains(path('.claude-pm', 'memory', 'events.jsonl'), 'Imported from the host suite');
+
+    ui.choose('Delete');
+    await run$('claudePm.memory.delete', memory.node);
+    await eventually(async () => !flatten(await rows(api, 'claudePm.memory', 2)).some((r) => r.label.includes('capped exponential')), 'the deleted memory to leave the view');
+    await run$('claudePm.memory.refresh');
+  });
+
+  test('Health: diagnostics, init layout, open config, show panel and a fix', async () => {
+    await run$('claudePm.health.runDiagnostics');
+    await eventually(() => ui.texts().find((t) => /diagnostics/i.test(t)), 'the diagnostics message');
+    await run$('claudePm.health.initLayout', path('.'));
+    await eventually(() => ui.texts().find((t) => /Created|already exist/.test(t)), 'the layout message');
+    await run$('claudePm.health.openConfig');
+    await activeEditor((uri) => uri.fsPath === path('.claude-pm', 'config.json'), 'config.json');
+    await run$('claudePm.health.showPanel');
+    await eventually(() => api.trees.get('claudePm.health')?.view.visible, 'the Health view to be visible');
+    await run$('workbench.action.closeAllEditors');
+    // The fix of a row runs its command with its arguments: here the one that opens the config.
+    await run$('claudePm.health.fix', { fix: { command: 'claudePm.health.openConfig', title: 'Open Config' } });
+    await activeEditor((uri) => uri.fsPath === path('.claude-pm', 'config.json'), 'config.json from the fix');
+  });
+
+  test('Templates: deploy writes CLAUDE.md, check opens it, rollback restores a backup, open master', async () => {
+    ui.choose('Deploy');
+    await run$('claudePm.templates.deploy');
+    const target = await eventually(() => ['CLAUDE.md', join('..', 'CLAUDE.md')].map((p) => path(p)).find((p) => existsSync(p) && read(p).includes('CLAUDE')), 'a deployed CLAUDE.md');
+    ui.answer((items) => items[0]);
+    await run$('claudePm.templates.check');
+    await activeEditor((uri) => uri.fsPath.endsWith('CLAUDE.md'), 'the deployed CLAUDE.md');
+    ui.choose('Redeploy…', 'Deploy');
+    await run$('claudePm.templates.deploy');
+    ui.answer((items) => items[0]);
+    ui.choose('Restore');
+    await run$('claudePm.templates.rollback');
+    await eventually(() => ui.texts().find((t) => /Restored|already matches|no backups/.test(t)), 'the rollback message');
+    assert.ok(existsSync(target));
+    await run$('claudePm.templates.openMaster');
+    await activeEditor((uri) => uri.fsPath.endsWith(join('templates', 'CLAUDE.md')), 'the master template');
+  });
+
+  test('Security: keys, role, validate, test auth and the audit log', async () => {
+    ui.answer('mem0', 'host-suite-key-5Jq8Lr2Wx7Zp4Nc9Vb3Hd6Tf1Gk0Ms');
+    await run$('claudePm.security.setApiKey');
+    await fileContains(path('.claude-pm', 'logs', 'audit.log'), 'key_rotation');
+    ui.answer('anthropic');
+    await run$('claudePm.security.generateKey');
+    await eventually(() => ui.texts().find((t) => /A new API key for anthropic/.test(t)), 'the new key message');
+    ui.answer('anthropic');
+    ui.choose('Clear Key');
+    await run$('claudePm.security.clearApiKey');
+    await eventually(() => ui.texts().find((t) => /was removed/.test(t)), 'the removal message');
+    ui.answer('teammate@example.com', 'developer');
+    await run$('claudePm.security.assignRole');
+    await fileContains(path('.claude-pm', 'policy.json'), 'teammate@example.com');
+    await run$('claudePm.security.validate');
+    await activeEditor((uri) => uri.scheme === 'untitled', 'the security report');
+    await run$('claudePm.security.testAuth');
+    assert.ok(ui.texts().some((t) => /needs no authentication/.test(t)), ui.texts().join(' | '));
+    await run$('claudePm.security.verifyAuditLog');
+    assert.ok(ui.texts().some((t) => /Audit log of/.test(t)), ui.texts().join(' | '));
+    await run$('claudePm.security.showAuditLog');
+    await activeEditor((uri) => uri.fsPath.endsWith('audit.log'), 'the audit log');
+  });
+
+  test('General: Show Log, Open Settings and the dashboard webview', async () => {
+    await run$('claudePm.openDashboard');
+    await eventually(() => tabLabels().includes('Claude PM Dashboard'), 'the dashboard tab');
+    await run$('claudePm.openSettings');
+    await eventually(() => tabLabels().some((l) => /Settings/.test(l)), 'the settings tab');
+    await run$('claudePm.showLog');
+    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && /Claude PM/i.test(d.uri.toString(true))), 'the Claude PM log in the Output panel');
+  });
+
+  test('Memory search opens its live quick pick', async () => {
+    await run$('claudePm.memory.search');
+    const pick = await eventually(() => ui.quickPicks[0], 'the search quick pick');
+    assert.equal(pick.placeholder, 'Search memories');
+  });
+
+  await runSuite('single folder', api.activationMs);
+}
