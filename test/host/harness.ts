@@ -96,6 +96,11 @@ class ScriptedUi {
     this.choices.push(...labels);
   }
 
+  /** How many queued answers no prompt has taken yet. */
+  pending(): number {
+    return this.answers.length;
+  }
+
   /** The text of every message shown so far. */
   texts(): string[] {
     return this.messages.map((m) => m.text);

@@ -3,7 +3,7 @@
 // extensionDevelopmentPath / extensionTestsPath payload (shared research vscode-harness.md, goal B).
 // Prints each result, then `N passed, N failed` alone on the last line; exits 1 when a test failed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -125,6 +125,11 @@ async function runSuite(suite: SuiteName): Promise<SuiteRun> {
 }
 
 async function main(): Promise<void> {
+  const browserPath = process.env.CLAUDE_PM_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(browserPath)) {
+    console.error(`The in-editor tests need Chromium at ${browserPath}: apt-get install -y chromium (or set CLAUDE_PM_CHROMIUM).`);
+    process.exit(1);
+  }
   const only = process.argv.slice(2).filter((a): a is SuiteName => (SUITES as readonly string[]).includes(a));
   spawnSync(process.execPath, ['scripts/install-code-server.mjs'], { stdio: 'inherit' });
   await bundleSuites();
