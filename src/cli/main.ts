@@ -1,20 +1,10 @@
 import { allCommands } from './commands/registry';
 import { runCli } from './framework';
 
-declare const __VERSION__: string | undefined;
+// package.json's version, written in by the build (scripts/build.mjs).
+declare const __VERSION__: string;
 
-// The version comes from package.json at build time when defined, else at run time.
-function version(): string {
-  if (typeof __VERSION__ === 'string') return __VERSION__;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../package.json') as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
-
-runCli(process.argv.slice(2), allCommands, version(), {
+runCli(process.argv.slice(2), allCommands, __VERSION__, {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   env: process.env,

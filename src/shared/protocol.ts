@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertSchema, overallStatusSchema, projectResultSchema, serviceStatusSchema } from '../core/health/reportSchema';
 
 // The typed message protocol between the extension host and the dashboard webview.
 // Both sides validate what they receive; anything that does not parse is dropped and logged.
@@ -18,11 +19,10 @@ export const DASHBOARD_COMMANDS = [
 ] as const;
 export type DashboardCommand = (typeof DASHBOARD_COMMANDS)[number];
 
-const statusSchema = z.enum(['healthy', 'degraded', 'critical', 'unknown']);
 
 export const dashboardServiceSchema = z.object({
   name: z.string(),
-  status: z.string(),
+  status: serviceStatusSchema,
   responseTimeMs: z.number().nullable(),
   critical: z.boolean(),
   performance: z.string().nullable().optional(),
@@ -31,7 +31,7 @@ export const dashboardServiceSchema = z.object({
 
 export const dashboardProjectSchema = z.object({
   name: z.string(),
-  status: z.string(),
+  status: projectResultSchema.shape.status,
   branch: z.string().nullable(),
   detached: z.boolean(),
   dirtyFiles: z.number().nullable(),
@@ -54,7 +54,7 @@ export const dashboardSnapshotSchema = z.object({
   health: z
     .object({
       score: z.number(),
-      status: statusSchema,
+      status: overallStatusSchema,
       checkedAt: z.string().optional(),
       durationMs: z.number().optional(),
       servicePercentage: z.number().optional(),
@@ -62,7 +62,7 @@ export const dashboardSnapshotSchema = z.object({
       services: z.array(dashboardServiceSchema),
       projects: z.array(dashboardProjectSchema).optional(),
       compliancePercentage: z.number(),
-      alerts: z.array(z.object({ level: z.string(), message: z.string() })),
+      alerts: z.array(z.object({ level: alertSchema.shape.level, message: z.string() })),
       /** What to do next; `action` is the command that does it, when there is one. */
       recommendations: z.array(z.object({ text: z.string(), action: z.object({ command: z.enum(DASHBOARD_COMMANDS), title: z.string() }).optional() })),
     })
@@ -83,7 +83,6 @@ export type DashboardSnapshot = z.infer<typeof dashboardSnapshotSchema>;
 
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('refresh') }),
   z.object({ type: z.literal('runCommand'), command: z.enum(DASHBOARD_COMMANDS) }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -47,7 +47,8 @@ export async function runSuite(suite: string, activationMs?: number): Promise<vo
       console.log(`${RESULT_MARKER} ${JSON.stringify({ suite, name, ok: true, ms: Date.now() - started })}`);
     } catch (error) {
       failed++;
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const shown = ui.texts();
+      const message = `${error instanceof Error ? (error.stack ?? error.message) : String(error)}${shown.length ? `\nmessages shown: ${shown.join(' | ')}` : ''}`;
       console.log(`${RESULT_MARKER} ${JSON.stringify({ suite, name, ok: false, ms: Date.now() - started, error: message })}`);
     } finally {
       ui.reset();

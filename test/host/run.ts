@@ -94,7 +94,7 @@ async function runSuite(suite: SuiteName): Promise<SuiteRun> {
       }
       else if (!results.some((r) => r.name === record.name)) {
         results.push(record);
-        console.log(`${record.ok ? '✔' : '✖'} ${suite} › ${record.name} (${record.ms} ms)${record.error ? `\n    ${record.error.split('\n').slice(0, 6).join('\n    ')}` : ''}`);
+        console.log(`${record.ok ? '✔' : '✖'} ${suite} › ${record.name} (${record.ms} ms)${record.error ? `\n    ${record.error.split('\n').filter((l, i) => i < 6 || l.startsWith('messages shown')).join('\n    ')}` : ''}`);
       }
     };
     await page.exposeFunction('codeAutomationExit', (code: number) => (exitCode = code));

@@ -50,6 +50,8 @@ describe('dashboard protocol', () => {
     assert.ok(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.health.refresh' }).success);
     assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'workbench.action.terminal.sendSequence' }).success, false);
     assert.equal(webviewToHostSchema.safeParse({ type: 'eval', code: '1' }).success, false);
+    // Only the commands the dashboard has buttons for: a compromised webview cannot start agents or workflows.
+    assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.agents.delegate' }).success, false);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'snapshot', snapshot: { generatedAt: 1 } }).success, false);
   });
 });

@@ -61,8 +61,6 @@ export class DashboardPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         return this.push();
-      case 'refresh':
-        return this.push();
       case 'runCommand':
         await vscode.commands.executeCommand(message.command);
         return;
