@@ -30,6 +30,25 @@ export interface VsCode {
   close(): Promise<void>;
 }
 
+/** A quiet editor profile: no welcome page, tips, telemetry or updates; workspace trust on only for `untrusted`. */
+export function writeUserSettings(userDataDir: string, untrusted: boolean, extra: Record<string, unknown> = {}): void {
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': untrusted,
+      'security.workspace.trust.startupPrompt': 'never',
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'workbench.tips.enabled': false,
+      ...extra,
+    }),
+  );
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer();
@@ -60,21 +79,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCode> {
   options.prepare?.(workspace);
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': options.untrusted === true,
-      'security.workspace.trust.startupPrompt': 'never',
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-      'workbench.tips.enabled': false,
-      ...options.settings,
-    }),
-  );
+  writeUserSettings(userDataDir, options.untrusted === true, options.settings);
   const port = await freePort();
   const config = join(root, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);

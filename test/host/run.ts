@@ -3,12 +3,12 @@
 // extensionDevelopmentPath / extensionTestsPath payload (shared research vscode-harness.md, goal B).
 // Prints each result, then `N passed, N failed` alone on the last line; exits 1 when a test failed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { freePort, waitFor } from '../e2e/vscodeHarness';
+import { freePort, waitFor, writeUserSettings } from '../e2e/vscodeHarness';
 import { RESULT_MARKER } from './marker';
 import { prepareWorkspace, SUITES, type SuiteName } from './workspaces';
 
@@ -50,19 +50,7 @@ async function runSuite(suite: SuiteName): Promise<SuiteRun> {
   const workspace = await prepareWorkspace(suite, join(base, 'workspace'));
   const { folder, trusted } = workspace;
   const userDataDir = join(base, 'user-data');
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': !trusted,
-      'security.workspace.trust.startupPrompt': 'never',
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-    }),
-  );
+  writeUserSettings(userDataDir, !trusted);
   const port = await freePort();
   const config = join(base, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
