@@ -50,8 +50,9 @@ describe('dashboard protocol', () => {
     assert.ok(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.health.refresh' }).success);
     assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'workbench.action.terminal.sendSequence' }).success, false);
     assert.equal(webviewToHostSchema.safeParse({ type: 'eval', code: '1' }).success, false);
-    // Only the commands the dashboard has buttons for: a compromised webview cannot start agents or workflows.
-    assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.agents.delegate' }).success, false);
+    // Only the commands the dashboard has buttons for: a compromised webview cannot, say, clear an API key.
+    assert.equal(webviewToHostSchema.safeParse({ type: 'runCommand', command: 'claudePm.security.clearApiKey' }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'refresh' }).success, false);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'snapshot', snapshot: { generatedAt: 1 } }).success, false);
   });
 });
