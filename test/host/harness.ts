@@ -146,12 +146,42 @@ class ScriptedUi {
       }
       return value;
     });
-    const createQuickPick = vscode.window.createQuickPick;
-    replace('createQuickPick', () => {
-      const pick = createQuickPick();
-      this.quickPicks.push(pick);
-      return pick;
-    });
+    // Step-by-step flows build their own pickers: these answer from the same queue when shown (a picker with no
+    // queued answer stays open, as the live memory search does).
+    const scripted = (input: boolean) => () => {
+      const emitters = { accept: new vscode.EventEmitter<void>(), hide: new vscode.EventEmitter<void>(), value: new vscode.EventEmitter<string>(), selection: new vscode.EventEmitter<unknown[]>() };
+      const widget: Record<string, unknown> = {
+        items: [],
+        selectedItems: [],
+        activeItems: [],
+        value: '',
+        buttons: [],
+        onDidAccept: emitters.accept.event,
+        onDidHide: emitters.hide.event,
+        onDidChangeValue: emitters.value.event,
+        onDidChangeSelection: emitters.selection.event,
+        onDidChangeActive: new vscode.EventEmitter<unknown[]>().event,
+        onDidTriggerButton: new vscode.EventEmitter<unknown>().event,
+        onDidTriggerItemButton: new vscode.EventEmitter<unknown>().event,
+        show: () =>
+          setTimeout(() => {
+            if (this.answers.length === 0) return;
+            const answer = next(input ? [] : (widget.items as unknown[]));
+            if (answer === undefined) return emitters.hide.fire();
+            if (input) {
+              widget.value = answer;
+              emitters.value.fire(answer as string);
+            } else widget.selectedItems = widget.activeItems = [answer];
+            emitters.accept.fire();
+          }, 0),
+        hide: () => emitters.hide.fire(),
+        dispose: () => Object.values(emitters).forEach((e) => e.dispose()),
+      };
+      if (!input) this.quickPicks.push(widget as unknown as vscode.QuickPick<vscode.QuickPickItem>);
+      return widget;
+    };
+    replace('createQuickPick', scripted(false));
+    replace('createInputBox', scripted(true));
     replace('showWorkspaceFolderPick', async () => next(vscode.workspace.workspaceFolders ?? []));
     replace('showSaveDialog', async () => next([]));
     replace('showOpenDialog', async () => next([]));
