@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { countOf } from '../../core/common/plural';
 import { idFromFileName, isOpen, type Ticket } from '../../core/tickets/model';
+import { findRootCandidates } from '../../core/tickets/candidates';
 import { withTicketFrontmatter } from '../../core/tickets/newTicket';
 import { statusLabel } from '../../core/tickets/status';
 import { initTracker, type CreateTicketInput } from '../../core/tickets/tracker';
@@ -170,9 +171,11 @@ export function registerTicketCommands(features: FeatureContext, store: TicketSt
     const folder = node ? node.entry.folder : await features.sessions.resolveFolder(undefined, vscode.l10n.t('Choose the ticket root of which folder?'));
     if (!folder) return;
     const { location } = (await store.get(folder)).tracker;
+    // A root chosen in settings skips the search for others: look now, so that every folder can be chosen again.
+    const candidates = await findRootCandidates(location.workspaceRoot, [location.root]);
     type Choice = vscode.QuickPickItem & { root?: string; showAll?: boolean };
     const choices: Choice[] = [
-      ...location.candidates.map((c) => ({
+      ...candidates.map((c) => ({
         label: c.relPath,
         description: countOf(c.tickets, 'ticket'),
         detail: c.root === location.root ? vscode.l10n.t('In use') : undefined,

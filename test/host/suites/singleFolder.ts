@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, runSuite, test, ui } from '../harness';
-import { activateExtension, activeEditor, fileContains, findRow, flatten, path, read, rows, tabLabels } from '../editor';
+import { activateExtension, activeEditor, fileContains, findRow, flatten, folder, path, read, rows, tabLabels } from '../editor';
 
 const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
 
@@ -250,6 +250,27 @@ export async function run(): Promise<void> {
     await eventually(() => tabLabels().some((l) => /Settings/.test(l)), 'the settings tab');
     await run$('claudePm.showLog');
     await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && /Claude PM/i.test(d.uri.toString(true))), 'the Claude PM log in the Output panel');
+  });
+
+  test('Tickets: a note named like a ticket gets its frontmatter; a fuller ticket folder raises a notice and Choose Ticket Root switches to it and back', async () => {
+    const note = path('tasks', 'issues', 'ISS-0099-hand-written-note.md');
+    writeFileSync(note, '# Fix the pager\n\nSteps written by hand.\n');
+    await run$('claudePm.tickets.addFrontmatter', vscode.Uri.file(note), 'ISS-0099');
+    await fileContains(note, /^---\n[\s\S]*issue_id: ISS-0099[\s\S]*title: Fix the pager[\s\S]*---\n\n# Fix the pager/);
+    await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 4)).some((r) => r.text.includes('ISS-0099')), 'ISS-0099 in the Tickets view');
+
+    // A second tree holding more tickets than the demo's own tasks/ folder.
+    mkdirSync(path('backlog', 'issues'), { recursive: true });
+    for (let n = 501; n <= 520; n++) writeFileSync(path('backlog', 'issues', `ISS-0${n}-imported.md`), `---\nissue_id: ISS-0${n}\ntitle: Imported ${n}\nstatus: planning\npriority: medium\n---\n`);
+    await run$('claudePm.tickets.refresh');
+    await eventually(async () => (await rows(api, 'claudePm.tickets', 1)).some((r) => /backlog holds 20 tickets/.test(r.text)), 'the notice row naming backlog');
+    ui.answer((items) => items.find((i) => (i as { label: string }).label === 'backlog'));
+    await run$('claudePm.tickets.chooseRoot');
+    await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 2)).some((r) => r.text.includes('ISS-0501')), 'the backlog tickets in the view');
+    assert.equal(vscode.workspace.getConfiguration('claudePm', folder().uri).get('tickets.root'), 'backlog');
+    ui.answer((items) => items.find((i) => (i as { label: string }).label === 'tasks'));
+    await run$('claudePm.tickets.chooseRoot');
+    await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 4)).some((r) => r.text.includes('EP-0001')), 'the demo tickets again');
   });
 
   test('Memory search opens its live quick pick', async () => {
