@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAX_TIMER_SECONDS } from '../../src/core/common/timerLimits';
+import { buildChild } from '../helpers/buildChild';
 import { isProcessAlive } from '../helpers/processProbe';
 import { cli } from '../helpers/runCli';
 import { tempDir } from '../helpers/tempDir';
@@ -12,7 +13,8 @@ import { tempDir } from '../helpers/tempDir';
 // Class 9: a CLI stopped by SIGTERM (a CI runner, `kill`) or SIGHUP (a closed terminal) leaves none of the
 // process groups it started behind; durations no timer can wait are refused instead of firing at once.
 
-const CLI = join(__dirname, '../../src/cli/main.ts');
+// The CLI as the build makes it (one bundle, its version written in), built once for the file.
+const CLI = buildChild('src/cli/main.ts');
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const giveUp = Date.now() + ms;
@@ -28,7 +30,7 @@ async function stoppedBy(signal: 'SIGTERM' | 'SIGHUP') {
   await mkdir(join(root, '.claude-pm', 'workflows'), { recursive: true });
   // The step's shell starts a grandchild in the same group and records its pid.
   await writeFile(join(root, '.claude-pm', 'workflows', 'long.yaml'), `name: long\nsteps:\n  - { name: wait, command: "sleep 300 & echo $! > ${pidFile}; wait" }\n`);
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'workflow', 'run', '.claude-pm/workflows/long.yaml', '--skip-memory', '--cwd', root], {
+  const child = spawn(process.execPath, [await CLI, 'workflow', 'run', '.claude-pm/workflows/long.yaml', '--skip-memory', '--cwd', root], {
     env: { ...process.env, CLAUDE_PM_CONFIG_DIR: await tempDir('claude-pm-user-') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
