@@ -12,6 +12,8 @@ import { LineSplitter, StreamJsonState } from '../src/core/agents/streamJson';
 import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../src/core/memory/embeddedStore';
 import { MemoryService } from '../src/core/memory/memoryService';
+import { percentile } from './stats';
+import { seededRandom } from '../test/helpers/seededRandom';
 
 const MEMORIES = Number(process.env.AGENTS_BENCH_MEMORIES ?? 100_000);
 const SEARCHES = 300;
@@ -23,21 +25,8 @@ const WORDS = Array.from({ length: 5000 }, (_, i) => {
   return w;
 });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
-}
-
 async function mcpSearch(root: string): Promise<Record<string, unknown>> {
-  const random = rng(7);
+  const random = seededRandom(7);
   const word = () => WORDS[Math.floor(random() * WORDS.length)]!;
   const workspace = join(root, 'workspace');
   const dir = join(workspace, '.claude-pm', 'memory');
@@ -68,7 +57,7 @@ async function mcpSearch(root: string): Promise<Record<string, unknown>> {
       times.push(performance.now() - t);
       if (reply.isError || (JSON.parse(reply.content[0]!.text) as unknown[]).length === 0) empty++;
     }
-    return { memories: MEMORIES, searches: SEARCHES, connectMs: Math.round(connectMs), firstSearchMs: Math.round(firstSearchMs), p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), emptyOrFailed: empty };
+    return { memories: MEMORIES, searches: SEARCHES, connectMs: Math.round(connectMs), firstSearchMs: Math.round(firstSearchMs), p50Ms: percentile(times, 50, 2), p95Ms: percentile(times, 95, 2), emptyOrFailed: empty };
   } finally {
     await client.close();
   }

@@ -11,15 +11,12 @@ import { silentLogger } from '../src/core/common/logger';
 import { loadConfig } from '../src/core/config/loadConfig';
 import { createEventListener } from '../src/core/events/eventListener';
 import { signBody } from '../src/core/events/signature';
+import { percentile } from './stats';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 100);
 const SECRET = 'bench-secret';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function send(url: string, event: string, id: string): Promise<number> {
   const body = JSON.stringify({ id, ref: 'refs/heads/main', note: 'x'.repeat(2000) });
@@ -91,7 +88,7 @@ async function main(): Promise<void> {
           concurrency: CONCURRENCY,
           accepted,
           acceptedPerSecond: Math.round(accepted / seconds),
-          deliveryToStepStartMs: { samples: latencies.length, p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1) },
+          deliveryToStepStartMs: { samples: latencies.length, p50: percentile(latencies, 50, 1), p95: percentile(latencies, 95, 1), max: +latencies[latencies.length - 1]!.toFixed(1) },
         },
         null,
         2,

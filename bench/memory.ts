@@ -14,20 +14,11 @@ import { memoryDir } from '../src/core/memory/openMemory';
 import { SearchIndex } from '../src/core/memory/searchIndex';
 import { contentHash } from '../src/core/memory/text';
 import type { MemoryRecord, NewMemory } from '../src/core/memory/types';
+import { percentile } from './stats';
+import { seededRandom } from '../test/helpers/seededRandom';
 
 const CORPUS = Number(process.env.MEMORY_BENCH_SIZE ?? 100_000);
 const CATEGORIES = ['project', 'pattern', 'team', 'error'];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Zipfian vocabulary sampler: word rank r is drawn with probability ∝ 1/r. */
 function zipf(random: () => number, vocabulary: string[]): () => string {
@@ -47,13 +38,8 @@ function zipf(random: () => number, vocabulary: string[]): () => string {
   };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 1000) / 1000;
-}
-
 async function scale(): Promise<Record<string, unknown>> {
-  const random = rng(42);
+  const random = seededRandom(42);
   const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ho', 'ju', 'be'];
   const vocabulary = Array.from({ length: 20_000 }, (_, i) => {
     let w = '';
@@ -141,10 +127,10 @@ async function scale(): Promise<Record<string, unknown>> {
       loadMs: Math.round(loadMs),
       loadRssMb: rssMb,
       activationIoMs: 0,
-      searchP50Ms: percentile(searchTimes, 50),
-      searchP95Ms: percentile(searchTimes, 95),
-      hoverP50Ms: percentile(hoverTimes, 50),
-      hoverP95Ms: percentile(hoverTimes, 95),
+      searchP50Ms: percentile(searchTimes, 50, 3),
+      searchP95Ms: percentile(searchTimes, 95, 3),
+      hoverP50Ms: percentile(hoverTimes, 50, 3),
+      hoverP95Ms: percentile(hoverTimes, 95, 3),
     };
   } finally {
     await rm(workspace, { recursive: true, force: true });

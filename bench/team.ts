@@ -13,25 +13,11 @@ import { Outbox } from '../src/core/memory/outbox';
 import { PostgresStore } from '../src/core/memory/postgresStore';
 import { contentHash } from '../src/core/memory/text';
 import { PostgresCluster } from '../test/helpers/postgresCluster';
+import { percentile } from './stats';
+import { seededRandom } from '../test/helpers/seededRandom';
 
 const CORPUS = Number(process.env.TEAM_BENCH_SIZE ?? 1_000_000);
 const WORDS_PER_MEMORY = 20;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) * 100) / 100;
-}
 
 /** Synthetic words (as in bench:memory): distinct, pronounceable, never English stopwords. */
 function vocabulary(size: number): string[] {
@@ -55,7 +41,7 @@ async function database(cluster: PostgresCluster, name: string): Promise<string>
 }
 
 async function insertThroughput(url: string, words: string[]): Promise<Record<string, number>> {
-  const random = rng(7);
+  const random = seededRandom(7);
   const dir = await mkdtemp(join(tmpdir(), 'claude-pm-teambench-'));
   const writers = Array.from({ length: 8 }, () => new PostgresStore(url, dir, { poolSize: 1 }));
   const perWriter = 1000;
@@ -90,7 +76,7 @@ async function notifyLatency(url: string): Promise<Record<string, number>> {
   }
   await pool.end();
   await feed.dispose();
-  return { notifications: times.length, commitToNotifyP50Ms: percentile(times, 50), commitToNotifyP95Ms: percentile(times, 95) };
+  return { notifications: times.length, commitToNotifyP50Ms: percentile(times, 50, 2), commitToNotifyP95Ms: percentile(times, 95, 2) };
 }
 
 async function outboxReplay(url: string): Promise<Record<string, number>> {
@@ -137,7 +123,7 @@ async function generateCorpus(url: string, words: string[]): Promise<number> {
 }
 
 async function searchLatency(url: string, words: string[]): Promise<Record<string, number>> {
-  const random = rng(42);
+  const random = seededRandom(42);
   const word = () => words[Math.floor(Math.pow(words.length, random())) - 1] as string;
   const store = new PostgresStore(url, await mkdtemp(join(tmpdir(), 'claude-pm-teambench-')));
   for (let i = 0; i < 20; i++) await store.search(`${word()} ${word()}`, { limit: 10 });
@@ -149,7 +135,7 @@ async function searchLatency(url: string, words: string[]): Promise<Record<strin
     times.push(performance.now() - start);
   }
   await store.dispose();
-  return { queries: times.length, searchP50Ms: percentile(times, 50), searchP95Ms: percentile(times, 95) };
+  return { queries: times.length, searchP50Ms: percentile(times, 50, 2), searchP95Ms: percentile(times, 95, 2) };
 }
 
 interface LocomoSample {

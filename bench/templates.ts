@@ -11,14 +11,10 @@ import { bundledMasterPath, loadMasterTemplate } from '../src/core/templates/mas
 import { renderTemplate } from '../src/core/templates/render';
 import { runtimeVariables } from '../src/core/templates/runtimeVariables';
 import { rollbackClaudeMd } from '../src/core/templates/rollback';
+import { percentile } from './stats';
 
 const REAL_MASTER = process.env.CLAUDE_PM_BENCH_MASTER ?? resolve(__dirname, '../../shared/fixtures/cmpm/framework/CLAUDE.md');
 const RUNS = 200;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(3));
-}
 
 async function time(runs: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
   const samples: number[] = [];
@@ -53,12 +49,12 @@ async function main(): Promise<void> {
         {
           template_bytes: real.text.length,
           runs: RUNS,
-          render_ms: percentile(render, 50),
-          deploy_ms_p50: percentile(deploy, 50),
-          deploy_ms_p95: percentile(deploy, 95),
-          deploy_unchanged_ms_p50: percentile(unchanged, 50),
-          status_ms_p50: percentile(status, 50),
-          rollback_ms_p50: percentile(rollback, 50),
+          render_ms: percentile(render, 50, 3),
+          deploy_ms_p50: percentile(deploy, 50, 3),
+          deploy_ms_p95: percentile(deploy, 95, 3),
+          deploy_unchanged_ms_p50: percentile(unchanged, 50, 3),
+          status_ms_p50: percentile(status, 50, 3),
+          rollback_ms_p50: percentile(rollback, 50, 3),
           backups_at_end: (await inspectDeployment(project, { master: real, ceiling: root })).targets[0]!.backups,
         },
         null,

@@ -4,8 +4,7 @@ import { AGENT_TIERS, discoverAgents } from '../agents/discoverAgents';
 import { defaultSystemAgentsDir } from '../agents/systemAgents';
 import { RunStore } from '../orchestration/runStore';
 import { runSucceeded } from '../orchestration/runRecord';
-import { resolveTicketRoot } from '../tickets/root';
-import { TicketIndex } from '../tickets/ticketIndex';
+import { TicketTracker } from '../tickets/tracker';
 import type { DiagnosticsOptions } from './diagnostics';
 
 /** How many of the newest runs the failure rate looks at. */
@@ -26,9 +25,9 @@ export function workspaceDiagnosticSources(root: string, env: NodeJS.ProcessEnv)
 export async function workspaceCounts(root: string, env: NodeJS.ProcessEnv): Promise<Record<string, Record<string, number>>> {
   const [tickets, runs, agents] = await Promise.all([
     (async () => {
-      const location = await resolveTicketRoot(root, { env });
+      const { location, index } = await TicketTracker.open(root, { env });
       if (!location.exists) return undefined;
-      const counts = (await TicketIndex.load(location.root)).counts();
+      const counts = index.counts();
       return { total: counts.total, open: counts.open, ...Object.fromEntries(Object.entries(counts.byNormalizedStatus).map(([s, n]) => [`status.${s}`, n])) };
     })().catch(() => undefined),
     (async () => {

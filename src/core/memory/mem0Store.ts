@@ -3,12 +3,12 @@ import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
 import { redact } from '../common/redact';
 import { Listeners } from './listeners';
+import { LookupMirror } from './lookupMirror';
 import type { Mem0Dialect, Mem0Memory } from './mem0Dialects';
 import { Mem0Error, type Mem0Http } from './mem0Http';
 import type { OutboxEntry } from './outbox';
 import { Outbox } from './outbox';
 import { LruTtlCache } from './lruTtlCache';
-import { SearchIndex } from './searchIndex';
 import { matchesFilters } from './embeddedStore';
 import {
   MemoryNotFoundError,
@@ -46,13 +46,11 @@ export class Mem0Store implements MemoryBackend {
   private readonly logger: Logger;
   private readonly statusListeners = new Listeners<BackendStatus>();
   private readonly changed = new Listeners<void>();
-  private readonly index = new SearchIndex();
-  private readonly mirror = new Map<string, MemoryRecord>();
+  private readonly mirror = new LookupMirror();
   private lastStatus: BackendStatus;
   private replayTimer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
   private mirrorLoad: Promise<void> | undefined;
-  private mirrorLoaded = false;
   private readonly replayIntervalMs: number;
 
   constructor(
@@ -71,7 +69,7 @@ export class Mem0Store implements MemoryBackend {
   // ---- LocalLookup: an in-memory mirror of the server's memories for hovers and counts ----
 
   get isLoaded(): boolean {
-    return this.mirrorLoaded;
+    return this.mirror.loaded;
   }
 
   load(): Promise<void> {
@@ -83,16 +81,11 @@ export class Mem0Store implements MemoryBackend {
   }
 
   lookup(query: string, limit: number, accept?: (m: MemoryRecord) => boolean): SearchHit[] {
-    const hits = this.index.search(query, limit, accept ? (id) => accept(this.mirror.get(id) as MemoryRecord) : undefined, true);
-    const top = hits[0]?.score ?? 1;
-    return hits.flatMap((h) => {
-      const memory = this.mirror.get(h.id);
-      return memory ? [{ memory, score: h.score / top }] : [];
-    });
+    return this.mirror.lookup(query, limit, accept);
   }
 
   snapshot(): readonly MemoryRecord[] {
-    return [...this.mirror.values()];
+    return this.mirror.values();
   }
 
   onDidChange(listener: () => void): () => void {
@@ -104,7 +97,7 @@ export class Mem0Store implements MemoryBackend {
   async add(input: NewMemory, hash: string): Promise<AddResult> {
     // Deduplication needs the server's memories; a failed load just means no dedupe for this write.
     await this.load();
-    const known = [...this.mirror.values()].find((m) => m.hash === hash);
+    const known = this.mirror.values().find((m) => m.hash === hash);
     if (known) return { memory: known, duplicate: true };
     const clientId = randomUUID();
     const metadata = toMetadata(input, hash, clientId);
@@ -147,7 +140,7 @@ export class Mem0Store implements MemoryBackend {
 
   async list(options: ListOptions): Promise<MemoryRecord[]> {
     const all = await this.cached('list', async () => (await this.dialect.getAll()).map(fromMem0));
-    const pending = [...this.mirror.values()].filter((m) => m.id.startsWith(PENDING_PREFIX));
+    const pending = this.mirror.values().filter((m) => m.id.startsWith(PENDING_PREFIX));
     const out = [...pending, ...all].filter((m) => matchesFilters(m, options));
     out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return options.limit ? out.slice(0, options.limit) : out;
@@ -164,7 +157,7 @@ export class Mem0Store implements MemoryBackend {
       records = raw.map(fromMem0);
       scores = new Map(raw.map((m) => [m.id, m.score ?? 0]));
     } catch (error) {
-      if (!isRetryable(error) || !this.mirrorLoaded) throw error;
+      if (!isRetryable(error) || !this.mirror.loaded) throw error;
       return this.lookup(query, limit * 4, (m) => matchesFilters(m, options)).slice(0, limit);
     }
     const hits = records.filter((m) => matchesFilters(m, options)).map((memory) => ({ memory, score: scores.get(memory.id) ?? 0 }));
@@ -324,7 +317,7 @@ export class Mem0Store implements MemoryBackend {
       this.updateStatus();
       const stale = this.cache.get(key, true);
       if (stale && isRetryable(error)) return stale;
-      if (isRetryable(error) && this.mirrorLoaded) return [...this.mirror.values()];
+      if (isRetryable(error) && this.mirror.loaded) return this.mirror.values();
       throw error;
     }
   }
@@ -349,28 +342,23 @@ export class Mem0Store implements MemoryBackend {
   private async reloadMirror(): Promise<void> {
     const queued = await this.outbox.pending();
     const all = (await this.dialect.getAll()).map(fromMem0);
-    this.mirror.clear();
-    this.index.clear();
-    for (const m of all) this.remember(m, false);
-    for (const { entry } of queued) {
-      if (entry.op === 'add') this.remember(fromMem0({ id: `${PENDING_PREFIX}${entry.clientId}`, memory: entry.text, metadata: entry.metadata, created_at: entry.at, updated_at: entry.at }), false);
-    }
-    this.mirrorLoaded = true;
+    const pending = queued.flatMap(({ entry }) => (entry.op === 'add' ? [fromMem0({ id: `${PENDING_PREFIX}${entry.clientId}`, memory: entry.text, metadata: entry.metadata, created_at: entry.at, updated_at: entry.at })] : []));
+    this.mirror.replace([...all, ...pending]);
+    this.cache.clear();
+    this.rawCache.clear();
     this.updateStatus();
     this.changed.fire();
   }
 
-  private remember(memory: MemoryRecord, notify = true): void {
-    this.mirror.set(memory.id, memory);
-    this.index.add(memory);
+  private remember(memory: MemoryRecord): void {
+    this.mirror.put(memory);
     this.cache.clear();
     this.rawCache.clear();
-    if (notify) this.changed.fire();
+    this.changed.fire();
   }
 
   private forget(id: string): void {
-    this.mirror.delete(id);
-    this.index.remove(id);
+    this.mirror.remove(id);
     this.cache.clear();
     this.rawCache.clear();
     this.changed.fire();

@@ -6,9 +6,9 @@ import { silentLogger } from '../common/logger';
 import { ChangeFeed, type TeamChange } from '../database/changeFeed';
 import { createPool, describeDatabaseError, describeDatabaseUrl, isUnreachable } from '../database/connection';
 import { Listeners } from './listeners';
+import { LookupMirror } from './lookupMirror';
 import type { LocalLookup } from './memoryService';
 import { Outbox, type OutboxEntry } from './outbox';
-import { SearchIndex } from './searchIndex';
 import {
   MemoryNotFoundError,
   type AddResult,
@@ -116,15 +116,13 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private readonly outbox: Outbox;
   private readonly statusListeners = new Listeners<BackendStatus>();
   private readonly changed = new Listeners<void>();
-  private readonly index = new SearchIndex();
-  private readonly mirror = new Map<string, MemoryRecord>();
+  private readonly mirror = new LookupMirror();
   private readonly feed: ChangeFeed;
   private readonly mirrorLimit: number;
   private readonly replayIntervalMs: number;
   private poolInstance: pg.Pool | undefined;
   private lastStatus: BackendStatus;
   private mirrorLoad: Promise<void> | undefined;
-  private mirrorLoaded = false;
   private pendingFetch = new Set<string>();
   private fetchTimer: NodeJS.Timeout | undefined;
   private replayTimer: NodeJS.Timeout | undefined;
@@ -159,7 +157,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   // ---- LocalLookup: the newest memories in memory, kept current by NOTIFY ----
 
   get isLoaded(): boolean {
-    return this.mirrorLoaded;
+    return this.mirror.loaded;
   }
 
   load(): Promise<void> {
@@ -174,16 +172,11 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   }
 
   lookup(query: string, limit: number, accept?: (m: MemoryRecord) => boolean): SearchHit[] {
-    const hits = this.index.search(query, limit, accept ? (id) => accept(this.mirror.get(id) as MemoryRecord) : undefined, true);
-    const top = hits[0]?.score ?? 1;
-    return hits.flatMap((h) => {
-      const memory = this.mirror.get(h.id);
-      return memory ? [{ memory, score: h.score / top }] : [];
-    });
+    return this.mirror.lookup(query, limit, accept);
   }
 
   snapshot(): readonly MemoryRecord[] {
-    return [...this.mirror.values()];
+    return this.mirror.values();
   }
 
   onDidChange(listener: () => void): () => void {
@@ -192,17 +185,14 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
 
   private async reloadMirror(): Promise<void> {
     const { rows } = await this.pool.query<MemoryRow>(`SELECT ${COLUMNS} FROM claude_pm_memories ORDER BY created_at DESC LIMIT $1`, [this.mirrorLimit]);
-    this.index.clear();
-    this.mirror.clear();
-    for (const row of rows) this.remember(toRecord(row));
-    this.mirrorLoaded = true;
+    this.mirror.replace(rows.map(toRecord));
     this.changed.fire();
   }
 
   private onTeamChange(change: TeamChange): void {
     if (change.table !== 'memories') return;
     if (change.op === 'DELETE') {
-      this.forget(change.id);
+      this.mirror.remove(change.id);
       this.changed.fire();
       return;
     }
@@ -217,20 +207,11 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     this.pendingFetch.clear();
     try {
       const { rows } = await this.pool.query<MemoryRow>(`SELECT ${COLUMNS} FROM claude_pm_memories WHERE id = ANY($1::text[])`, [ids]);
-      for (const row of rows) this.remember(toRecord(row));
+      for (const row of rows) this.mirror.put(toRecord(row));
       this.changed.fire();
     } catch (error) {
       this.logger.debug(`team database: could not fetch changed memories: ${describeDatabaseError(error)}`);
     }
-  }
-
-  private remember(memory: MemoryRecord): void {
-    this.mirror.set(memory.id, memory);
-    this.index.add(memory);
-  }
-
-  private forget(id: string): void {
-    if (this.mirror.delete(id)) this.index.remove(id);
   }
 
   // ---- MemoryBackend ----
@@ -253,7 +234,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     await this.enqueue(entry);
     const at = entry.at;
     const memory: MemoryRecord = { id: entry.clientId, content: input.content, category: input.category, tags: input.tags ?? [], metadata: input.metadata ?? {}, ...(input.projectId ? { projectId: input.projectId } : {}), hash, createdAt: at, updatedAt: at };
-    this.remember(memory);
+    this.mirror.put(memory);
     return { memory, duplicate: false };
   }
 
@@ -266,7 +247,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     const row = inserted.rows[0];
     if (row) {
       const memory = toRecord(row);
-      if (this.mirrorLoaded) this.remember(memory);
+      if (this.mirror.loaded) this.mirror.put(memory);
       return { memory, duplicate: false };
     }
     // Either the same content is already stored (a duplicate) or this very write was applied before (a replay).
@@ -356,14 +337,14 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
       if (!current) throw new MemoryNotFoundError(id);
       await this.enqueue({ op: 'update', id, ...(changes.content !== undefined ? { text: changes.content } : {}), metadata: fields, at: new Date().toISOString() });
       const next = { ...current, ...changes, ...(hash ? { hash } : {}), updatedAt: new Date().toISOString() };
-      this.remember(next);
+      this.mirror.put(next);
       return next;
     }
     try {
       const row = await this.applyUpdate(this.pool, id, fields);
       if (!row) throw new MemoryNotFoundError(id);
       const memory = toRecord(row);
-      if (this.mirrorLoaded) this.remember(memory);
+      if (this.mirror.loaded) this.mirror.put(memory);
       return memory;
     } catch (error) {
       if (!isUnreachable(error)) throw error instanceof MemoryNotFoundError ? error : new Error(`team database: ${describeDatabaseError(error)}`, { cause: error });
@@ -372,7 +353,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
       if (!current) throw new DatabaseOfflineError(describeDatabaseError(error), this.outbox.size);
       await this.enqueue({ op: 'update', id, metadata: fields, at: new Date().toISOString() });
       const next = { ...current, ...changes, ...(hash ? { hash } : {}), updatedAt: new Date().toISOString() };
-      this.remember(next);
+      this.mirror.put(next);
       return next;
     }
   }
@@ -390,19 +371,19 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     if ((await this.queuedWrites()) > 0) {
       await this.enqueue({ op: 'delete', id, at: new Date().toISOString() });
       const known = this.mirror.has(id);
-      this.forget(id);
+      this.mirror.remove(id);
       return known;
     }
     try {
       const { rowCount } = await this.pool.query('DELETE FROM claude_pm_memories WHERE id = $1', [id]);
-      this.forget(id);
+      this.mirror.remove(id);
       return (rowCount ?? 0) > 0;
     } catch (error) {
       if (!isUnreachable(error)) throw new Error(`team database: ${describeDatabaseError(error)}`, { cause: error });
       this.markDown(error);
       await this.enqueue({ op: 'delete', id, at: new Date().toISOString() });
       const known = this.mirror.has(id);
-      this.forget(id);
+      this.mirror.remove(id);
       return known;
     }
   }

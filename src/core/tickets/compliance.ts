@@ -1,13 +1,13 @@
 // The tracker's share of framework compliance: an initialised tracker with unique IDs and readable files.
 
 import type { ComplianceCheck, ComplianceItem } from '../common/compliance';
-import { resolveTicketRoot } from './root';
-import { TicketIndex } from './ticketIndex';
+import { TicketTracker } from './tracker';
 
 const LISTED = 5;
 
 export const trackerCompliance: ComplianceCheck = async (projectRoot) => {
-  const location = await resolveTicketRoot(projectRoot, { env: process.env });
+  // The tracker indexes the root from the scan its resolution already made: every file is read once.
+  const { location, index } = await TicketTracker.open(projectRoot, { env: process.env });
   const initialised = location.configPath !== undefined || location.exists;
   const items: ComplianceItem[] = [
     {
@@ -21,7 +21,6 @@ export const trackerCompliance: ComplianceCheck = async (projectRoot) => {
     },
   ];
   if (!location.exists) return items;
-  const index = await TicketIndex.load(location.root);
   const duplicates = index.duplicates();
   items.push({
     id: 'tickets.unique-ids',

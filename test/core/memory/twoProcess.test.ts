@@ -7,20 +7,11 @@ import { EmbeddedStore } from '../../../src/core/memory/embeddedStore';
 import { MemoryService } from '../../../src/core/memory/memoryService';
 import { buildChild } from '../../helpers/buildChild';
 import { tempDir } from '../../helpers/tempDir';
+import { seededRandom } from '../../helpers/seededRandom';
 
 type Op = { op: 'add'; content: string } | { op: 'delete'; content: string } | { op: 'compact' };
 
 const ROUNDS = 220;
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The CLI side: one child process answering command lines, a fresh store per command. */
 function startCliSide(script: string, dir: string) {
@@ -43,7 +34,7 @@ function startCliSide(script: string, dir: string) {
 describe('two processes sharing one memory store', { timeout: 600_000 }, () => {
   it(`loses no acknowledged write and undoes no deletion over ${ROUNDS} random interleavings of adds, deletes and compactions`, async () => {
     const seed = Number(process.env.MEMORY_INTERLEAVING_SEED ?? Date.now() % 1_000_000);
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const dir = await tempDir();
     const script = await buildChild('test/helpers/memoryCliChild.ts');
     const cliSide = startCliSide(script, dir);
