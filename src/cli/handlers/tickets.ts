@@ -17,8 +17,8 @@ import { requireArg, UsageError, type CliHandlers, type CliContext } from '../fr
  * another folder that holds more tickets. `validate` and `roots` report those themselves (`quiet`).
  */
 async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean; discover?: 'always' } = {}): Promise<TicketTracker> {
-  const root = typeof values.root === 'string' ? resolve(ctx.cwd, values.root) : undefined;
-  const workspace = await findTicketWorkspace(ctx.cwd);
+  const root = typeof values.root === 'string' ? resolve(ctx.dir, values.root) : undefined;
+  const workspace = await findTicketWorkspace(ctx.dir);
   const tracker = await TicketTracker.open(workspace, { root, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm', cacheDir: ticketCacheDir(ctx.env), discover: options.discover });
   if (!options.quiet) {
     for (const d of tracker.location.diagnostics) if (d.severity === 'error') ctx.logger.warn(formatDiagnostic(d));

@@ -4,6 +4,7 @@
 
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { isInside, realpathNearest } from '../common/containedPath';
 import { idFromFileName, type ParsedFile } from './model';
 import { TicketParseCache } from './parseCache';
 import { scanTicketTree } from './scan';
@@ -52,7 +53,10 @@ export async function findRootCandidates(workspaceRoot: string, extra: readonly 
   const folders = new Set<string>([...CONVENTIONAL.map((name) => join(workspaceRoot, name)), ...extra]);
   for (const folder of await discoverTicketFolders(workspaceRoot)) folders.add(folder);
   const candidates: RootCandidate[] = [];
+  const realWorkspace = await realpathNearest(workspaceRoot);
   for (const root of folders) {
+    // A conventional folder may be a link out of the workspace (`tickets -> ~/elsewhere`): never read through it.
+    if (!extra.includes(root) && !isInside(realWorkspace, await realpathNearest(root))) continue;
     const tickets = countTickets(await scans.scan(root));
     if (tickets > 0 || extra.includes(root)) candidates.push({ root, relPath: relPathOf(workspaceRoot, root), tickets });
   }

@@ -4,7 +4,7 @@ import { countOf } from '../common/plural';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { containedPath, PathEscapeError, relativePathProblem } from '../common/containedPath';
+import { containedPath, isInside, PathEscapeError, realpathNearest, relativePathProblem } from '../common/containedPath';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { countTickets, findRootCandidates, TreeScans, type RootCandidate } from './candidates';
 import type { TicketFormat } from './model';
@@ -78,7 +78,10 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
   const absolute = (dir: string) => (isAbsolute(dir) ? dir : resolve(workspaceRoot, dir));
   const ruled = await ruledRoot(workspaceRoot, options, env, config, diagnostics);
   const root = absolute(ruled.dir);
-  const exists = await isDirectory(root);
+  // The default folder is the repository's own choice too: a link from it out of the workspace is never followed.
+  const escapes = ruled.source === 'default' && !isInside(await realpathNearest(workspaceRoot), await realpathNearest(root));
+  if (escapes) diagnostics.push({ file: root, message: `the default ticket folder ${ruled.dir} is a link out of the workspace; not read`, severity: 'error' });
+  const exists = !escapes && (await isDirectory(root));
   const configuredRootMissing = (ruled.source === 'config' || ruled.source === 'legacy') && !exists;
   const explicit = ruled.source === 'flag' || ruled.source === 'env';
   const discover = options.discover ?? 'auto';

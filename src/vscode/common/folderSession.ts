@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/agents/runner';
 import type { ToolServerCommand } from '../../core/agents/toolServer';
+import { isInside, realpathNearest } from '../../core/common/containedPath';
 import type { Logger, LogLevel } from '../../core/common/logger';
 import { CONFIG_DIR, CONFIG_FILE, loadConfig, type ResolvedConfig } from '../../core/config/loadConfig';
 import { formatDiagnostic } from '../../core/config/diagnostics';
@@ -135,7 +136,7 @@ export class FolderSession extends Disposable {
 
   /** The folder's ai-trackdown tickets, indexed on first use. */
   tickets(): Promise<TicketTracker> {
-    return this.part('tickets', () => TicketTracker.open(this.root, { ...this.ticketOptions(), root: this.chosenTicketRoot() }));
+    return this.part('tickets', async () => TicketTracker.open(this.root, { ...this.ticketOptions(), root: await this.chosenTicketRoot() }));
   }
 
   /**
@@ -152,15 +153,12 @@ export class FolderSession extends Disposable {
   }
 
   /** The configured ticket root, when it stays inside the folder (`.claude-pm/config.json` is workspace content). */
-  private chosenTicketRoot(): string | undefined {
+  private async chosenTicketRoot(): Promise<string | undefined> {
     const chosen = this.config.tickets.root;
     if (!chosen) return undefined;
-    const inside = relative(this.root, resolve(this.root, chosen));
-    if (inside.startsWith('..') || isAbsolute(inside)) {
-      this.logger.warn(`tickets: ignoring the ticket root ${chosen}: it is outside ${this.root}`);
-      return undefined;
-    }
-    return chosen;
+    if (isInside(await realpathNearest(this.root), await realpathNearest(resolve(this.root, chosen)))) return chosen;
+    this.logger.warn(`tickets: ignoring the ticket root ${chosen}: it is outside ${this.root}`);
+    return undefined;
   }
 
   private ticketOptions() {

@@ -3,7 +3,7 @@
 // notes named like tickets and per-type statuses.
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findTicketWorkspace, resolveTicketRoot } from '../../../src/core/tickets/root';
@@ -82,6 +82,20 @@ describe('ticket roots on real-world layouts', () => {
     const bare = await tree({ ...many('tickets/issues', 'ISS', 2), ...many('tasks/tasks', 'TSK', 1) });
     assert.equal(await findTicketWorkspace(join(bare, 'tickets', 'issues')), bare);
     assert.equal(await findTicketWorkspace(join(bare, 'tasks', 'tasks')), bare);
+  });
+
+  it('never reads tickets through a conventional folder that links out of the workspace', async () => {
+    const outside = await tree({ ...many('issues', 'ISS', 4) });
+    const ws = await tree({ ...many('docs/tickets/issues', 'ISS', 1) });
+    await symlink(outside, join(ws, 'tickets'));
+    await symlink(outside, join(ws, 'tasks'));
+    const location = await resolveTicketRoot(ws);
+    assert.deepEqual(
+      location.candidates.map((c) => c.relPath),
+      ['docs/tickets'],
+    );
+    assert.equal(location.root, join(ws, 'docs/tickets'));
+    assert.match(location.diagnostics.map((d) => d.message).join('\n'), /the default ticket folder tasks is a link out of the workspace; not read/);
   });
 
   it('never follows the search into node_modules or past its folder budget', async () => {
