@@ -35,6 +35,8 @@ export interface TicketRoot {
   notice?: string;
   /** The config or legacy file names a folder that does not exist (whatever root was used instead). */
   configuredRootMissing: boolean;
+  /** The default folder is a link out of the workspace: nothing is read from it or written through it. */
+  escapesWorkspace: boolean;
   /** The format the config describes (tools when there is none): new tickets use it in an empty tree. */
   configFormat: TicketFormat;
   configPath?: string;
@@ -74,6 +76,7 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
     structure: containedStructure(definedOnly(config?.tools?.structure), configPath, diagnostics),
     defaultAssignee: config?.tools?.default_assignee,
     diagnostics,
+    escapesWorkspace: false,
   };
   const absolute = (dir: string) => (isAbsolute(dir) ? dir : resolve(workspaceRoot, dir));
   const ruled = await ruledRoot(workspaceRoot, options, env, config, diagnostics);
@@ -82,6 +85,7 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
   const escapes = ruled.source === 'default' && !isInside(await realpathNearest(workspaceRoot), await realpathNearest(root));
   if (escapes) diagnostics.push({ file: root, message: `the default ticket folder ${ruled.dir} is a link out of the workspace; not read`, severity: 'error' });
   const exists = !escapes && (await isDirectory(root));
+  base.escapesWorkspace = escapes;
   const configuredRootMissing = (ruled.source === 'config' || ruled.source === 'legacy') && !exists;
   const explicit = ruled.source === 'flag' || ruled.source === 'env';
   const discover = options.discover ?? 'auto';
@@ -95,11 +99,11 @@ export async function resolveTicketRoot(workspace: string, options: ResolveRootO
     const configured = ruled.source === 'config' || ruled.source === 'legacy';
     if (configuredRootMissing) {
       diagnostics.push({ ...ruled.origin!, message: `names the ticket folder ${ruled.dir}, which does not exist; using ${best.relPath} (${countOf(best.tickets, 'ticket')}) instead`, severity: 'error' });
-      return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
+      return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing, escapesWorkspace: false };
     }
     const held = exists ? countTickets(await scans.scan(root)) : 0;
     // Nothing configured and the default folder empty: the tickets are wherever most of them are.
-    if (!configured && held === 0) return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing };
+    if (!configured && held === 0) return { ...base, root: best.root, source: 'discovered', exists: true, candidates, configuredRootMissing, escapesWorkspace: false };
     if (best.tickets > held) {
       const notice = `${best.relPath} holds ${countOf(best.tickets, 'ticket')}, more than ${relativeName(workspaceRoot, root)} (${held}), the ticket root in use; pass --root ${best.relPath} or set the ticket root to use it`;
       return { ...base, root, source: ruled.source, exists, candidates, notice, configuredRootMissing };

@@ -87,6 +87,7 @@ export class TicketTracker {
   }
 
   async create(input: CreateTicketInput): Promise<Ticket> {
+    if (this.location.escapesWorkspace) throw new Error(`${this.location.root} links out of the workspace: no ticket is written through it`);
     const title = input.title.trim();
     if (!title) throw new Error('a ticket needs a title');
     const format = this.format();
@@ -299,6 +300,7 @@ export async function initTracker(workspaceRoot: string, options: { name?: strin
     created.push(configPath);
   }
   const location = await resolveTicketRoot(workspaceRoot, { root: options.tasksDirectory, discover: 'never' });
+  if (location.escapesWorkspace) throw new Error(`${location.root} links out of the workspace: no ticket folder is created through it`);
   const countersPath = join(workspaceRoot, TRACKDOWN_DIR, COUNTERS_JSON);
   if (location.configFormat === 'tools' && !(await pathExists(countersPath))) {
     await writeJsonAtomic(countersPath, { epic: 1, issue: 1, task: 1, pr: 1 });

@@ -3,14 +3,14 @@
 // notes named like tickets and per-type statuses.
 
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findTicketWorkspace, resolveTicketRoot } from '../../../src/core/tickets/root';
 import { TicketIndex } from '../../../src/core/tickets/ticketIndex';
 import { withTicketFrontmatter } from '../../../src/core/tickets/newTicket';
 import { parseTicketFile } from '../../../src/core/tickets/reader';
-import { TicketTracker } from '../../../src/core/tickets/tracker';
+import { initTracker, TicketTracker } from '../../../src/core/tickets/tracker';
 import { tempDir } from '../../helpers/tempDir';
 
 async function tree(files: Record<string, string>): Promise<string> {
@@ -96,6 +96,15 @@ describe('ticket roots on real-world layouts', () => {
     );
     assert.equal(location.root, join(ws, 'docs/tickets'));
     assert.match(location.diagnostics.map((d) => d.message).join('\n'), /the default ticket folder tasks is a link out of the workspace; not read/);
+    assert.equal(location.escapesWorkspace, false);
+    // With nothing else to fall back on, the linked default folder is neither read nor written through.
+    const bare = await tree({});
+    await symlink(outside, join(bare, 'tasks'));
+    const tracker = await TicketTracker.open(bare);
+    assert.equal(tracker.index.counts().total, 0);
+    await assert.rejects(tracker.create({ type: 'epic', title: 'Escape' }), /links out of the workspace/);
+    await assert.rejects(initTracker(bare), /links out of the workspace/);
+    assert.deepEqual((await readdir(join(outside, 'issues'))).length, 4);
   });
 
   it('never follows the search into node_modules or past its folder budget', async () => {
