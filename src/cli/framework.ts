@@ -55,6 +55,8 @@ export interface CliCommandSpec {
   /** Positional arguments, shown in help, e.g. 'TYPE TITLE'. */
   args?: string;
   options?: OptionSpec;
+  /** One line per option for `--help`, by option name (options without one are listed bare). */
+  optionHelp?: Readonly<Record<string, string>>;
   /** Checked before `run` for commands that change something (not for a --dry-run); a denial exits 1 and is audited. */
   permission?: Permission;
 }
@@ -116,7 +118,7 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
     return 2;
   }
   if (values.help) {
-    io.stdout(`${usageLine(command)}\n\n${command.summary}\n${renderOptions(command.options)}`);
+    io.stdout(`${usageLine(command)}\n\n${command.summary}\n${renderOptions(command.options, command.optionHelp)}`);
     return 0;
   }
   const format = values.format ?? 'text';
@@ -206,9 +208,12 @@ function usageLine(command: CliCommand): string {
   return `usage: claude-pm ${command.path.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`;
 }
 
-function renderOptions(options: OptionSpec | undefined): string {
+function renderOptions(options: OptionSpec | undefined, help: Readonly<Record<string, string>> = {}): string {
   const all = { ...options, cwd: GLOBAL_OPTIONS.cwd, format: GLOBAL_OPTIONS.format };
-  const lines = Object.entries(all).map(([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.multiple ? ' (repeatable)' : ''}`);
+  const lines = Object.entries(all).map(([name, spec]) => {
+    const usage = `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.multiple ? ' (repeatable)' : ''}`;
+    return Object.hasOwn(help, name) ? `${usage.padEnd(26)} ${help[name]}` : usage;
+  });
   return `\noptions:\n${lines.join('\n')}\n`;
 }
 

@@ -4,14 +4,26 @@ import { lazyCommands } from '../lazyCommands';
 export const templatesCommands = lazyCommands(() => import('../handlers/templates').then((m) => m.templatesHandlers), {
   deploy: {
     path: ['deploy'],
-    summary: 'Deploy the framework CLAUDE.md (only over framework-owned files; backups first)',
+    summary: 'Deploy the framework CLAUDE.md (only over framework-owned files; backups first), optionally for an environment of .claude-pm/config.json',
     options: {
       target: { type: 'string' },
+      environment: { type: 'string' },
+      'with-memory': { type: 'boolean' },
       force: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       output: { type: 'string' },
       template: { type: 'string' },
       'framework-dev': { type: 'boolean' },
+    },
+    optionHelp: {
+      target: 'deploy into this folder (wins over the environment\'s target)',
+      environment: 'apply deployment.environments.NAME: its template variables and target folder',
+      'with-memory': 'record the deployment (template, version, environment, target, outcome) as a project memory',
+      force: 'rewrite a framework-owned CLAUDE.md even when it is not older',
+      'dry-run': 'change nothing; show what would happen',
+      output: 'with --dry-run: write the rendered CLAUDE.md to this file',
+      template: 'the master template to deploy instead of the configured or bundled one',
+      'framework-dev': 'allow deploying into the framework\'s own source tree',
     },
     permission: 'template.deploy',
   },

@@ -1,17 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../core/common/atomicFile';
 import { parseMemoryJsonl, toMemoryJsonl } from '../../core/memory/jsonlTransfer';
-import { describeSessionContext, type MemoryService } from '../../core/memory/memoryService';
-import { createMemoryService } from '../../core/memory/openMemory';
-import { memoryOptionsFromEnv } from './memoryKey';
+import { describeSessionContext } from '../../core/memory/memoryService';
+import { withMemoryService } from './memoryAccess';
 import { BUILTIN_CATEGORIES, SESSION_CATEGORY, type MemoryRecord } from '../../core/memory/types';
-import { UsageError, requireArg, type CliHandlers, type CliContext } from '../framework';
+import { UsageError, requireArg, type CliHandlers } from '../framework';
 import { setOwn } from '../../core/common/ownKeys';
-
-async function openService(ctx: CliContext): Promise<MemoryService> {
-  const config = await ctx.config();
-  return createMemoryService(config, { logger: ctx.logger, ...memoryOptionsFromEnv(config, ctx.env) });
-}
 
 function asList(value: unknown): string[] {
   if (value === undefined) return [];
@@ -47,23 +41,12 @@ function toJson(memory: MemoryRecord, score?: number) {
 
 const oneLine = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text).replace(/\s+/g, ' ');
 
-/** Runs `action` on the caller's open service, or on one opened and disposed of for this command. */
-async function withService<T>(ctx: CliContext, action: (service: MemoryService) => Promise<T>): Promise<T> {
-  if (ctx.shared.memory) return action(ctx.shared.memory);
-  const service = await openService(ctx);
-  try {
-    return await action(service);
-  } finally {
-    await service.dispose();
-  }
-}
-
 export const memoryHandlers = {
   memoryAdd: async (ctx, values, positionals) => {
     const content = positionals.join(' ').trim();
     if (!content) throw new UsageError('missing TEXT');
     if (typeof values.category !== 'string') throw new UsageError('missing --category');
-    const result = await withService(ctx, (service) =>
+    const result = await withMemoryService(ctx, (service) =>
       service.add({
         content,
         category: values.category as string,
@@ -82,7 +65,7 @@ export const memoryHandlers = {
   memorySearch: async (ctx, values, positionals) => {
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('missing QUERY');
-    const hits = await withService(ctx, (service) =>
+    const hits = await withMemoryService(ctx, (service) =>
       service.search(query, {
         limit: parseLimit(values.limit, 10),
         ...(typeof values.category === 'string' ? { category: values.category } : {}),
@@ -99,7 +82,7 @@ export const memoryHandlers = {
     return 0;
   },
   memoryList: async (ctx, values) => {
-    const memories = await withService(ctx, (service) =>
+    const memories = await withMemoryService(ctx, (service) =>
       service.list({
         ...(typeof values.category === 'string' ? { category: values.category } : {}),
         ...(typeof values.project === 'string' ? { projectId: values.project } : {}),
@@ -114,7 +97,7 @@ export const memoryHandlers = {
   },
   memoryDelete: async (ctx, _values, positionals) => {
     const id = requireArg(positionals, 0, 'ID');
-    const deleted = await withService(ctx, (service) => service.delete(id));
+    const deleted = await withMemoryService(ctx, (service) => service.delete(id));
     await ctx.audit({ event: 'memory_delete', action: deleted ? 'delete memory' : 'delete memory (not found)', target: id });
     if (!deleted) {
       ctx.logger.error(`No memory with id '${id}'.`);
@@ -131,7 +114,7 @@ export const memoryHandlers = {
       ctx.logger.error(`Nothing imported: ${problems.length} invalid line(s).`);
       return 1;
     }
-    const results = await withService(ctx, (service) => service.addBatch(items));
+    const results = await withMemoryService(ctx, (service) => service.addBatch(items));
     const added = results.filter((r) => !r.duplicate).length;
     await ctx.audit({ event: 'memory_write', action: 'import memories', target: file, details: { added, duplicates: results.length - added } });
     ctx.print({ added, duplicates: results.length - added }, `Imported ${added} memories (${results.length - added} already present).`);
@@ -139,14 +122,14 @@ export const memoryHandlers = {
   },
   memoryExport: async (ctx, values, positionals) => {
     const file = await ctx.outputPath(requireArg(positionals, 0, 'FILE'));
-    const memories = await withService(ctx, (service) => service.list(typeof values.category === 'string' ? { category: values.category } : {}));
+    const memories = await withMemoryService(ctx, (service) => service.list(typeof values.category === 'string' ? { category: values.category } : {}));
     await writeFileAtomic(file, toMemoryJsonl(memories));
     await ctx.audit({ event: 'memory_export', action: 'export memories', target: file, details: { exported: memories.length, ...(typeof values.category === 'string' ? { category: values.category } : {}) } });
     ctx.print({ exported: memories.length, file }, `Exported ${memories.length} memories to ${file}`);
     return 0;
   },
   memoryCategoriesList: async (ctx) => {
-    const categories = await withService(ctx, (service) => service.categories.all());
+    const categories = await withMemoryService(ctx, (service) => service.categories.all());
     const rows = [...categories].map(([name, description]) => ({ name, description, builtin: BUILTIN.has(name) }));
     ctx.print(rows, () => rows.map((r) => `${r.name}${r.builtin ? ' (built-in)' : ''}  ${r.description}`).join('\n'));
     return 0;
@@ -155,20 +138,20 @@ export const memoryHandlers = {
     const name = requireArg(positionals, 0, 'NAME');
     const description = positionals.slice(1).join(' ').trim();
     if (!description) throw new UsageError('missing DESCRIPTION');
-    await withService(ctx, (service) => service.registerCategory(name, description));
+    await withMemoryService(ctx, (service) => service.registerCategory(name, description));
     ctx.print({ name, description }, `Registered the memory category '${name}'.`);
     return 0;
   },
   memoryCategoriesRename: async (ctx, _values, positionals) => {
     const from = requireArg(positionals, 0, 'NAME');
     const to = requireArg(positionals, 1, 'NEW_NAME');
-    const moved = await withService(ctx, (service) => service.renameCategory(from, to));
+    const moved = await withMemoryService(ctx, (service) => service.renameCategory(from, to));
     ctx.print({ from, to, moved }, `Renamed '${from}' to '${to}' (${moved === 1 ? '1 memory' : `${moved} memories`} moved).`);
     return 0;
   },
   memoryCategoriesRemove: async (ctx, _values, positionals) => {
     const name = requireArg(positionals, 0, 'NAME');
-    await withService(ctx, (service) => service.removeCategory(name));
+    await withMemoryService(ctx, (service) => service.removeCategory(name));
     ctx.print({ name, removed: true }, `Removed the memory category '${name}'.`);
     return 0;
   },
@@ -181,21 +164,21 @@ export const memoryHandlers = {
       ...(values.next ? { nextSteps: asList(values.next) } : {}),
     };
     if (Object.keys(context).length === 0) throw new UsageError('give at least one of --task, --technology, --progress, --next');
-    const memory = await withService(ctx, (service) => service.storeSessionContext(session, context));
+    const memory = await withMemoryService(ctx, (service) => service.storeSessionContext(session, context));
     ctx.print({ session, context, id: memory.id }, `Saved the context of session '${session}'.`);
     return 0;
   },
   memoryContextShow: async (ctx, _values, positionals) => {
     const session = positionals[0];
     if (session === undefined) {
-      const sessions = await withService(ctx, (service) => service.sessionContexts());
+      const sessions = await withMemoryService(ctx, (service) => service.sessionContexts());
       ctx.print(
         sessions.map((s) => ({ session: s.sessionId, context: s.context, updated_at: s.updatedAt })),
         () => (sessions.length === 0 ? 'No stored session contexts.' : sessions.map((s) => `${s.sessionId}  ${s.updatedAt.slice(0, 16).replace('T', ' ')}  ${oneLine(s.context.currentTask ?? '')}`).join('\n')),
       );
       return 0;
     }
-    const context = await withService(ctx, (service) => service.getSessionContext(session));
+    const context = await withMemoryService(ctx, (service) => service.getSessionContext(session));
     if (!context) {
       ctx.logger.error(`No stored context for session '${session}'. Run 'claude-pm memory context show' to list the stored ones.`);
       return 1;
@@ -206,7 +189,7 @@ export const memoryHandlers = {
   memoryContextSwitch: async (ctx, _values, positionals) => {
     const from = requireArg(positionals, 0, 'FROM');
     const to = requireArg(positionals, 1, 'TO');
-    const { carried, context } = await withService(ctx, async (service) => {
+    const { carried, context } = await withMemoryService(ctx, async (service) => {
       const patterns = await service.switchContext(from, to, { preservePatterns: true, transferRelevantMemories: true });
       return { carried: patterns, context: await service.getSessionContext(to) };
     });

@@ -1,10 +1,14 @@
 import { writeFileAtomic } from '../../core/common/atomicFile';
+import { countOf } from '../../core/common/plural';
 import type { ResolvedConfig } from '../../core/config/loadConfig';
 import { deployClaudeMd, type DeployResult } from '../../core/templates/deploy';
+import { deploymentMemory } from '../../core/templates/deploymentRecord';
+import { resolveEnvironment, type ResolvedEnvironment } from '../../core/templates/environments';
 import { inspectDeployment, type TargetStatus } from '../../core/templates/inspect';
 import { loadMasterTemplate, resolveMasterPath, type MasterTemplate } from '../../core/templates/master';
 import { rollbackClaudeMd } from '../../core/templates/rollback';
 import { UsageError, type CliContext, type CliHandlers, type Values } from '../framework';
+import { withMemoryService } from './memoryAccess';
 
 const str = (values: Values, key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
 
@@ -42,29 +46,48 @@ function describeDeploy(result: DeployResult, dryRun: boolean): string {
 
 function describeTarget(t: TargetStatus): string {
   const state = !t.exists ? 'missing' : !t.owned ? 'foreign (never overwritten)' : t.updateAvailable ? `version ${t.deployedVersion ?? 'unknown'}, update to ${t.templateVersion} available` : t.contentDiffers ? `version ${t.deployedVersion}, content differs from the template` : `version ${t.deployedVersion}, up to date`;
-  const extra = [t.lastDeploy && `last deploy ${t.lastDeploy}`, `${t.backups} backup${t.backups === 1 ? '' : 's'}`, t.duplicates.length && `${t.duplicates.length} duplicate(s) upward`].filter(Boolean).join(', ');
+  const extra = [t.lastDeploy && `last deploy ${t.lastDeploy}`, countOf(t.backups, 'backup'), t.duplicates.length && `${countOf(t.duplicates.length, 'duplicate')} upward`].filter(Boolean).join(', ');
   return `${t.selected ? '*' : ' '} ${t.mode.padEnd(11)} ${t.path}\n    ${state}; ${extra}`;
+}
+
+/** Records the deployment, whatever its outcome, as a `project` memory through the workspace's memory service. */
+async function rememberDeployment(ctx: CliContext, result: DeployResult, context: Parameters<typeof deploymentMemory>[1]): Promise<{ id: string; category: string }> {
+  const memory = deploymentMemory(result, context);
+  const { memory: saved } = await withMemoryService(ctx, (service) => service.add(memory));
+  await ctx.audit({ event: 'memory_write', action: 'record deployment', target: saved.id, details: { category: saved.category } });
+  return { id: saved.id, category: saved.category };
 }
 
 export const templatesHandlers = {
   deploy: async (ctx, values) => {
     const dryRun = values['dry-run'] === true;
     const output = str(values, 'output');
+    const withMemory = values['with-memory'] === true;
     if (output && !dryRun) throw new UsageError('--output needs --dry-run');
+    if (withMemory && dryRun) throw new UsageError('--with-memory records a deployment, and a --dry-run makes none');
     const config = await ctx.config();
+    const name = str(values, 'environment');
+    const environment: ResolvedEnvironment | undefined = name === undefined ? undefined : await resolveEnvironment(config, name);
+    if (withMemory) await ctx.authorize('memory.write', 'record the deployment in memory');
+    const template = await master(ctx, config, values);
+    const now = new Date();
     const result = await deployClaudeMd({
       projectRoot: ctx.cwd,
-      master: await master(ctx, config, values),
+      master: template,
       mode: config.file.templates?.target ?? 'parent',
-      targetDir: targetDir(ctx, values),
+      // The command line's folder wins over the environment's.
+      targetDir: targetDir(ctx, values) ?? environment?.targetDir,
       force: values.force === true,
       dryRun,
       frameworkDev: values['framework-dev'] === true,
-      variables: config.templateVariables,
+      variables: environment?.variables ?? config.templateVariables,
+      now,
     });
     if (output && result.rendered !== undefined) await writeFileAtomic(await ctx.outputPath(output), result.rendered);
+    const memory = withMemory ? await rememberDeployment(ctx, result, { template: template.path, ...(name !== undefined ? { environment: name } : {}), now }) : undefined;
     const { target, action, from_version, to_version, backup, reason, removed } = result;
-    ctx.print({ target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed }, () => describeDeploy(result, dryRun));
+    const json = { target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed, ...(name !== undefined ? { environment: name } : {}), ...(memory ? { memory } : {}) };
+    ctx.print(json, () => [describeDeploy(result, dryRun), ...(name !== undefined ? [`Environment: ${name}`] : []), ...(memory ? [`Recorded in memory as ${memory.id}`] : [])].join('\n'));
     return action === 'refused' ? 1 : 0;
   },
   rollback: async (ctx, values) => {

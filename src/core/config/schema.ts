@@ -99,6 +99,18 @@ export const templatesSchema = z
   })
   .passthrough();
 
+/** `deployment.environments.<name>`: what `claude-pm deploy --environment NAME` applies. */
+export const deploymentEnvironmentSchema = z
+  .object({
+    /** Template variables of this environment; they win over the top-level `template_variables`. */
+    variables: z.record(z.string(), z.string()).optional(),
+    /** The folder CLAUDE.md is deployed into, relative to the project (never outside it). */
+    target: z.string().min(1).optional(),
+  })
+  .passthrough();
+
+export const deploymentSchema = z.object({ environments: z.record(z.string().min(1), deploymentEnvironmentSchema).optional() }).passthrough();
+
 export const configFileSchema = z
   .object({
     // Real framework fields (v0.9 working-directory deployment).
@@ -116,10 +128,12 @@ export const configFileSchema = z
     agents: agentsSchema.optional(),
     template_variables: z.record(z.string(), z.string()).optional(),
     templates: templatesSchema.optional(),
+    deployment: deploymentSchema.optional(),
     tickets: ticketsSchema.optional(),
     logging: z.object({ level: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
+export type DeploymentEnvironment = z.infer<typeof deploymentEnvironmentSchema>;
 export type HealthServiceConfig = z.infer<typeof healthServiceSchema>;
