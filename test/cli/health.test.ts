@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { healthReportSchema, monitorReportSchema } from '../../src/core/health/reportSchema';
-import { HISTORY_FILE, REPORT_FILE } from '../../src/core/health/reportStore';
+import { ALERTS_FILE, HISTORY_FILE, REPORT_FILE } from '../../src/core/health/reportStore';
 import { cli } from '../helpers/runCli';
 import { tempDir } from '../helpers/tempDir';
 import { closedPort, git, httpServer, makeRepo } from '../core/health/fixtures';
@@ -98,6 +98,60 @@ describe('claude-pm monitor', () => {
     const bad = await cli(['monitor', '--duration', 'soon'], { cwd: root });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--duration must be a positive number/);
+  });
+});
+
+describe('claude-pm alerts / reports', () => {
+  it('list what a real monitor run wrote: every check, and its alerts folded per cause', async () => {
+    const down = await closedPort();
+    const ws = await workspace([{ name: 'billing', url: down, critical: true, timeout_ms: 500 }]);
+    const monitor = await cli(['monitor', '--duration', '0.4', '--interval', '0.2'], { cwd: ws.root, env: ws.env });
+    assert.equal(monitor.code, 1, monitor.stderr);
+    const checks = JSON.parse(await readFile(join(ws.root, HISTORY_FILE), 'utf8')).entries.length as number;
+    assert.ok(checks >= 2, `checks: ${checks}`);
+
+    const alerts = await cli(['alerts', '--since', '1h', '--format', 'json'], { cwd: ws.root, env: ws.env });
+    assert.equal(alerts.code, 0, alerts.stderr);
+    const listed = JSON.parse(alerts.stdout);
+    assert.deepEqual(listed.alerts, JSON.parse(await readFile(join(ws.root, ALERTS_FILE), 'utf8')).entries);
+    const billing = listed.repeated.find((a: { message: string }) => /Critical service billing is down/.test(a.message));
+    assert.equal(billing.count, checks, JSON.stringify(listed.repeated));
+    assert.equal(billing.level, 'critical');
+
+    const text = await cli(['alerts', '--since', '30m'], { cwd: ws.root, env: ws.env });
+    assert.match(text.stdout, new RegExp(`^${listed.count} alerts since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC:\\n`));
+    assert.match(text.stdout, new RegExp(`  CRITICAL Critical service billing is down[^\\n]*\\n {11}raised by ${checks} checks from .* UTC to .* UTC`));
+    assert.doesNotMatch(text.stdout, /\(s\)/);
+
+    const reports = await cli(['reports', '--limit', '1', '--format', 'json'], { cwd: ws.root, env: ws.env });
+    const json = JSON.parse(reports.stdout);
+    assert.equal(json.total, checks);
+    assert.equal(json.reports.length, 1);
+    assert.equal(json.latest_report, join(ws.root, REPORT_FILE));
+    assert.equal(json.reports[0].timestamp, healthReportSchema.parse(JSON.parse(await readFile(join(ws.root, REPORT_FILE), 'utf8'))).timestamp);
+    assert.ok(json.reports[0].alerts >= 1);
+    const all = await cli(['reports'], { cwd: ws.root, env: ws.env });
+    assert.match(all.stdout, new RegExp(`Latest full report: .*health-report\\.json\\n${checks} checks, newest first:\\n  \\d{4}-.* UTC +\\d+% (critical|degraded) +projects \\d+%, services 0%, compliance \\d+%, \\d+ alerts?\\n`));
+  });
+
+  it('an alert older than --since is left out; nothing recorded yet reads plainly', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, '.claude-pm', 'logs'), { recursive: true });
+    const old = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    await writeFile(join(root, ALERTS_FILE), JSON.stringify({ version: 1, entries: [{ timestamp: old, level: 'warning', message: 'Framework compliance 70% is below 80%', data: {} }] }));
+    const recent = await cli(['alerts', '--since', '1h'], { cwd: root });
+    assert.match(recent.stdout, /^No alerts since .* UTC\.\n$/);
+    const wider = await cli(['alerts', '--since', '1d', '--format', 'json'], { cwd: root });
+    assert.equal(JSON.parse(wider.stdout).count, 1);
+    assert.match((await cli(['reports'], { cwd: root })).stdout, /^No health checks recorded yet: run claude-pm health/);
+  });
+
+  it('rejects a --since or --limit it cannot read with exit 2', async () => {
+    const root = await tempDir();
+    const since = await cli(['alerts', '--since', 'yesterday'], { cwd: root });
+    assert.equal(since.code, 2);
+    assert.match(since.stderr, /--since takes a duration such as 30m, 1h, 2d or 1w, not 'yesterday'/);
+    assert.equal((await cli(['reports', '--limit', '0'], { cwd: root })).code, 2);
   });
 });
 

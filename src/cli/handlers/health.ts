@@ -1,12 +1,16 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeJsonAtomic } from '../../core/common/atomicFile';
 import type { ResolvedConfig } from '../../core/config/loadConfig';
 import { runDiagnostics } from '../../core/health/diagnostics';
-import { formatDiagnosticsText, formatHealthText, formatMonitorText } from '../../core/health/formatText';
+import { formatAlertsText, formatDiagnosticsText, formatHealthText, formatMonitorText, formatReportsText } from '../../core/health/formatText';
 import { FRAMEWORK_CHECKS } from '../../core/health/frameworkChecks';
 import { optionsFromConfig, runHealthCheck } from '../../core/health/healthCheck';
 import { runMonitor } from '../../core/health/monitorRun';
 import type { HealthReport } from '../../core/health/reportSchema';
-import { hasFrameworkFolder, saveReport } from '../../core/health/reportStore';
+import { alertsSince, foldRepeats, newestReports } from '../../core/health/alertLog';
+import { ALERTS_FILE, hasFrameworkFolder, loadAlerts, loadHistory, MAX_HISTORY, REPORT_FILE, saveReport } from '../../core/health/reportStore';
+import { parseDurationText } from '../../core/common/duration';
 import { workspaceCounts, workspaceDiagnosticSources } from '../../core/health/workspaceSources';
 import { redactValue } from '../../core/common/redact';
 import { UsageError, type CliHandlers, type CliContext } from '../framework';
@@ -26,6 +30,23 @@ async function writeOutput(ctx: CliContext, output: unknown, value: unknown): Pr
   const path = await ctx.outputPath(output);
   await writeJsonAtomic(path, redactValue(value));
   ctx.logger.info(`wrote ${path}`);
+}
+
+const DEFAULT_SINCE = '24h';
+const DEFAULT_REPORTS = 20;
+
+function sinceOption(value: unknown, now: Date): Date {
+  const text = typeof value === 'string' ? value : DEFAULT_SINCE;
+  const ms = parseDurationText(text);
+  if (ms === undefined) throw new UsageError(`--since takes a duration such as 30m, 1h, 2d or 1w, not '${text}'`);
+  return new Date(now.getTime() - ms);
+}
+
+function limitOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_REPORTS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY) throw new UsageError(`--limit must be a whole number from 1 to ${MAX_HISTORY}, not '${String(value)}'`);
+  return n;
 }
 
 export const healthHandlers = {
@@ -65,6 +86,22 @@ export const healthHandlers = {
     await writeOutput(ctx, values.output, report);
     ctx.print(report, () => formatMonitorText(report));
     return report.summary.worst_status === 'healthy' ? 0 : 1;
+  },
+  alerts: async (ctx, values) => {
+    const since = sinceOption(values.since, new Date());
+    const alerts = alertsSince(await loadAlerts(ctx.cwd), since);
+    const folded = foldRepeats(alerts);
+    ctx.print({ since: since.toISOString(), file: join(ctx.cwd, ALERTS_FILE), count: alerts.length, alerts, repeated: folded }, () => formatAlertsText(folded, since, alerts.length));
+    return 0;
+  },
+  reports: async (ctx, values) => {
+    const limit = limitOption(values.limit);
+    const history = await loadHistory(ctx.cwd);
+    const latest = join(ctx.cwd, REPORT_FILE);
+    const hasLatest = await stat(latest).then((s) => s.isFile(), () => false);
+    const reports = newestReports(history, limit);
+    ctx.print({ latest_report: hasLatest ? latest : null, total: history.length, reports }, () => formatReportsText(reports, history.length, hasLatest ? latest : undefined));
+    return 0;
   },
   diagnose: async (ctx) => {
     const config = await ctx.config();

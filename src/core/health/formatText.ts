@@ -1,5 +1,7 @@
 import type { DiagnosticsReport, DiagnosticStep } from './diagnostics';
-import type { HealthReport, MonitorReport } from './reportSchema';
+import { countOf } from '../common/plural';
+import type { RepeatedAlert } from './alertLog';
+import type { HealthReport, HistoryEntry, MonitorReport } from './reportSchema';
 
 // Plain-text renderings for the terminal and CI logs; the JSON forms carry the same data.
 
@@ -47,4 +49,33 @@ export function formatMonitorText(report: MonitorReport): string {
     ...report.samples.map((x) => `${x.timestamp}  ${String(x.overall_health_percentage).padStart(3)}%  ${x.status}${x.alerts ? `  (${x.alerts} alert(s))` : ''}`),
     `${s.samples} sample(s) over ${report.duration_seconds} s: min ${s.min}%, max ${s.max}%, average ${s.average}%, worst ${s.worst_status}`,
   ].join('\n')}\n`;
+}
+
+/** `2026-11-29 20:30:12 UTC` from an ISO time; anything unreadable as it was written. */
+export function formatUtc(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function formatAlertsText(alerts: readonly RepeatedAlert[], since: Date, raised: number): string {
+  if (alerts.length === 0) return `No alerts since ${formatUtc(since.toISOString())}.\n`;
+  const lines = [`${countOf(raised, 'alert')} since ${formatUtc(since.toISOString())}:`];
+  for (const a of alerts) {
+    const when = a.count === 1 ? `raised at ${formatUtc(a.first)}` : `raised by ${countOf(a.count, 'check')} from ${formatUtc(a.first)} to ${formatUtc(a.last)}`;
+    lines.push(`  ${a.level.toUpperCase().padEnd(8)} ${a.message}`, `           ${when}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatReportsText(reports: readonly HistoryEntry[], total: number, latestReport: string | undefined): string {
+  if (total === 0) return 'No health checks recorded yet: run claude-pm health, or claude-pm monitor to keep checking.\n';
+  const lines = [
+    ...(latestReport ? [`Latest full report: ${latestReport}`] : []),
+    reports.length === total ? `${countOf(total, 'check')}, newest first:` : `The newest ${reports.length} of ${countOf(total, 'check')}:`,
+    ...reports.map(
+      (r) =>
+        `  ${formatUtc(r.timestamp)}  ${`${r.score}%`.padStart(4)} ${r.status.padEnd(8)}  projects ${r.projects}%, services ${r.services}%, compliance ${r.compliance}%${r.alerts === undefined ? '' : `, ${countOf(r.alerts, 'alert')}`}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }

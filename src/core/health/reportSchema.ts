@@ -111,9 +111,12 @@ export const historyEntrySchema = z.object({
   services: z.number(),
   projects: z.number(),
   compliance: z.number(),
+  /** How many alerts the check raised (absent in entries written before alerts were kept). */
+  alerts: z.number().int().optional(),
 });
 
-export const historyFileSchema = z.object({ version: z.literal(1), entries: z.array(historyEntrySchema) }).passthrough();
+/** The shape of the bounded logs next to the report: the history of checks and the alerts they raised. */
+export const entriesFileSchema = <T extends z.ZodType>(entry: T) => z.object({ version: z.literal(1), entries: z.array(entry) }).passthrough();
 
 export type ServiceResult = z.infer<typeof serviceResultSchema>;
 export type ServiceStatus = z.infer<typeof serviceStatusSchema>;

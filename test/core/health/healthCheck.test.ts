@@ -6,7 +6,7 @@ import type { ComplianceCheck } from '../../../src/core/common/compliance';
 import { loadConfig } from '../../../src/core/config/loadConfig';
 import { optionsFromConfig, runHealthCheck } from '../../../src/core/health/healthCheck';
 import { healthReportSchema } from '../../../src/core/health/reportSchema';
-import { appendHistory, HISTORY_FILE, historyEntry, loadHistory, REPORT_FILE, saveReport } from '../../../src/core/health/reportStore';
+import { ALERTS_FILE, appendHistory, HISTORY_FILE, historyEntry, loadAlerts, loadHistory, REPORT_FILE, saveReport } from '../../../src/core/health/reportStore';
 import { overallScore } from '../../../src/core/health/score';
 import { tempDir } from '../../helpers/tempDir';
 import { closedPort, httpServer, makeRepo } from './fixtures';
@@ -126,7 +126,22 @@ describe('report store', () => {
   });
 
   it('historyEntry takes the summary figures', () => {
-    const e = historyEntry({ timestamp: 't', summary: { overall_health_percentage: 80, status: 'degraded', service_health_percentage: 50, project_health_percentage: 100, framework_compliance: 90 } } as never);
-    assert.deepEqual(e, { timestamp: 't', score: 80, status: 'degraded', services: 50, projects: 100, compliance: 90 });
+    const e = historyEntry({ timestamp: 't', summary: { overall_health_percentage: 80, status: 'degraded', service_health_percentage: 50, project_health_percentage: 100, framework_compliance: 90 }, alerts: [{}, {}] } as never);
+    assert.deepEqual(e, { timestamp: 't', score: 80, status: 'degraded', services: 50, projects: 100, compliance: 90, alerts: 2 });
+  });
+
+  it('keeps the alerts of every check in a bounded log, redacted, and moves a corrupt log aside', async () => {
+    const root = await makeRepo(join(await tempDir(), 'good'));
+    const report = await runHealthCheck({ services: [], projects: [root], alertThreshold: 60 });
+    const secret = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789';
+    const alert = (n: number) => ({ timestamp: `2026-01-0${n}T00:00:00.000Z`, level: 'critical' as const, message: `check ${n} with Bearer ${secret}`, data: { n } });
+    await writeFile(join(root, ALERTS_FILE), '[1, 2');
+    await saveReport(root, { ...report, alerts: [] });
+    assert.deepEqual(await loadAlerts(root), []);
+    assert.ok((await readdir(join(root, '.claude-pm', 'logs'))).some((f) => f.startsWith('health-alerts.json.corrupt-')));
+    for (let n = 1; n <= 4; n++) await saveReport(root, { ...report, alerts: [alert(n)] }, 10, 3);
+    const kept = await loadAlerts(root);
+    assert.deepEqual(kept.map((a) => a.data.n), [2, 3, 4]);
+    assert.ok(kept.every((a) => !a.message.includes(secret)), JSON.stringify(kept));
   });
 });
