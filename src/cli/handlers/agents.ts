@@ -14,6 +14,7 @@ import { selfToolServer } from '../selfCommand';
 import { UsageError, type CliHandler, type CliHandlers, type CliContext } from '../framework';
 import { secondsOption } from '../secondsOption';
 import { onTermination } from '../signals';
+import { teamRunRecorder } from './teamRecorder';
 
 async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
   return discoverAgents({ projectRoot: ctx.cwd, homeDir: ctx.env.HOME || ctx.env.USERPROFILE || homedir(), systemDir: defaultSystemAgentsDir() });
@@ -91,8 +92,10 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     await ctx.audit({ event: 'agent_delegation', action: `delegate to ${agent.type}`, target: task, details: { agent: agent.type, tier: agent.tier, runner: kind, outcome: result.status, ...(run.ticketId ? { ticket: run.ticketId } : {}) } });
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
     const record = delegatedRunRecord(run);
-    const store = new RunStore(ctx.cwd);
+    const finishedRuns = teamRunRecorder(ctx, config);
+    const store = new RunStore(ctx.cwd, finishedRuns);
     await store.save(record).catch((error: Error) => ctx.logger.warn(`could not record the run in ${store.dir}: ${error.message}`));
+    await finishedRuns?.dispose();
     if (run.ticketId) await noteOnTicket(ctx, run);
     ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));
     return result.status === 'succeeded' ? 0 : 1;

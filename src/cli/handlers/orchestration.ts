@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../../core/config/diagnostics';
 import type { RunnerKind } from '../../core/agents/createAgentRunner';
 import { createMemoryService } from '../../core/memory/openMemory';
 import { memoryOptionsFromEnv } from './memoryKey';
+import { teamRunRecorder } from './teamRecorder';
 import { formatLogLine } from '../../core/orchestration/engine';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
@@ -35,6 +36,7 @@ const run: CliHandler = async (ctx, values, positionals) => {
     throw error;
   }
   const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...memoryOptionsFromEnv(config, ctx.env) });
+  const finishedRuns = teamRunRecorder(ctx, config);
   const { engine, store } = await createWorkflowEngine({
     root: ctx.cwd,
     config,
@@ -43,6 +45,7 @@ const run: CliHandler = async (ctx, values, positionals) => {
     runner: values.runner as RunnerKind | undefined,
     toolServer: selfToolServer(ctx.env),
     memory: memory && runMemoryFrom(memory),
+    finishedRuns,
     events: { onLog: (line) => ctx.logger.info(formatLogLine(line)) },
   });
   const interrupted = await store.markInterrupted();
@@ -58,6 +61,7 @@ const run: CliHandler = async (ctx, values, positionals) => {
   } finally {
     stopHandling();
     await memory?.dispose();
+    await finishedRuns?.dispose();
   }
   await ctx.audit({ event: 'workflow_run', action: `run workflow ${record.workflow}`, target: record.file ?? file, details: { run: record.id, outcome: record.status, steps: record.steps.length, failed: record.steps.filter((s) => s.status === 'failed').map((s) => s.name) } });
   ctx.print(runSummary(record), () => renderRun(record, store));

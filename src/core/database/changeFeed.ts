@@ -14,6 +14,11 @@ export interface ChangeFeedOptions {
   reconnectMs?: number;
 }
 
+interface Subscriber {
+  onChange: (change: TeamChange) => void;
+  onResync: () => void;
+}
+
 /**
  * Teammates' changes as they commit, from PostgreSQL's LISTEN/NOTIFY on one dedicated connection (a pooled one would
  * lose its LISTEN when returned). After a dropped connection it listens again and reports `resync`, since changes
@@ -24,13 +29,28 @@ export class ChangeFeed {
   private starting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly subscribers = new Set<Subscriber>();
 
   constructor(
     private readonly url: string,
-    private readonly onChange: (change: TeamChange) => void,
-    private readonly onResync: () => void,
+    onChange?: (change: TeamChange) => void,
+    onResync?: () => void,
     private readonly options: ChangeFeedOptions = {},
-  ) {}
+  ) {
+    if (onChange) this.subscribe(onChange, onResync);
+  }
+
+  /** Another listener on the same connection; returns how to stop listening. */
+  subscribe(onChange: (change: TeamChange) => void, onResync: () => void = () => undefined): () => void {
+    const subscriber = { onChange, onResync };
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** How many listen now. */
+  get listeners(): number {
+    return this.subscribers.size;
+  }
 
   start(): Promise<void> {
     this.starting ??= this.listen().catch((error: unknown) => {
@@ -44,11 +64,13 @@ export class ChangeFeed {
     const client = new pg.Client(poolConfig(this.url, { application_name: 'claude-pm-listen' }));
     client.on('notification', (message) => {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
+      let change: TeamChange;
       try {
-        this.onChange(JSON.parse(message.payload) as TeamChange);
+        change = JSON.parse(message.payload) as TeamChange;
       } catch {
-        // A payload we cannot read (a newer schema): the next resync covers it.
+        return; // A payload we cannot read (a newer schema): the next resync covers it.
       }
+      for (const subscriber of this.subscribers) subscriber.onChange(change);
     });
     client.on('error', (error) => {
       if (this.client === client) this.client = undefined;
@@ -71,7 +93,7 @@ export class ChangeFeed {
     this.retry = setTimeout(() => {
       this.retry = undefined;
       void this.start().then(() => {
-        if (this.client) this.onResync();
+        if (this.client) for (const subscriber of this.subscribers) subscriber.onResync();
       });
     }, this.options.reconnectMs ?? 2000);
     this.retry.unref();
@@ -84,4 +106,35 @@ export class ChangeFeed {
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
   }
+}
+
+/** A listener on the process's one feed for a database: memory, runs and the dashboard share its connection. */
+export interface SharedChangeFeed {
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const sharedFeeds = new Map<string, ChangeFeed>();
+
+/**
+ * Listens on the one LISTEN connection this process keeps per database URL, opening it for the first listener and
+ * closing it after the last one leaves.
+ */
+export function shareChangeFeed(url: string, onChange: (change: TeamChange) => void, onResync?: () => void, options: ChangeFeedOptions = {}): SharedChangeFeed {
+  let feed = sharedFeeds.get(url);
+  if (!feed) sharedFeeds.set(url, (feed = new ChangeFeed(url, undefined, undefined, options)));
+  const mine = feed;
+  const unsubscribe = mine.subscribe(onChange, onResync);
+  let left = false;
+  return {
+    start: () => mine.start(),
+    async dispose() {
+      if (left) return;
+      left = true;
+      unsubscribe();
+      if (mine.listeners > 0) return;
+      if (sharedFeeds.get(url) === mine) sharedFeeds.delete(url);
+      await mine.dispose();
+    },
+  };
 }

@@ -160,6 +160,28 @@ CREATE POLICY insert_own ON claude_pm_runs FOR INSERT WITH CHECK (created_by = c
 CREATE POLICY update_own ON claude_pm_runs FOR UPDATE USING (created_by = current_user OR pg_has_role('${TEAM_ROLES.admin}', 'MEMBER'));
 `,
   },
+  {
+    version: 2,
+    name: 'run records: usage, agent type, model, trigger, workspace; admins manage runs',
+    sql: `
+ALTER TABLE claude_pm_runs
+  ADD COLUMN workspace text,
+  ADD COLUMN trigger text,
+  ADD COLUMN agent_type text,
+  ADD COLUMN model text,
+  ADD COLUMN cache_read_tokens bigint NOT NULL DEFAULT 0,
+  ADD COLUMN cache_creation_tokens bigint NOT NULL DEFAULT 0,
+  ADD COLUMN tool_calls bigint NOT NULL DEFAULT 0,
+  ADD COLUMN cost_estimated boolean NOT NULL DEFAULT false;
+CREATE INDEX claude_pm_runs_by_user ON claude_pm_runs (created_by, started_at DESC);
+
+-- A finished run is final: developers record their own and change none; admins correct or remove any.
+REVOKE UPDATE ON claude_pm_runs FROM ${TEAM_ROLES.developer};
+GRANT UPDATE, DELETE ON claude_pm_runs TO ${TEAM_ROLES.admin};
+DROP POLICY update_own ON claude_pm_runs;
+CREATE POLICY admin_all ON claude_pm_runs TO ${TEAM_ROLES.admin} USING (true) WITH CHECK (true);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

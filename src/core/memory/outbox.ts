@@ -12,20 +12,20 @@ export const outboxEntrySchema = z.discriminatedUnion('op', [
 ]);
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
+/** An `attempted: false` on a queued write marks one to check for before it is sent again (a lost reply). */
+const attemptedFlag = (entry: object) => entry as { attempted?: boolean };
+
 /** A queued write with the sequence id its journal lines refer to. */
-export interface QueuedWrite {
+export interface QueuedWrite<E extends object = OutboxEntry> {
   seq: string;
-  entry: OutboxEntry;
+  entry: E;
 }
 
 /** One journal line: a queued write, a change to one, an attempt to send it, or its end. */
-const journalLineSchema = z.union([
-  z.object({ queued: z.string(), entry: outboxEntrySchema }),
-  z.object({ amended: z.string(), entry: outboxEntrySchema }),
-  z.object({ attempted: z.string() }),
-  z.object({ done: z.string() }),
-]);
-type JournalLine = z.infer<typeof journalLineSchema>;
+function journalLineSchema<E extends object>(entry: z.ZodType<E>) {
+  return z.union([z.object({ queued: z.string(), entry }), z.object({ amended: z.string(), entry }), z.object({ attempted: z.string() }), z.object({ done: z.string() })]);
+}
+type JournalLine<E> = { queued: string; entry: E } | { amended: string; entry: E } | { attempted: string } | { done: string };
 
 const JOURNAL_FILE = 'outbox.jsonl';
 /** The whole-file outbox of earlier versions: its writes move into the journal once, then it is removed. */
@@ -36,19 +36,24 @@ const REPLAY_LOCK_FILE = '.outbox-replay.lock';
 const COMPACT_SLACK = 200;
 
 /**
- * Writes made while the memory server is unreachable, in an append-only journal (`outbox.jsonl`) that every
- * process changes only under the store lock and re-reads before use, so concurrent writers never overwrite
- * each other's queued writes. Replays are serialised across processes, and each write is marked done as soon
- * as the server took it, so it is sent exactly once.
+ * Writes made while a server (the memory server, the team database) is unreachable, in an append-only journal
+ * (`outbox.jsonl`) that every process changes only under the store lock and re-reads before use, so concurrent
+ * writers never overwrite each other's queued writes. Replays are serialised across processes, and each write is
+ * marked done as soon as the server took it, so it is sent exactly once. Memory writes by default; `schema` queues
+ * other records (finished runs) in a folder of their own.
  */
-export class Outbox {
+export class Outbox<E extends object = OutboxEntry> {
   readonly path: string;
   private readonly dir: string;
+  private readonly entrySchema: z.ZodType<E>;
+  private readonly lineSchema: ReturnType<typeof journalLineSchema<E>>;
   private known = 0;
 
-  constructor(dir: string) {
+  constructor(dir: string, schema: z.ZodType<E> = outboxEntrySchema as unknown as z.ZodType<E>) {
     this.dir = dir;
     this.path = join(dir, JOURNAL_FILE);
+    this.entrySchema = schema;
+    this.lineSchema = journalLineSchema(schema);
   }
 
   /** Pending writes as last read (for status lines); `pending()` reads the journal again. */
@@ -57,18 +62,18 @@ export class Outbox {
   }
 
   /** The writes still to send, in order, read from the journal. */
-  async pending(): Promise<QueuedWrite[]> {
+  async pending(): Promise<QueuedWrite<E>[]> {
     const queue = await this.locked(() => this.read());
     this.known = queue.length;
     return queue;
   }
 
-  async push(entry: OutboxEntry): Promise<void> {
+  async push(entry: E): Promise<void> {
     await this.pushMany([entry]);
   }
 
   /** Queues several writes in order with one append. */
-  async pushMany(entries: OutboxEntry[]): Promise<void> {
+  async pushMany(entries: E[]): Promise<void> {
     await this.locked(async () => {
       await this.append(entries.map((entry) => ({ queued: randomUUID(), entry })));
       this.known = (await this.read()).length;
@@ -79,7 +84,7 @@ export class Outbox {
    * Changes (or, when `change` returns undefined, drops) the first pending write `match` accepts; false when
    * none does (it was sent meanwhile).
    */
-  async amend(match: (entry: OutboxEntry) => boolean, change: (entry: OutboxEntry) => OutboxEntry | undefined): Promise<boolean> {
+  async amend(match: (entry: E) => boolean, change: (entry: E) => E | undefined): Promise<boolean> {
     return this.locked(async () => {
       const queue = await this.read();
       const found = queue.find((q) => match(q.entry));
@@ -96,15 +101,15 @@ export class Outbox {
    * process replays at a time; another that finds the replay taken returns at once. An add is marked attempted
    * before it is sent, so a replay after a lost reply can ask the server before sending it again.
    */
-  async replay(send: (write: QueuedWrite) => Promise<boolean>): Promise<void> {
-    await this.replayBatches(1, ([write]) => send(write as QueuedWrite));
+  async replay(send: (write: QueuedWrite<E>) => Promise<boolean>): Promise<void> {
+    await this.replayBatches(1, ([write]) => send(write as QueuedWrite<E>));
   }
 
   /**
    * As `replay`, up to `size` writes at a time for a server that applies a batch atomically (one transaction):
    * `send` gets them in order, and they are marked done together.
    */
-  async replayBatches(size: number, send: (writes: QueuedWrite[]) => Promise<boolean>): Promise<void> {
+  async replayBatches(size: number, send: (writes: QueuedWrite<E>[]) => Promise<boolean>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await withLock(
       join(this.dir, REPLAY_LOCK_FILE),
@@ -112,7 +117,7 @@ export class Outbox {
         for (;;) {
           const batch = (await this.pending()).slice(0, size);
           if (batch.length === 0) break;
-          const unattempted = batch.filter((q) => q.entry.op === 'add' && !q.entry.attempted);
+          const unattempted = batch.filter((q) => attemptedFlag(q.entry).attempted === false);
           // `send` still sees these entries as never attempted: it need not ask the server first.
           if (unattempted.length) await this.locked(() => this.append(unattempted.map((q) => ({ attempted: q.seq }))));
           if (!(await send(batch))) return;
@@ -134,7 +139,7 @@ export class Outbox {
     });
   }
 
-  private async append(lines: JournalLine[]): Promise<void> {
+  private async append(lines: JournalLine<E>[]): Promise<void> {
     await appendFile(this.path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), { flush: true });
   }
 
@@ -150,8 +155,8 @@ export class Outbox {
     await writeFileAtomic(this.path, queue.map((q) => `${JSON.stringify({ queued: q.seq, entry: q.entry })}\n`).join(''));
   }
 
-  private async read(): Promise<QueuedWrite[]> {
-    const queue = new Map<string, OutboxEntry>();
+  private async read(): Promise<QueuedWrite<E>[]> {
+    const queue = new Map<string, E>();
     const text = await this.text();
     const lines = text.split('\n');
     // A line without its newline is a write cut short: it was never acknowledged, so it is not a write.
@@ -164,7 +169,7 @@ export class Outbox {
       } catch {
         throw new Error(`${this.path}:${i + 1} is not JSON; the queued writes stay in the file until that line is repaired or removed.`);
       }
-      const parsed = journalLineSchema.safeParse(value);
+      const parsed = this.lineSchema.safeParse(value);
       if (!parsed.success) throw new Error(`${this.path}:${i + 1} is not an outbox entry (${parsed.error.issues[0]?.message ?? 'bad shape'}); the queued writes stay in the file until it is repaired.`);
       const line = parsed.data;
       if ('queued' in line) queue.set(line.queued, line.entry);
@@ -172,7 +177,7 @@ export class Outbox {
         if (queue.has(line.amended)) queue.set(line.amended, line.entry);
       } else if ('attempted' in line) {
         const entry = queue.get(line.attempted);
-        if (entry?.op === 'add') entry.attempted = true;
+        if (entry && attemptedFlag(entry).attempted === false) attemptedFlag(entry).attempted = true;
       } else queue.delete(line.done);
     });
     return [...queue].map(([seq, entry]) => ({ seq, entry }));
@@ -202,7 +207,7 @@ export class Outbox {
     } catch {
       json = undefined;
     }
-    const parsed = z.array(outboxEntrySchema).safeParse(json);
+    const parsed = z.array(this.entrySchema).safeParse(json);
     if (!parsed.success) throw new Error(`${legacy} is damaged (${parsed.error.issues[0]?.message ?? 'bad shape'}); queued writes are kept in it until it is repaired.`);
     const lines = parsed.data.map((entry) => `${JSON.stringify({ queued: randomUUID(), entry })}\n`).join('');
     await appendFile(this.path, lines, { flush: true });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
-import { ChangeFeed, type TeamChange } from '../database/changeFeed';
+import { shareChangeFeed, type SharedChangeFeed, type TeamChange } from '../database/changeFeed';
 import { createPool, describeDatabaseError, describeDatabaseUrl, isUnreachable } from '../database/connection';
 import { Listeners } from './listeners';
 import { LookupMirror } from './lookupMirror';
@@ -117,7 +117,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private readonly statusListeners = new Listeners<BackendStatus>();
   private readonly changed = new Listeners<void>();
   private readonly mirror = new LookupMirror();
-  private readonly feed: ChangeFeed;
+  private readonly feed: SharedChangeFeed;
   private readonly mirrorLimit: number;
   private readonly replayIntervalMs: number;
   private poolInstance: pg.Pool | undefined;
@@ -142,7 +142,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     this.replayIntervalMs = options.replayIntervalMs ?? 5000;
     this.poolSize = options.poolSize ?? 4;
     this.lastStatus = { kind: 'postgres', state: 'connected', queuedWrites: 0, detail: describeDatabaseUrl(url) };
-    this.feed = new ChangeFeed(url, (change) => this.onTeamChange(change), () => void this.reloadMirror(), {
+    this.feed = shareChangeFeed(url, (change) => this.onTeamChange(change), () => void this.reloadMirror(), {
       onError: (message) => this.logger.debug(`team database: listening again after: ${message}`),
     });
   }

@@ -10,6 +10,11 @@ import { runRecordSchema, type RunRecord } from './runRecord';
 export const RUNS_DIR = join(CONFIG_DIR, 'runs');
 const MAX_RUN_FILE_BYTES = 20 * 1024 * 1024;
 
+/** Where finished runs go besides the local history (the team database). */
+export interface FinishedRunSink {
+  record(run: RunRecord): Promise<unknown>;
+}
+
 /**
  * Run history under `.claude-pm/runs/`: `<id>.json` rewritten atomically (writes of one run are coalesced,
  * so a burst of step updates costs one write) and `<id>.log` appended with agent-labelled lines.
@@ -17,8 +22,13 @@ const MAX_RUN_FILE_BYTES = 20 * 1024 * 1024;
 export class RunStore {
   readonly dir: string;
   private readonly writers = new Map<string, { latest?: RunRecord; logLines: string[]; done: Promise<void>; scheduled: boolean }>();
+  private readonly sent = new Set<string>();
 
-  constructor(root: string) {
+  /** `finished` gets each run once, when it is first saved finished (succeeded, failed, cancelled, interrupted…). */
+  constructor(
+    root: string,
+    private readonly finished?: FinishedRunSink,
+  ) {
     this.dir = join(root, RUNS_DIR);
   }
 
@@ -66,6 +76,10 @@ export class RunStore {
       await mkdir(this.dir, { recursive: true });
       if (lines.length) await appendFile(this.logPath(id), `${lines.join('\n')}\n`);
       if (run) await writeJsonAtomic(this.runPath(id), run);
+      if (run && run.status !== 'running' && this.finished && !this.sent.has(id)) {
+        this.sent.add(id);
+        void this.finished.record(run).catch(() => undefined);
+      }
     });
     return writer.done;
   }

@@ -14,7 +14,7 @@ import { WorkflowEngine, type EngineOptions } from './engine';
 import type { AgentRunner } from '../agents/runner';
 import type { RunMemory } from './runMemory';
 import type { RunRecord } from './runRecord';
-import { RunStore } from './runStore';
+import { RunStore, type FinishedRunSink } from './runStore';
 import { spendSummary } from './runSpend';
 import { workflowStepRunners } from './workflowRunners';
 import { emptyRecord, setOwn } from '../common/ownKeys';
@@ -28,6 +28,8 @@ export interface WorkflowSetup {
   /** How to start `claude-pm mcp` for claude runs. */
   toolServer?: ToolServerCommand;
   memory?: RunMemory;
+  /** Where finished runs go besides the local history (the team database). */
+  finishedRuns?: FinishedRunSink;
   events?: Pick<EngineOptions, 'onLog' | 'onUpdate' | 'onAlert' | 'onEvent'>;
 }
 
@@ -45,7 +47,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     const instances = Array.from({ length: pool.instances }, (_, i) => ({ id: `${type}-${i + 1}`, runner: newRunner(), weight: pool.weights?.[i] }));
     pools[type] = new AgentPool(instances, pool.strategy, pool.failure_threshold);
   }
-  const store = new RunStore(root);
+  const store = new RunStore(root, setup.finishedRuns);
   const sampler = new SystemResourceSampler();
   const engine = new WorkflowEngine({
     cwd: root,

@@ -5,7 +5,7 @@ import { appendTeamAudit, verifyTeamAudit } from '../../../src/core/database/aud
 import { ChangeFeed, type TeamChange } from '../../../src/core/database/changeFeed';
 import { migrate, schemaStatus } from '../../../src/core/database/migrations';
 import { grantTeamRole, currentTeamRole } from '../../../src/core/database/roles';
-import { MIGRATIONS } from '../../../src/core/database/schema';
+import { LATEST_VERSION, MIGRATIONS } from '../../../src/core/database/schema';
 import { cli } from '../../helpers/runCli';
 import { PostgresCluster } from '../../helpers/postgresCluster';
 import { tempDir } from '../../helpers/tempDir';
@@ -169,7 +169,7 @@ describe('db CLI', () => {
     assert.doesNotMatch(status.stdout + status.stderr, /hunter2secret/);
     const migrated = await cli(['db', 'migrate'], { cwd, env: { CLAUDE_PM_DATABASE_URL: cluster.url() } });
     assert.equal(migrated.code, 0, migrated.stderr);
-    assert.match(migrated.stdout, /nothing to apply; schema version 1, up to date/);
+    assert.match(migrated.stdout, new RegExp(`nothing to apply; schema version ${LATEST_VERSION}, up to date`));
     const missing = await cli(['db', 'status'], { cwd, env: {} });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /set CLAUDE_PM_DATABASE_URL/);
