@@ -286,11 +286,11 @@ export class EmbeddedStore implements MemoryBackend {
   /** Saves the index as it stands for the next process (best effort: a failure only costs a rebuild). */
   private saveIndex(): void {
     if (!this.index || this.saving || this.position.generation === '' || this.index.size < SAVE_MIN_MEMORIES) return;
-    // Serialised now, so the stamp matches what the text holds; events applied later are past its offset.
+    // Serialised now, so the stamp matches what the bytes hold; events applied later are past its offset.
     const stamp: SnapshotStamp = { generation: this.position.generation, offset: this.position.offset };
-    const text = this.index.save();
+    const saved = this.index.save();
     this.saving = this.snapshots
-      .write(stamp, text)
+      .write(stamp, saved)
       .then(
         () => {
           this.saved = stamp;

@@ -1,13 +1,7 @@
-import MiniSearch, { type AsPlainObject } from 'minisearch';
+import { decodePostings, encodePostings } from './postingsCodec';
+import { TermPostings, type Scored } from './termPostings';
 import { processTerm, termList, terms } from './text';
 import type { MemoryRecord } from './types';
-
-interface IndexedDoc {
-  id: string;
-  content: string;
-  tags: string;
-  category: string;
-}
 
 /** A term in more than this share of memories is a stopword of this corpus: it ranks nothing and costs much. */
 const FREQUENT_SHARE = 0.03;
@@ -40,110 +34,56 @@ function groupOf(memory: MemoryRecord): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
-// Documents arrive as processed terms joined by spaces (see `add`): every memory is tokenised once.
-const MINI_OPTIONS = {
-  fields: ['content', 'tags', 'category'],
-  tokenize: (text: string) => (text === '' ? [] : text.split(' ')),
-  processTerm: (t: string) => t,
-  searchOptions: { boost: { content: 1, tags: 1.5, category: 0.5 } },
-};
-
-interface SavedIndex {
-  mini: AsPlainObject;
-  terms: [string, string[]][];
-  groups: [string, string][];
-}
-
 export interface IndexHit {
   id: string;
   score: number;
 }
 
 /**
- * Full-text index over memories: BM25 (MiniSearch) with identifier-aware tokens, light stemming, prefix and
- * small fuzzy matches, and per-corpus frequent-term cut-offs so common words cannot make queries slow.
+ * Full-text index over memories: BM25 with identifier-aware tokens, light stemming, prefix and small fuzzy
+ * matches, and per-corpus frequent-term cut-offs so common words cannot make queries slow. `save` gives a
+ * binary copy that `SearchIndex.load` opens without re-indexing.
  */
 export class SearchIndex {
-  /** Saved form version: bump when the term pipeline or the layout changes, so older snapshots are rebuilt. */
-  static readonly SNAPSHOT_VERSION = 1;
-  private readonly mini: MiniSearch<IndexedDoc>;
-  /** Document frequency per processed term, to spot corpus stopwords in O(1). */
-  private readonly docFreq = new Map<string, number>();
-  private readonly termsById = new Map<string, string[]>();
-  private readonly groupById = new Map<string, string>();
+  private postings: TermPostings;
 
-  constructor(saved?: string) {
-    if (saved === undefined) {
-      this.mini = new MiniSearch<IndexedDoc>(MINI_OPTIONS);
-      return;
-    }
-    const { mini, terms, groups } = JSON.parse(saved) as SavedIndex;
-    this.mini = MiniSearch.loadJS<IndexedDoc>(mini, MINI_OPTIONS);
-    for (const [id, docTerms] of terms) {
-      this.termsById.set(id, docTerms);
-      for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
-    }
-    for (const [id, group] of groups) this.groupById.set(id, group);
+  constructor(postings = new TermPostings()) {
+    this.postings = postings;
+  }
+
+  /** An index saved by `save`; throws `DamagedIndexError` when the bytes do not hold together. */
+  static load(saved: Buffer): SearchIndex {
+    return new SearchIndex(TermPostings.thaw(decodePostings(saved)));
   }
 
   get size(): number {
-    return this.termsById.size;
+    return this.postings.size;
   }
 
   has(id: string): boolean {
-    return this.termsById.has(id);
+    return this.postings.has(id);
   }
 
   ids(): IterableIterator<string> {
-    return this.termsById.keys();
+    return this.postings.liveIds();
   }
 
-  /** The index as text, for `new SearchIndex(saved)` in a later process. */
-  save(): string {
-    const saved: SavedIndex = { mini: this.mini.toJSON(), terms: [...this.termsById], groups: [...this.groupById] };
-    return JSON.stringify(saved);
+  save(): Buffer {
+    return encodePostings(this.postings.freeze());
   }
 
   add(memory: MemoryRecord): void {
-    if (this.termsById.has(memory.id)) this.remove(memory.id);
-    const content = termList(memory.content);
-    const tags = termList(memory.tags.join(' '));
-    const distinct = new Set(content);
-    for (const t of tags) distinct.add(t);
-    const docTerms = [...distinct];
-    this.termsById.set(memory.id, docTerms);
-    const group = groupOf(memory);
-    if (group) this.groupById.set(memory.id, group);
-    for (const t of docTerms) this.docFreq.set(t, (this.docFreq.get(t) ?? 0) + 1);
-    this.mini.add({ id: memory.id, content: content.join(' '), tags: tags.join(' '), category: termList(memory.category).join(' ') });
-  }
-
-  /** Adds many memories, yielding to the event loop between chunks so lookups answer from the partial index. */
-  async addAllAsync(memories: readonly MemoryRecord[], chunkSize = 2000): Promise<void> {
-    for (let i = 0; i < memories.length; i += chunkSize) {
-      for (const m of memories.slice(i, i + chunkSize)) this.add(m);
-      if (i + chunkSize < memories.length) await new Promise((r) => setImmediate(r));
-    }
+    this.postings.add(memory.id, [termList(memory.content), termList(memory.tags.join(' ')), termList(memory.category)], groupOf(memory));
+    // A long-lived index whose memories keep changing sheds the postings of old versions now and then.
+    if (this.postings.sparse) this.postings = TermPostings.thaw(this.postings.freeze());
   }
 
   remove(id: string): void {
-    const docTerms = this.termsById.get(id);
-    if (!docTerms) return;
-    for (const t of docTerms) {
-      const n = (this.docFreq.get(t) ?? 1) - 1;
-      if (n <= 0) this.docFreq.delete(t);
-      else this.docFreq.set(t, n);
-    }
-    this.termsById.delete(id);
-    this.groupById.delete(id);
-    this.mini.discard(id);
+    this.postings.remove(id);
   }
 
   clear(): void {
-    this.mini.removeAll();
-    this.docFreq.clear();
-    this.termsById.clear();
-    this.groupById.clear();
+    this.postings = new TermPostings();
   }
 
   /** Ranked ids for a free-text query; `accept` filters candidates before ranking. */
@@ -152,36 +92,32 @@ export class SearchIndex {
     if (queryTerms.length === 0) return [];
     const expanded = exact ? queryTerms : expand(queryTerms);
     const fuzzy = !exact && this.size <= FUZZY_MAX_DOCS;
-    const results = this.mini.search(
-      { queries: expanded, combineWith: 'OR' },
-      {
-        tokenize: (s) => [s],
-        processTerm: (t) => t,
-        prefix: (t) => !exact && t.length >= 5,
-        fuzzy: (t) => (fuzzy && t.length >= 6 ? 0.15 : false),
-        weights: { fuzzy: 0.3, prefix: 0.4 },
-        filter: accept ? (r) => accept(r.id as string) : undefined,
-      },
-    );
-    return this.smoothByGroup(results.map((r) => ({ id: r.id as string, score: r.score }))).slice(0, limit);
+    const scored = new Map<number, Scored>();
+    for (const term of expanded) this.postings.scoreQueryTerm(term, { prefix: !exact && term.length >= 5, fuzzy: fuzzy && term.length >= 6 ? 0.15 : 0 }, scored);
+    const hits: (IndexHit & { doc: number })[] = [];
+    for (const [doc, { score, terms: matched }] of scored) {
+      const id = this.postings.idOf(doc) as string;
+      if (!accept || accept(id)) hits.push({ id, doc, score: score * matched.length });
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return this.smoothByGroup(hits).slice(0, limit);
   }
 
   /**
    * A memory whose session also holds the best match for the query is likelier relevant than an equally
    * scored stray one: add a share of its group's best score, then re-rank.
    */
-  private smoothByGroup(hits: IndexHit[]): IndexHit[] {
-    if (this.groupById.size === 0) return hits;
+  private smoothByGroup(hits: (IndexHit & { doc: number })[]): IndexHit[] {
     const best = new Map<string, number>();
     for (const h of hits) {
-      const g = this.groupById.get(h.id);
+      const g = this.postings.groupOf(h.doc);
       if (g !== undefined && h.score > (best.get(g) ?? 0)) best.set(g, h.score);
     }
-    if (best.size === 0) return hits;
+    if (best.size === 0) return hits.map(({ id, score }) => ({ id, score }));
     return hits
-      .map((h) => {
-        const g = this.groupById.get(h.id);
-        return g === undefined ? h : { id: h.id, score: h.score + GROUP_WEIGHT * (best.get(g) as number) };
+      .map(({ id, doc, score }) => {
+        const g = this.postings.groupOf(doc);
+        return { id, score: g === undefined ? score : score + GROUP_WEIGHT * (best.get(g) as number) };
       })
       .sort((a, b) => b.score - a.score);
   }
@@ -189,7 +125,7 @@ export class SearchIndex {
   /** Exact lookups (hovers, duplicate checks): the at most eight rarest terms under the hover cut-off. */
   private rareTerms(queryTerms: string[]): string[] {
     const n = this.size;
-    const df = (t: string) => this.docFreq.get(t) ?? 0;
+    const df = (t: string) => this.postings.documentFrequency(t);
     const kept = n < FREQUENT_MIN_DOCS ? queryTerms : queryTerms.filter((t) => df(t) <= n * LOOKUP_FREQUENT_SHARE);
     return kept.length <= 8 ? kept : kept.sort((a, b) => df(a) - df(b)).slice(0, 8);
   }
@@ -197,11 +133,12 @@ export class SearchIndex {
   /** A query word no memory holds may be two that memories hold apart: "roadtrip" searches "road" and "trip". */
   private splitCompounds(queryTerms: string[]): string[] {
     return queryTerms.flatMap((t) => {
-      if (t.length < 6 || this.docFreq.has(t)) return [t];
+      const known = (term: string) => this.postings.documentFrequency(term) > 0;
+      if (t.length < 6 || known(t)) return [t];
       for (let i = 3; i <= t.length - 3; i++) {
         const head = processTerm(t.slice(0, i));
         const tail = processTerm(t.slice(i));
-        if (head && tail && this.docFreq.has(head) && this.docFreq.has(tail)) return [head, tail];
+        if (head && tail && known(head) && known(tail)) return [head, tail];
       }
       return [t];
     });
@@ -212,9 +149,10 @@ export class SearchIndex {
     const n = this.size;
     if (n < FREQUENT_MIN_DOCS || queryTerms.length === 0) return queryTerms;
     const cutoff = n * FREQUENT_SHARE;
-    const kept = queryTerms.filter((t) => (this.docFreq.get(t) ?? 0) <= cutoff);
+    const df = new Map(queryTerms.map((t) => [t, this.postings.documentFrequency(t)]));
+    const kept = queryTerms.filter((t) => (df.get(t) as number) <= cutoff);
     if (kept.length > 0) return kept;
-    const rarest = queryTerms.reduce((a, b) => ((this.docFreq.get(a) ?? 0) <= (this.docFreq.get(b) ?? 0) ? a : b));
+    const rarest = queryTerms.reduce((a, b) => ((df.get(a) as number) <= (df.get(b) as number) ? a : b));
     return [rarest];
   }
 }

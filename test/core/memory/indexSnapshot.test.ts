@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { CategoryRegistry } from '../../../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../../../src/core/memory/embeddedStore';
+import { EMPTY_POSITION, EventLog } from '../../../src/core/memory/eventLog';
+import { IndexSnapshot } from '../../../src/core/memory/indexSnapshot';
 import { MemoryService } from '../../../src/core/memory/memoryService';
 import { tempDir } from '../../helpers/tempDir';
 
@@ -44,7 +47,7 @@ describe('saved search index', () => {
     const dropped = await first.service.add({ content: 'obsolete websocket proxy note', category: 'project' });
     await first.service.search('websocket');
     await first.service.dispose();
-    const saved = await readFile(join(dir, 'index.snapshot'), 'utf8');
+    const saved = await readFile(join(dir, 'index.snapshot'));
 
     // Another process writes after the index was saved.
     const other = open(dir);
@@ -57,11 +60,28 @@ describe('saved search index', () => {
     assert.deepEqual(await found(later.service, 'staging token'), [kept.memory.content]);
     assert.deepEqual(await found(later.service, 'longer timeout'), ['flaky reconnect test fixed by a longer timeout']);
 
-    // A damaged copy (one byte changed) is rebuilt, not trusted.
-    await writeFile(join(dir, 'index.snapshot'), saved.replace('staging', 'stagimg'));
-    assert.deepEqual(await found(open(dir).service, 'staging token'), [kept.memory.content]);
-    await writeFile(join(dir, 'index.snapshot'), saved.slice(0, saved.length / 2));
-    assert.deepEqual(await found(open(dir).service, 'websocket'), ['websocket heartbeat every 30 seconds']);
+    // A damaged copy (one byte changed, cut short, another format version, or bytes that match their checksum
+    // but do not hold together) is never trusted: the store answers from a fresh index and saves a good one.
+    const snapshotPath = join(dir, 'index.snapshot');
+    const headerEnd = saved.indexOf(0x0a) + 1;
+    const flipped = Buffer.from(saved);
+    flipped[saved.length - 5] = (flipped[saved.length - 5] as number) ^ 0xff;
+    const savedHeader = JSON.parse(saved.toString('utf8', 0, headerEnd)) as Record<string, unknown>;
+    const foreign = Buffer.concat([Buffer.from(`${JSON.stringify({ ...savedHeader, v: 1 })}\n`), saved.subarray(headerEnd)]);
+    const garbled = Buffer.from(saved.subarray(headerEnd));
+    // The first posting names a document the index does not have (the postings are the last 2 × count words).
+    garbled.writeUInt32LE(0xffffffff, garbled.length - 8 * garbled.readUInt32LE(20));
+    const rechecked = Buffer.concat([Buffer.from(`${JSON.stringify({ ...savedHeader, crc32: crc32(garbled) })}\n`), garbled]);
+    for (const [n, damaged] of [flipped, saved.subarray(0, saved.length / 2), foreign, rechecked].entries()) {
+      await writeFile(snapshotPath, damaged);
+      const reader = open(dir);
+      assert.deepEqual(await found(reader.service, 'staging token'), [kept.memory.content]);
+      assert.deepEqual(await found(reader.service, 'websocket'), ['websocket heartbeat every 30 seconds']);
+      await reader.service.dispose();
+      assert.notDeepEqual(await readFile(snapshotPath), damaged, `case ${n}`);
+      const { position } = await new EventLog(dir).readFrom(EMPTY_POSITION, { restart: () => undefined, event: () => undefined });
+      assert.ok(await new IndexSnapshot(dir).read(position), 'a valid index is saved again');
+    }
 
     // After a compaction (a new log generation) the old saved index no longer applies.
     await writeFile(join(dir, 'index.snapshot'), saved);
