@@ -55,4 +55,28 @@ describe('dashboard protocol', () => {
     assert.equal(webviewToHostSchema.safeParse({ type: 'refresh' }).success, false);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'snapshot', snapshot: { generatedAt: 1 } }).success, false);
   });
+
+  it('carries the runs, the workflow graph and daily costs, names included as plain text', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const runs = {
+      graph: { runId: 'r1', workflow: hostile, status: 'running', startedAt: '2026-11-29T10:00:00Z', steps: [{ name: hostile, agentType: 'qa', status: 'running', dependsOn: [], attempts: 1 }] },
+      recent: [{ id: 'r1', title: hostile, kind: 'workflow', status: 'running', startedAt: '2026-11-29T10:00:00Z' }],
+      today: '2026-11-29',
+      costsSince: '2026-09-01',
+      costs: [{ day: '2026-11-29', agentType: 'qa', costUsd: 0.25 }],
+    };
+    const message = hostToWebviewSchema.parse({ type: 'runs', runs });
+    assert.equal(message.type === 'runs' && message.runs.graph?.steps[0]?.name, hostile);
+    assert.equal(hostToWebviewSchema.safeParse({ type: 'runs', runs: { ...runs, recent: [{ ...runs.recent[0], status: 'exploded' }] } }).success, false);
+    assert.equal(hostToWebviewSchema.safeParse({ type: 'runs', runs: { ...runs, costs: [{ day: 'today', agentType: 'qa', costUsd: 1 }] } }).success, false);
+    assert.equal(hostToWebviewSchema.safeParse({ type: 'runs', runs: { ...runs, costs: [{ day: '2026-11-29', agentType: 'qa', costUsd: -1 }] } }).success, false);
+  });
+
+  it('accepts a request to reveal a run or step, bounded, and nothing that runs', () => {
+    assert.ok(webviewToHostSchema.safeParse({ type: 'revealRun', runId: '20261129-100000-checks-ab12' }).success);
+    assert.ok(webviewToHostSchema.safeParse({ type: 'revealRun', runId: 'r1', step: '<img src=x onerror=alert(1)>' }).success);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'revealRun', runId: '' }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'revealRun', runId: 'x'.repeat(201) }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'revealRun', runId: 42 }).success, false);
+  });
 });
