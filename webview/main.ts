@@ -2,11 +2,15 @@
 import './cspNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { hostToWebviewSchema, type DashboardSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import { dashboardRunsSchema, dashboardSnapshotSchema, hostToWebviewSchema, type DashboardRuns, type DashboardSnapshot, type WebviewToHost } from '../src/shared/protocol';
 import { statusLabel } from '../src/core/tickets/status';
+import { COST_RANGE_DAYS } from '../src/shared/costChart';
 import { ScoreChart } from './chart';
-import { el, fill, withCode } from './dom';
+import { costChartView } from './costChartView';
+import { el, fill, refill, withCode } from './dom';
+import { recentRuns } from './recentRuns';
 import { onThemeChange } from './theme';
+import { workflowGraph } from './workflowGraph';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -51,12 +55,33 @@ app.replaceChildren(
     card('runs-card', 'Agent Coordination'),
     card('tickets-card', 'Tickets'),
     card('performance-card', 'Performance'),
+    card('graph-card', 'Workflow Run', true),
+    card('recent-runs-card', 'Recent Runs', true),
+    card('cost-card', 'Cost by Agent Type', true),
     card('chart-card', 'Health Score Over Time', true),
     card('projects-card', 'Projects', true),
     card('alerts-card', 'Alerts and Recommendations', true),
   ),
   el('footer', { id: 'updated', 'aria-live': 'off' }),
 );
+// What the page shows, kept by the webview across hide and show (the host resends it anyway once ready).
+interface ViewState {
+  snapshot?: DashboardSnapshot;
+  runs?: DashboardRuns;
+  costDays: number;
+}
+const state: ViewState = { costDays: 30 };
+
+const range = el('select', { id: 'cost-range', 'aria-label': 'Cost range' }, ...COST_RANGE_DAYS.map((d) => el('option', { value: String(d) }, `Last ${d} days`)));
+range.addEventListener('change', () => {
+  state.costDays = Number(range.value);
+  vscode.setState(state);
+  if (state.runs) renderCosts(state.runs);
+});
+const costTarget = el('div', { id: 'cost-chart-body' });
+fill('cost-card-body', el('div', { class: 'card-tools' }, range), costTarget);
+new ResizeObserver(() => state.runs && renderCosts(state.runs)).observe(costTarget);
+
 const chartTarget = el('div', { id: 'score-chart', role: 'img', tabindex: '0' });
 fill('chart-card-body', chartTarget);
 const chart = new ScoreChart(chartTarget);
@@ -219,19 +244,53 @@ function render(snapshot: DashboardSnapshot): void {
   (document.getElementById('error') as HTMLElement).hidden = true;
 }
 
+function reveal(runId: string, step?: string): void {
+  vscode.postMessage({ type: 'revealRun', runId, step });
+}
+
+function renderCosts(runs: DashboardRuns): void {
+  const open = costTarget.querySelector('details')?.open === true;
+  refill('cost-chart-body', ...costChartView(runs, state.costDays, costTarget.clientWidth || 600));
+  const table = costTarget.querySelector('details');
+  if (table) table.open = open;
+}
+
+function renderRuns(runs: DashboardRuns): void {
+  const now = Date.now();
+  refill('graph-card-body', ...workflowGraph(runs.graph, now, reveal));
+  const empty = [
+    el('p', { class: 'muted' }, 'No runs yet. Run a workflow or delegate a task to an agent: each run appears here with its status, duration and cost.'),
+    el('div', { class: 'actions' }, button('start-workflow', 'Run Workflow…', { type: 'runCommand', command: 'claudePm.workflows.run' }), button('start-delegation', 'Delegate Task…', { type: 'runCommand', command: 'claudePm.agents.delegate' }, true)),
+  ];
+  refill('recent-runs-card-body', ...recentRuns(runs.recent, now, reveal, empty));
+  renderCosts(runs);
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = hostToWebviewSchema.safeParse(event.data);
   if (!parsed.success) return;
-  if (parsed.data.type === 'snapshot') {
-    vscode.setState(parsed.data.snapshot);
-    render(parsed.data.snapshot);
+  const message = parsed.data;
+  if (message.type === 'snapshot') {
+    state.snapshot = message.snapshot;
+    render(message.snapshot);
+  } else if (message.type === 'runs') {
+    state.runs = message.runs;
+    renderRuns(message.runs);
   } else {
     const error = document.getElementById('error') as HTMLElement;
-    error.textContent = parsed.data.message;
+    error.textContent = message.message;
     error.hidden = false;
+    return;
   }
+  vscode.setState(state);
 });
 
-const restored = hostToWebviewSchema.safeParse({ type: 'snapshot', snapshot: vscode.getState() });
-if (restored.success && restored.data.type === 'snapshot') render(restored.data.snapshot);
+// Restores what the page last showed; anything that no longer validates is dropped and comes again from the host.
+const saved = (vscode.getState() ?? {}) as Partial<Record<keyof ViewState, unknown>>;
+const savedSnapshot = dashboardSnapshotSchema.safeParse(saved.snapshot);
+const savedRuns = dashboardRunsSchema.safeParse(saved.runs);
+if (COST_RANGE_DAYS.some((d) => d === saved.costDays)) state.costDays = saved.costDays as number;
+range.value = String(state.costDays);
+if (savedSnapshot.success) render((state.snapshot = savedSnapshot.data));
+if (savedRuns.success) renderRuns((state.runs = savedRuns.data));
 vscode.postMessage({ type: 'ready' });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ToolServerCommand } from '../core/agents/toolServer';
 import { CountsHub, requireWorkspaceTrust, type FeatureContext } from './featureContext';
+import { registerDashboard } from './dashboard/registerDashboard';
 import { registerEvents } from './events/registerEvents';
 import { registerHealth } from './health/registerHealth';
 import { createChannelLogger } from './logging';
@@ -71,7 +72,8 @@ export function activate(context: vscode.ExtensionContext): ClaudePmApi {
   const memory = timed('memory', registerMemory);
   const templates = timed('templates', registerTemplates);
   timed('security', registerSecurity);
-  timed('health', (f) => registerHealth(f, templates, memory));
+  const health = timed('health', (f) => registerHealth(f, templates, memory));
+  timed('dashboard', (f) => registerDashboard(f, health, orchestration));
   timed('events', (f) => registerEvents(f, orchestration.runs));
 
   const activationMs = performance.now() - started;

@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/common/logger';
-import { hostToWebviewSchema, webviewToHostSchema, type DashboardSnapshot, type HostToWebview } from '../../shared/protocol';
+import { hostToWebviewSchema, webviewToHostSchema, type DashboardRuns, type DashboardSnapshot, type HostToWebview } from '../../shared/protocol';
 
-/** Produces the dashboard's data; the health feature supplies it. */
-export type DashboardSource = () => Promise<DashboardSnapshot>;
+/** What the dashboard shows and what it can ask for, supplied by the composition root. */
+export interface DashboardFeed {
+  snapshot(): Promise<DashboardSnapshot>;
+  runs(): Promise<DashboardRuns>;
+  readonly onDidChangeSnapshot: vscode.Event<void>;
+  /** Fires as runs progress (the Runs view's own, already coalesced, change events). */
+  readonly onDidChangeRuns: vscode.Event<void>;
+  revealRun(runId: string, step?: string): Promise<void>;
+}
 
 /**
  * The one webview: a dashboard panel with a strict nonce CSP, a ready handshake and typed messages.
@@ -17,8 +24,12 @@ export class DashboardPanel implements vscode.Disposable {
   private ready = false;
   /** System metrics change continuously; while visible the panel refreshes them at this pace. */
   private static readonly LIVE_INTERVAL_MS = 5000;
+  /** A live run changes many times a second; the graph and the Runs card are sent at most this often. */
+  private static readonly RUNS_INTERVAL_MS = 200;
+  private runsTimer?: ReturnType<typeof setTimeout>;
+  private runsAgain = false;
 
-  static show(extensionUri: vscode.Uri, source: DashboardSource, logger: Logger, onChange: vscode.Event<void>): DashboardPanel {
+  static show(extensionUri: vscode.Uri, feed: DashboardFeed, logger: Logger): DashboardPanel {
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
@@ -27,27 +38,28 @@ export class DashboardPanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
-    DashboardPanel.current = new DashboardPanel(panel, extensionUri, source, logger, onChange);
+    DashboardPanel.current = new DashboardPanel(panel, extensionUri, feed, logger);
     return DashboardPanel.current;
   }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly source: DashboardSource,
+    private readonly feed: DashboardFeed,
     private readonly logger: Logger,
-    onChange: vscode.Event<void>,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'claude-pm.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      panel.onDidChangeViewState(() => panel.visible && this.push()),
-      onChange(() => this.push()),
+      panel.onDidChangeViewState(() => panel.visible && this.pushAll()),
+      feed.onDidChangeSnapshot(() => this.push()),
+      feed.onDidChangeRuns(() => this.runsSoon()),
     );
-    const live = setInterval(() => void this.push(), DashboardPanel.LIVE_INTERVAL_MS);
-    this.disposables.push(new vscode.Disposable(() => clearInterval(live)));
+    // Also moves the running steps' elapsed times and the runs' ages along.
+    const live = setInterval(() => void this.pushAll(), DashboardPanel.LIVE_INTERVAL_MS);
+    this.disposables.push(new vscode.Disposable(() => clearInterval(live)), new vscode.Disposable(() => clearTimeout(this.runsTimer)));
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -60,20 +72,50 @@ export class DashboardPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        return this.push();
+        return this.pushAll();
       case 'runCommand':
         await vscode.commands.executeCommand(message.command);
         return;
+      case 'revealRun':
+        return this.feed.revealRun(message.runId, message.step);
     }
   }
 
+  private async pushAll(): Promise<void> {
+    await Promise.all([this.push(), this.pushRuns()]);
+  }
+
   /** Sends a fresh snapshot while the panel is visible; hidden panels catch up when shown again. */
-  async push(): Promise<void> {
+  private async push(): Promise<void> {
+    await this.send(async () => ({ type: 'snapshot', snapshot: await this.feed.snapshot() }));
+  }
+
+  private async pushRuns(): Promise<void> {
+    await this.send(async () => ({ type: 'runs', runs: await this.feed.runs() }));
+  }
+
+  /** Sends the runs now, then at most once per interval however often they change (the last change is never lost). */
+  private runsSoon(): void {
+    if (this.runsTimer) {
+      this.runsAgain = true;
+      return;
+    }
+    void this.pushRuns();
+    this.runsTimer = setTimeout(() => {
+      this.runsTimer = undefined;
+      if (!this.runsAgain) return;
+      this.runsAgain = false;
+      this.runsSoon();
+    }, DashboardPanel.RUNS_INTERVAL_MS);
+  }
+
+  private async send(build: () => Promise<HostToWebview>): Promise<void> {
     if (!this.ready || !this.panel.visible) return;
     let message: HostToWebview;
     try {
-      message = { type: 'snapshot', snapshot: await this.source() };
+      message = await build();
     } catch (error) {
+      this.logger.warn(`dashboard: ${(error as Error).message}`);
       message = { type: 'error', message: (error as Error).message };
     }
     await this.panel.webview.postMessage(hostToWebviewSchema.parse(message));

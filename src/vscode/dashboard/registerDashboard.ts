@@ -1,27 +1,50 @@
 import * as vscode from 'vscode';
 import { SystemMetricsSampler } from '../../core/health/systemMetrics';
+import { recordsRunSource, runToGraph, type RunSource } from '../../core/orchestration/runSource';
 import type { DashboardSnapshot } from '../../shared/protocol';
 import type { FeatureContext } from '../featureContext';
-import { DashboardPanel, type DashboardSource } from './dashboardPanel';
+import type { RevealRun } from '../orchestration/registerOrchestration';
+import type { RunsController } from '../orchestration/runsController';
+import { DashboardPanel, type DashboardFeed } from './dashboardPanel';
+import { runsFeed } from './runsFeed';
 
 /** Health data for the dashboard, supplied by the health feature once it has a report. */
 export type DashboardHealthSource = () => Pick<DashboardSnapshot, 'health' | 'history' | 'memoryBackend'>;
 
-export function registerDashboard(features: FeatureContext, health: DashboardHealthSource, onHealthChange: vscode.Event<void>): void {
+export interface DashboardHealth {
+  source: DashboardHealthSource;
+  onDidChange: vscode.Event<void>;
+}
+
+export interface DashboardRunsInput {
+  runs: RunsController;
+  revealRun: RevealRun;
+  /** Where the Runs card and the cost chart read from; this workspace's run history unless another is given. */
+  source?: RunSource;
+}
+
+export function registerDashboard(features: FeatureContext, health: DashboardHealth, runs: DashboardRunsInput): void {
   const sampler = new SystemMetricsSampler();
   const version = String((features.extension.extension.packageJSON as { version?: string }).version ?? '0.0.0');
-  const source: DashboardSource = async () => ({
-    generatedAt: new Date().toISOString(),
-    version,
-    counts: features.counts.snapshot(),
-    system: sampler.sample(),
-    ...health(),
-  });
+  const source = runs.source ?? recordsRunSource(() => runs.runs.records());
   const changed = new vscode.EventEmitter<void>();
+  const feed: DashboardFeed = {
+    snapshot: async () => ({
+      generatedAt: new Date().toISOString(),
+      version,
+      counts: features.counts.snapshot(),
+      system: sampler.sample(),
+      ...health.source(),
+    }),
+    runs: async () => runsFeed(source, runToGraph(await runs.runs.records()), new Date()),
+    onDidChangeSnapshot: changed.event,
+    onDidChangeRuns: runs.runs.onDidChange,
+    revealRun: runs.revealRun,
+  };
   features.extension.subscriptions.push(
     changed,
     features.counts.onDidChange(() => changed.fire()),
-    onHealthChange(() => changed.fire()),
-    vscode.commands.registerCommand('claudePm.openDashboard', () => DashboardPanel.show(features.extension.extensionUri, source, features.logger, changed.event)),
+    health.onDidChange(() => changed.fire()),
+    vscode.commands.registerCommand('claudePm.openDashboard', () => DashboardPanel.show(features.extension.extensionUri, feed, features.logger)),
   );
 }

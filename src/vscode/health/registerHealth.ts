@@ -4,7 +4,7 @@ import { toDashboardHealth, toDashboardHistory } from '../../core/health/dashboa
 import { initLayout } from '../../core/health/layoutCompliance';
 import { CONFIG_DIR, CONFIG_FILE } from '../../core/config/loadConfig';
 import { registerCommand } from '../commands';
-import { registerDashboard, type DashboardHealthSource } from '../dashboard/registerDashboard';
+import type { DashboardHealth, DashboardHealthSource } from '../dashboard/registerDashboard';
 import type { FeatureContext } from '../featureContext';
 import type { MemoryController } from '../memory/memoryController';
 import type { TemplatesFeature } from '../templates/registerTemplates';
@@ -14,7 +14,8 @@ import { HealthTreeProvider, type HealthNode } from './healthTree';
 import { createTree } from '../common/treeViews';
 
 // Registration only: no I/O here. The first check runs a few seconds after start-up or when the view opens.
-export function registerHealth(features: FeatureContext, templates: TemplatesFeature, memory: MemoryController): void {
+/** Returns what the dashboard shows of health. */
+export function registerHealth(features: FeatureContext, templates: TemplatesFeature, memory: MemoryController): DashboardHealth {
   const controller = new HealthController(features);
   const tree = new HealthTreeProvider(controller, templates, () => features.sessions.folders());
   const view = createTree('claudePm.health', tree);
@@ -81,5 +82,5 @@ export function registerHealth(features: FeatureContext, templates: TemplatesFea
   };
   const changed = new vscode.EventEmitter<void>();
   features.extension.subscriptions.push(changed, controller.onDidChange(() => changed.fire()), memory.onDidChangeStatus(() => changed.fire()));
-  registerDashboard(features, health, changed.event);
+  return { source: health, onDidChange: changed.event };
 }

@@ -12,10 +12,11 @@ import { createTree } from '../common/treeViews';
 const RUN_ACTION = 'Running a workflow';
 
 /** The Agents and Runs views and the workflow commands. No I/O here: runs load when the view first asks. */
-export function registerOrchestration(features: FeatureContext): { runs: RunsController } {
+export function registerOrchestration(features: FeatureContext): { runs: RunsController; revealRun: RevealRun } {
   const agents = registerAgents(features);
   const runs = new RunsController(features);
   const tree = new RunsTreeProvider(runs);
+  const view = createTree('claudePm.runs', tree);
   const runId = (node?: RunsNode | string): string | undefined => (typeof node === 'string' ? node : node?.kind === 'run' ? node.id : node?.runId);
   const requireRun = (node?: RunsNode | string): string => {
     const id = runId(node);
@@ -26,7 +27,7 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
   features.extension.subscriptions.push(
     runs,
     tree,
-    createTree('claudePm.runs', tree),
+    view,
     agents.onDidStartRun((run) => runs.trackDelegated(run)),
     agents.onDidFinishRun((run) => runs.trackDelegated(run)),
     features.counts.register('runs', () => runs.counts()),
@@ -43,7 +44,21 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
   registerCommand(features, 'claudePm.agents.registerMcpServer', () => registerMcpServerCommand(features), { permission: 'system.configure' });
-  return { runs };
+  return { runs, revealRun: (id, step) => revealRun(runs, view, id, step) };
+}
+
+/** Shows a run (or one of its steps) selected in the Runs view, e.g. for a click on the dashboard. */
+export type RevealRun = (runId: string, step?: string) => Promise<void>;
+
+async function revealRun(runs: RunsController, view: vscode.TreeView<RunsNode>, id: string, step?: string): Promise<void> {
+  const listed = (await runs.runs()).find((e) => e.record.id === id);
+  if (!listed) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} is not in the Runs view: it is older than the runs the view lists, or it ran in another workspace.', id));
+    return;
+  }
+  const node: RunsNode = step !== undefined && listed.record.steps.some((s) => s.name === step) ? { kind: 'step', runId: id, name: step } : { kind: 'run', id };
+  await vscode.commands.executeCommand('claudePm.runs.focus');
+  await view.reveal(node, { select: true, focus: true, expand: node.kind === 'run' });
 }
 
 /** Adds the bundled `claude-pm mcp` to the folder's `.mcp.json`, so interactive Claude Code sessions get the tools too. */

@@ -6,6 +6,7 @@ import type { RunEvent } from '../../core/agents/runner';
 import { runSucceeded, statusWords, type RunAlert, type RunRecord } from '../../core/orchestration/runRecord';
 import { resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
+import { COST_RANGE_DAYS } from '../../shared/costChart';
 import type { FolderSession, FolderWorkflows } from '../common/folderSession';
 import type { FeatureContext } from '../featureContext';
 
@@ -17,6 +18,8 @@ export interface RunEntry {
 }
 
 const MAX_HISTORY = 50;
+/** Runs beyond the Runs view's history are kept (without their output) for the dashboard's longest cost range. */
+const COST_HISTORY_DAYS = Math.max(...COST_RANGE_DAYS);
 const MAX_LOG_CHANNELS = 8;
 // Live step output arrives in bursts; the tree repaints at most this often.
 const REPAINT_MS = 250;
@@ -31,6 +34,8 @@ export class RunsController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly attached = new WeakSet<FolderSession>();
   private readonly entries = new Map<string, RunEntry>();
+  /** Older runs than the Runs view lists, for cost totals only. */
+  private readonly older = new Map<string, RunRecord>();
   /** Live tool calls and sub-agents per step of the runs streaming now, keyed `runId \0 step`. */
   private readonly activities = new Map<string, RunActivity>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
@@ -43,6 +48,13 @@ export class RunsController implements vscode.Disposable {
   async runs(): Promise<RunEntry[]> {
     await (this.loaded ??= this.loadHistory());
     return [...this.entries.values()].sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt)).slice(0, MAX_HISTORY);
+  }
+
+  /** Every run known, live ones as they stand now, the older ones without their output. */
+  async records(): Promise<RunRecord[]> {
+    await (this.loaded ??= this.loadHistory());
+    const listed = [...this.entries.values()].map((e) => e.record);
+    return [...listed, ...[...this.older.values()].filter((r) => !this.entries.has(r.id))];
   }
 
   /** What a step's agent has been doing, while the run is live. */
@@ -77,6 +89,7 @@ export class RunsController implements vscode.Disposable {
 
   refresh(): void {
     this.loaded = undefined;
+    this.older.clear();
     for (const [id, entry] of this.entries) if (!entry.handle) this.entries.delete(id);
     this.changed.fire();
   }
@@ -173,6 +186,8 @@ export class RunsController implements vscode.Disposable {
         const { runs, diagnostics } = await store.list();
         for (const d of diagnostics) this.features.logger.warn(`${d.file}: ${d.message}`);
         for (const record of runs.slice(0, MAX_HISTORY)) if (!this.entries.get(record.id)?.handle) this.entries.set(record.id, { folder, record });
+        const since = new Date(Date.now() - COST_HISTORY_DAYS * 86_400_000).toISOString();
+        for (const record of runs.slice(MAX_HISTORY)) if (record.startedAt >= since) this.older.set(record.id, withoutOutput(record));
       } catch (error) {
         this.features.logger.warn(`could not read the runs of ${folder.name}:`, error as Error);
       }
@@ -240,4 +255,9 @@ export class RunsController implements vscode.Disposable {
     for (const channel of this.channels.values()) channel.dispose();
     this.changed.dispose();
   }
+}
+
+/** A run's record without the output tails of its steps, the bulk of an old run no view shows any more. */
+function withoutOutput(record: RunRecord): RunRecord {
+  return { ...record, steps: record.steps.map(({ outputTail: _dropped, ...step }) => step) };
 }
