@@ -7,6 +7,7 @@ import { healthCommands } from './health';
 import { mcpCommands } from './mcp';
 import { memoryCommands } from './memory';
 import { orchestrationCommands } from './orchestration';
+import { runsCommands } from './runs';
 import { securityCommands } from './security';
 import { templatesCommands } from './templates';
 import { ticketsCommands } from './tickets';
@@ -23,6 +24,7 @@ export const allCommands: CliCommand[] = [
   ...memoryCommands,
   ...agentsCommands,
   ...orchestrationCommands,
+  ...runsCommands,
   ...healthCommands,
   ...securityCommands,
   ...eventsCommands,

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../../core/agents/createAgentRunner';
+import type { RunCheckpoint } from '../../core/agents/checkpoint';
 import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
 import { TicketTracker } from '../../core/tickets/tracker';
 import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog } from '../../core/agents/discoverAgents';
@@ -16,7 +17,7 @@ import { secondsOption } from '../secondsOption';
 import { onTermination } from '../signals';
 import { teamRunRecorder } from './teamRecorder';
 
-async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
+export async function loadCatalog(ctx: CliContext): Promise<AgentCatalog> {
   return discoverAgents({ projectRoot: ctx.cwd, homeDir: ctx.env.HOME || ctx.env.USERPROFILE || homedir(), systemDir: defaultSystemAgentsDir() });
 }
 
@@ -83,6 +84,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
       cwd: ctx.cwd,
       timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : config.orchestrator.agentTimeoutMs,
       maxTurns,
+      checkpoints: checkpointsOption(config.agents.checkpointsKept),
       signal: controller.signal,
       onEvent: (event) => {
         for (const line of formatRunEvent(agent.type, event)) ctx.logger.info(line);
@@ -91,6 +93,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     const result = run.result!;
     await ctx.audit({ event: 'agent_delegation', action: `delegate to ${agent.type}`, target: task, details: { agent: agent.type, tier: agent.tier, runner: kind, outcome: result.status, ...(run.ticketId ? { ticket: run.ticketId } : {}) } });
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
+    if (run.checkpoint) ctx.logger.info(`[${agent.type}] ${checkpointLine(run.id, run.checkpoint)}`);
     const record = delegatedRunRecord(run);
     const finishedRuns = teamRunRecorder(ctx, config);
     const store = new RunStore(ctx.cwd, finishedRuns);
@@ -113,6 +116,19 @@ async function noteOnTicket(ctx: CliContext, run: DelegatedRun): Promise<void> {
   } catch (error) {
     ctx.logger.warn(`could not add the run's outcome to ${run.ticketId}: ${(error as Error).message}`);
   }
+}
+
+/** Checkpoints are taken unless the project keeps none. */
+export function checkpointsOption(kept: number): { keep: number } | undefined {
+  return kept > 0 ? { keep: kept } : undefined;
+}
+
+/** What the run's checkpoint holds, in a line: the files it changed and how to see or undo them. */
+function checkpointLine(runId: string, checkpoint: RunCheckpoint): string {
+  if (!checkpoint.after) return checkpoint.unavailable ?? 'no checkpoint';
+  const count = checkpoint.filesTotal ?? checkpoint.files?.length ?? 0;
+  if (!count) return 'the run changed no files';
+  return `the run changed ${count} ${count === 1 ? 'file' : 'files'}: claude-pm runs changes ${runId} lists them, claude-pm runs revert ${runId} undoes them`;
 }
 
 function positiveNumber(value: unknown, flag: string): number | undefined {

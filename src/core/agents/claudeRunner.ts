@@ -114,6 +114,7 @@ export class ClaudeRunner implements AgentRunner {
       } else args.push('--append-system-prompt', request.systemPrompt);
     }
     if (request.model) args.push('--model', request.model);
+    if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
     const allowed = [...(request.allowedTools ?? [])];
     const server = request.toolServer === false ? undefined : this.options.toolServer;
     if (server) {

@@ -4,6 +4,7 @@ import { redact } from '../common/redact';
 import type { AgentRunner, RunResult } from './runner';
 import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
+import { beginCheckpoint, finishCheckpoint, pruneCheckpoints, type RunCheckpoint } from './checkpoint';
 
 // One delegated task, start to end: the request each runner expects (a Claude agent gets its role prompt
 // and the CLAUDE.md delegation block; a command template gets the plain task) and a record of the run
@@ -13,6 +14,8 @@ export interface DelegationOptions extends Omit<AgentTaskOptions, 'now'> {
   catalog: AgentCatalog;
   agent: ResolvedAgent;
   runner: AgentRunner;
+  /** Record a checkpoint of the working tree before and after the run, keeping those of the last `keep` runs. */
+  checkpoints?: { keep: number };
 }
 
 export interface DelegatedRun {
@@ -27,6 +30,7 @@ export interface DelegatedRun {
   startedAt: string;
   finishedAt?: string;
   result?: RunResult;
+  checkpoint?: RunCheckpoint;
 }
 
 /** Starts the run; `onStart` sees the record before the first event (to show it as running). */
@@ -44,11 +48,21 @@ export async function delegateTask(options: DelegationOptions, onStart: (run: De
     startedAt: new Date().toISOString(),
   };
   onStart(run);
+  const before = options.checkpoints ? await beginCheckpoint(options.cwd, run.id) : undefined;
   // The run id reaches the agent's tool server, so the audit trail names the run its tool calls belong to.
   const request = { ...agentRunRequest(options.catalog, agent, options), env: { CLAUDE_PM_RUN_ID: run.id } };
   // Only a Claude agent reads the delegation block; a command template wants the task as typed.
   const result = await runner.run(runner.kind === 'claude' ? request : { ...request, task: options.task });
-  return { ...run, finishedAt: new Date().toISOString(), result };
+  const checkpoint = before && (await settleCheckpoint(options.cwd, run.id, before, options.checkpoints!.keep));
+  return { ...run, finishedAt: new Date().toISOString(), result, ...(checkpoint ? { checkpoint } : {}) };
+}
+
+/** The checkpoint after a run (or a continuation of it), and older runs' checkpoints beyond `keep` dropped. */
+export async function settleCheckpoint(cwd: string, runId: string, before: RunCheckpoint, keep: number): Promise<RunCheckpoint> {
+  const checkpoint = await finishCheckpoint(cwd, runId, before);
+  // Retention only tidies up: a failure to prune leaves extra refs, never a failed run.
+  if (checkpoint.before) await pruneCheckpoints(cwd, keep).catch(() => undefined);
+  return checkpoint;
 }
 
 /** The note a ticket gets when a run delegated for it ends: outcome, time, cost and tool calls, and why it failed. */

@@ -23,6 +23,8 @@ export interface RunRequest {
   maxBudgetUsd?: number;
   /** Extra environment for the child, on top of the parent's. */
   env?: Record<string, string>;
+  /** Continue this Claude Code session (`--resume`) instead of starting a new one (claude runner). */
+  resumeSessionId?: string;
   /** Live events, in order, while the run goes on. */
   onEvent?: (event: RunEvent) => void;
 }

@@ -7,3 +7,8 @@ export function newRunId(workflow: string, now: Date = new Date(), random: () =>
   const suffix = Math.floor(random() * 0xffff).toString(16).padStart(4, '0');
   return `${stamp}-${slug}-${suffix}`;
 }
+
+/** Whether `id` can be a run id: a file name of letters, digits, dots, dashes and underscores (never `..`). */
+export function isRunId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) && !id.includes('..') && id.length <= 200;
+}

@@ -6,6 +6,7 @@ import { locateKey, parseJsonText, zodIssuesToDiagnostics, type FileDiagnostic }
 
 export const CONFIG_DIR = '.claude-pm';
 export const CONFIG_FILE = 'config.json';
+const DEFAULT_CHECKPOINTS_KEPT = 20;
 
 /** Values the editor (VS Code settings) or the CLI's flags supply; each wins over the file when set. */
 export interface ConfigOverrides {
@@ -18,6 +19,7 @@ export interface ConfigOverrides {
   healthIntervalSeconds?: number;
   /** Agent-type → command templates for the command runner; each wins over the file's `agents.commands` entry. */
   commandTemplates?: Record<string, string>;
+  checkpointsKept?: number;
   templatesTarget?: TemplateTarget;
   ticketsRoot?: string;
   ticketsShowAllRoots?: boolean;
@@ -40,7 +42,8 @@ export interface ResolvedConfig {
   };
   orchestrator: { maxConcurrentAgents: number; agentTimeoutMs: number; perAgentLimits: Record<string, number> };
   health: { services: HealthServiceConfig[]; disableDefaultServices: boolean; intervalMs: number; projects: string[]; alertThreshold: number };
-  agents: { runner: 'claude' | 'command'; claudePath: string; commands: Record<string, string>; permissionMode: AgentPermissionMode };
+  /** `checkpointsKept`: runs whose before/after checkpoints are kept; 0 records none. */
+  agents: { runner: 'claude' | 'command'; claudePath: string; commands: Record<string, string>; permissionMode: AgentPermissionMode; checkpointsKept: number };
   templates: { target: TemplateTarget; master?: string };
   /** The ticket root chosen for this project (none: resolved as ai-trackdown does) and whether to show every candidate. */
   tickets: { root?: string; showAllRoots: boolean };
@@ -166,6 +169,7 @@ function resolveConfig(workspaceRoot: string, configPath: string, file: ConfigFi
       commands: { ...file.agents?.commands, ...overrides.commandTemplates },
       // Delegated agents and workflow steps may edit files unless the project says otherwise.
       permissionMode: file.agents?.permission_mode ?? 'acceptEdits',
+      checkpointsKept: overrides.checkpointsKept ?? file.agents?.checkpoints_kept ?? DEFAULT_CHECKPOINTS_KEPT,
     },
     templates: { target: overrides.templatesTarget ?? file.templates?.target ?? 'parent', master: file.templates?.master },
     tickets: { root: overrides.ticketsRoot ?? file.tickets?.root, showAllRoots: overrides.ticketsShowAllRoots ?? file.tickets?.show_all_roots ?? false },

@@ -75,6 +75,8 @@ export const agentsSchema = z
     commands: z.record(z.string(), z.string().min(1)).optional(),
     /** Claude Code's tool permissions for delegated runs (`--permission-mode`); acceptEdits when unset. */
     permission_mode: z.enum(AGENT_PERMISSION_MODES).optional(),
+    /** Checkpoints of the working tree kept for the last this many runs (git repositories only); 0 takes none. */
+    checkpoints_kept: z.number().int().min(0).max(1000).optional(),
   })
   .passthrough();
 

@@ -1,15 +1,13 @@
 import { gitClient } from '../common/processGate';
+import { unguardedEnv } from '../common/untrustedGit';
 import type { GitHealth } from './reportSchema';
-
-const GUARDED_ENV = /^(git_.*|editor|pager|prefix|ssh_askpass|visual)$/i;
 
 /** Reads a repository's state with two git calls; null when `path` is not inside a git work tree. */
 export async function inspectGit(path: string, now: Date = new Date()): Promise<GitHealth | null> {
   // A background check must never take the index lock from the user's own git commands. simple-git drops
   // the variables its environment guard covers anyway (and refuses them when passed explicitly), so they
   // are left out here and only the one we set is let through.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !GUARDED_ENV.test(key)));
-  const git = gitClient({ baseDir: path, maxConcurrentProcesses: 2, allowEnvironment: ['GIT_OPTIONAL_LOCKS'] }).env({ ...env, GIT_OPTIONAL_LOCKS: '0' });
+  const git = gitClient({ baseDir: path, maxConcurrentProcesses: 2, allowEnvironment: ['GIT_OPTIONAL_LOCKS'] }).env({ ...unguardedEnv(), GIT_OPTIONAL_LOCKS: '0' });
   // Both calls run at once; a repository without commits has no last commit, which is not an error here.
   const [status, lastSeconds] = await Promise.all([
     git.status().catch((error: Error) => {

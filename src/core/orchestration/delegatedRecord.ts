@@ -48,5 +48,6 @@ export function delegatedRunRecord(run: DelegatedRun): RunRecord {
     ...rollUpSpend({ steps: [step] }),
     alerts: [],
     error,
+    ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
   };
 }

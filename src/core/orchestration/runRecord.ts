@@ -61,6 +61,36 @@ export const runTriggerSchema = z
   })
   .loose();
 
+const blobRefSchema = z.object({ oid: z.string(), mode: z.string() });
+
+/** The working tree before and after the run as private git commits, and the files between them. */
+export const checkpointSchema = z
+  .object({
+    before: z.string().optional(),
+    after: z.string().optional(),
+    files: z.array(z.object({ path: z.string(), change: z.enum(['added', 'modified', 'deleted']), before: blobRefSchema.optional(), after: blobRefSchema.optional() })).optional(),
+    filesTotal: z.number().int().min(0).optional(),
+    unavailable: z.string().optional(),
+  });
+
+/** A follow-up message sent to a finished run's session (`claude --resume`); its spend is added to the run's step. */
+export const continuationSchema = z
+  .object({
+    message: z.string(),
+    status: z.enum(STEP_STATUSES),
+    startedAt: z.string(),
+    endedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    /** The session it resumed. */
+    resumed: z.string(),
+    sessionId: z.string().optional(),
+    outputTail: z.string().optional(),
+    error: z.string().optional(),
+    ...spendFields,
+    model: z.string().optional(),
+  })
+  .loose();
+
 export const runRecordSchema = z
   .object({
     version: z.literal(1),
@@ -85,6 +115,8 @@ export const runRecordSchema = z
     failuresAccepted: z.boolean().optional(),
     alerts: z.array(alertSchema),
     error: z.string().optional(),
+    checkpoint: checkpointSchema.optional(),
+    continuations: z.array(continuationSchema).optional(),
   })
   .loose();
 
@@ -92,6 +124,7 @@ export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
 export type RunAlert = z.infer<typeof alertSchema>;
+export type ContinuationRecord = z.infer<typeof continuationSchema>;
 
 /** Whether a finished run counts as a success: it succeeded, or completed with failures its workflow accepts. */
 export function runSucceeded(run: Pick<RunRecord, 'status' | 'failuresAccepted'>): boolean {

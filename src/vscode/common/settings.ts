@@ -49,6 +49,7 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
       maxConcurrentAgents: explicit('agents.maxConcurrent'),
       healthIntervalSeconds: explicit('health.intervalSeconds'),
       commandTemplates: templates ? stringEntries(templates) : undefined,
+      checkpointsKept: explicit('agents.checkpointsKept'),
       templatesTarget: explicit<ConfigOverrides['templatesTarget'] | ''>('templates.target') || undefined,
       ticketsRoot: explicit<string>('tickets.root') || undefined,
       ticketsShowAllRoots: explicit<boolean>('tickets.showAllRoots'),
