@@ -2,12 +2,13 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isRunId } from '../common/runId';
+import { CONFIG_DIR } from '../config/loadConfig';
 import { filterDrivers, untrustedGit } from '../common/untrustedGit';
 
 // A checkpoint of the working tree before an agent runs, and another after, as commits on a private ref
 // (`refs/claude-pm/checkpoints/<run-id>`, so `git gc` keeps them). Each snapshot goes through a temporary copy of
 // the index: the user's index, HEAD, branch and files are never touched. Untracked files are included, ignored
-// files are not. The difference between the two trees is what the run changed.
+// files are not, nor is `.claude-pm/`. The difference between the two trees is what the run changed.
 
 export const CHECKPOINT_REF_PREFIX = 'refs/claude-pm/checkpoints/';
 /** The run-record list of changed files stops here; the trees still hold every change. */
@@ -149,8 +150,9 @@ async function snapshot(root: string, index: string, drivers: string[], message:
       if (error.code !== 'ENOENT') throw error;
     });
     const git = untrustedGit(root, { env: { GIT_INDEX_FILE: tempIndex, ...IDENTITY }, filterDrivers: drivers });
-    // `.` keeps the snapshot to the workspace when it is a folder inside a larger repository.
-    await git.raw(['add', '--all', '--ignore-errors', '--', '.']);
+    // `.` keeps the snapshot to the workspace when it is a folder inside a larger repository. Claude PM's own
+    // folder (run records, logs, the audit trail) changes during every run and is never the run's work to undo.
+    await git.raw(['add', '--all', '--ignore-errors', '--', '.', `:(exclude)${CONFIG_DIR}`]);
     const tree = (await git.raw(['write-tree'])).trim();
     const commit = await git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message]);
     return commit.trim();

@@ -49,6 +49,9 @@ describe('run checkpoints', () => {
       await rm(join(root, 'gone.txt'));
       await writeFile(join(root, 'created.txt'), 'new\n');
       await writeFile(join(root, 'build', 'more.js'), 'ignored too\n');
+      // Claude PM's own records change during every run; they are not the run's work.
+      await mkdir(join(root, '.claude-pm', 'runs'), { recursive: true });
+      await writeFile(join(root, '.claude-pm', 'runs', 'run-a.json'), '{}\n');
     });
     const changes = new Map(checkpoint.files!.map((f) => [f.path, f.change]));
     assert.deepEqual(Object.fromEntries(changes), { 'created.txt': 'added', 'edit.txt': 'modified', 'gone.txt': 'deleted' });
@@ -230,5 +233,10 @@ describe('revert a run', () => {
     assert.deepEqual((await checkpointChanges(root, forged)).map((f) => f.path), ['edit.txt']);
     await assert.rejects(checkpointChanges(root, { before: checkpoint.before }), /no checkpoint of its end/);
     await assert.rejects(checkpointChanges(root, { before: '--output=x', after: checkpoint.after }), /not a commit id/);
+  });
+
+  it("computes git's blob ids for the files it compares", () => {
+    const content = Buffer.from('line one\r\nno newline at the end');
+    assert.equal(blobId(content), execFileSync('git', ['hash-object', '--no-filters', '--stdin'], { input: content, encoding: 'utf8' }).trim());
   });
 });
