@@ -31,6 +31,8 @@ export interface CreateTicketInput {
   tags?: string[];
   epicId?: string;
   issueId?: string;
+  /** More frontmatter for the new file (a link to where the ticket came from); a key the format already writes takes this value. */
+  fields?: FieldChanges;
 }
 
 export interface UpdateTicketInput {
@@ -119,8 +121,9 @@ export class TicketTracker {
       parentId: issue?.id ?? epic?.id,
       now: this.now(),
     });
-    await writeFileAtomic(path, text);
-    this.index.setFileText(path, text);
+    const withFields = input.fields ? editFrontmatter(text, input.fields, { sortedKeys: format === 'pytools' }) : text;
+    await writeFileAtomic(path, withFields);
+    this.index.setFileText(path, withFields);
     if (format === 'tools') await writeJsonAtomic(this.location.countersPath, { ...counters, [input.type]: n + 1 });
     const parent = issue ?? epic;
     if (parent) await this.linkChild(parent, id);
@@ -165,6 +168,23 @@ export class TicketTracker {
     const allowed = allowedTransitions(ticket.format, ticket.type, current);
     if (!allowed.includes(to)) throw new IllegalTransitionError(id, current, to, allowed);
     return this.setState(ticket, to, options.reason, 'State Change');
+  }
+
+  /**
+   * Sets a ticket's state whatever the transition graph says: for a change already made elsewhere (an issue
+   * closed or reopened on GitHub), which the ticket follows rather than decides.
+   */
+  async setStatus(id: string, to: string, reason?: string): Promise<Ticket> {
+    return this.setState(this.require(id), to, reason, 'State Change');
+  }
+
+  /** Rewrites a ticket's file text in one atomic write (frontmatter edits and appended sections together); the update date is set. */
+  async editText(id: string, change: (text: string) => string): Promise<Ticket> {
+    const ticket = this.require(id);
+    return this.edit(ticket, (text) => {
+      const next = change(text);
+      return next === text ? text : editFrontmatter(next, this.touch(ticket.format), { sortedKeys: ticket.format === 'pytools' });
+    });
   }
 
   /** Completes a ticket from any open state; with `cascade`, its open descendants too. Returns every ticket changed. */
