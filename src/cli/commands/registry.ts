@@ -9,6 +9,7 @@ import { memoryCommands } from './memory';
 import { orchestrationCommands } from './orchestration';
 import { runsCommands } from './runs';
 import { securityCommands } from './security';
+import { syncCommands } from './sync';
 import { templatesCommands } from './templates';
 import { ticketsCommands } from './tickets';
 
@@ -20,6 +21,7 @@ import { ticketsCommands } from './tickets';
 export const allCommands: CliCommand[] = [
   ...configCommands,
   ...ticketsCommands,
+  ...syncCommands,
   ...templatesCommands,
   ...memoryCommands,
   ...agentsCommands,

@@ -16,7 +16,7 @@ import { requireArg, UsageError, type CliHandlers, type CliContext } from '../fr
  * the whole tree). Says once what the user should know about the root: a configured folder that is missing, or
  * another folder that holds more tickets. `validate` and `roots` report those themselves (`quiet`).
  */
-async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean; discover?: 'always' } = {}): Promise<TicketTracker> {
+export async function openTracker(ctx: CliContext, values: Record<string, unknown>, options: { quiet?: boolean; discover?: 'always' } = {}): Promise<TicketTracker> {
   const root = typeof values.root === 'string' ? resolve(ctx.dir, values.root) : undefined;
   const workspace = await findTicketWorkspace(ctx.dir);
   const tracker = await TicketTracker.open(workspace, { root, env: ctx.env, actor: ctx.env.USER || ctx.env.USERNAME || 'claude-pm', cacheDir: ticketCacheDir(ctx.env), discover: options.discover });

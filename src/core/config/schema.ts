@@ -92,6 +92,22 @@ export const ticketsSchema = z
   })
   .passthrough();
 
+export const syncSchema = z
+  .object({
+    github: z
+      .object({
+        /** `owner/name` synced when the command names none. */
+        repo: z.string().min(1).optional(),
+        /** GitHub Enterprise Server (`https://HOST/api/v3`); the token goes there only if the user allowed that origin too. */
+        base_url: z.string().url().optional(),
+        /** New tickets of a milestone's issues go under an epic made for that milestone. */
+        milestone_as_epic: z.boolean().optional(),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+
 export const templatesSchema = z
   .object({
     /** Where CLAUDE.md is deployed (the VS Code setting claudePm.templates.target wins in the editor). */
@@ -132,6 +148,7 @@ export const configFileSchema = z
     templates: templatesSchema.optional(),
     deployment: deploymentSchema.optional(),
     tickets: ticketsSchema.optional(),
+    sync: syncSchema.optional(),
     logging: z.object({ level: z.string().optional() }).passthrough().optional(),
   })
   .passthrough();

@@ -10,6 +10,7 @@ import { redact, redactValue } from '../common/redact';
 // reordering a line breaks the chain; without the key nobody can write a chain that verifies. The last entry
 // written is anchored beside the key, so truncating, emptying, deleting or replacing the log is reported too.
 
+// `ticket_sync`: tickets and GitHub issues synced (what was created, updated, pushed, left in conflict).
 // `agent_action`: a change an agent made through the claude-pm tool server, naming the agent and its run.
 export const SECURITY_EVENTS = [
   'auth_success',
@@ -24,6 +25,7 @@ export const SECURITY_EVENTS = [
   'memory_write',
   'memory_delete',
   'memory_export',
+  'ticket_sync',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENTS)[number];
 

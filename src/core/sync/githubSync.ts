@@ -18,6 +18,8 @@ export interface SyncGitHubOptions {
   dryRun?: boolean;
   /** Put each issue of a milestone under an epic made for that milestone (when the ticket is created). */
   milestoneAsEpic?: boolean;
+  /** Settles conflicts, when the user says so: `github` takes the issue's side, `local` sends the ticket's. */
+  prefer?: 'github' | 'local';
   onProgress?: (message: string) => void;
 }
 
@@ -184,6 +186,8 @@ class GitHubSync {
       const newNotes = synced ? notes.filter((n) => !synced.notes.includes(n.hash)).length : 0;
       if (remoteChanged && !localChanged) await this.pull(link, issue, dryRun);
       else if (localChanged && !remoteChanged) await this.push(link, issue, dryRun);
+      else if (this.options.prefer === 'github') await this.pull(link, issue, dryRun);
+      else if (this.options.prefer === 'local') await this.push(link, issue, dryRun);
       else if (sameView(local, remoteView(issue)) && newNotes === 0) {
         // Both sides made the same change (or a ticket linked before the state existed agrees with its issue).
         if (!dryRun) await this.record(link.ticket.id, issue, synced?.comments ?? []);
