@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { createPool, DATABASE_URL_ENV, databaseUrlFrom, describeDatabaseError, describeDatabaseUrl } from '../../core/database/connection';
-import { migrate, schemaStatus, type SchemaStatus } from '../../core/database/migrations';
+import { DATABASE_URL_ENV, databaseUrlFrom, describeDatabaseUrl, withDatabase } from '../../core/database/connection';
+import { migrate, schemaState, schemaStatus, type SchemaStatus } from '../../core/database/migrations';
 import { currentTeamRole, grantTeamRole, isTeamRole } from '../../core/database/roles';
 import { requireArg, UsageError, type CliContext, type CliHandlers } from '../framework';
 
@@ -8,19 +8,13 @@ import { requireArg, UsageError, type CliContext, type CliHandlers } from '../fr
 export async function withTeamDatabase<T>(ctx: CliContext, action: (pool: pg.Pool, url: string) => Promise<T>): Promise<T> {
   const url = databaseUrlFrom(ctx.env);
   if (!url) throw new Error(`no team database: set ${DATABASE_URL_ENV}=postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
-  const pool = createPool(url, { max: 1, onError: (message) => ctx.logger.warn(message) });
-  try {
-    return await action(pool, url);
-  } catch (error) {
-    throw new Error(`${describeDatabaseUrl(url)}: ${describeDatabaseError(error)}`, { cause: error });
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
+  return withDatabase(url, (pool) => action(pool, url), (message) => ctx.logger.warn(message));
 }
 
 function describeStatus(status: SchemaStatus): string {
-  if (status.ahead) return `schema version ${status.current} is newer than this CLI knows (${status.latest}): upgrade claude-pm`;
-  if (status.pending.length === 0) return `schema version ${status.current}, up to date`;
+  const state = schemaState(status);
+  if (state === 'ahead') return `schema version ${status.current} is newer than this CLI knows (${status.latest}): upgrade claude-pm`;
+  if (state === 'current') return `schema version ${status.current}, up to date`;
   return `schema version ${status.current} of ${status.latest}: run claude-pm db migrate (${status.pending.map((m) => `${m.version} ${m.name}`).join('; ')})`;
 }
 
@@ -30,7 +24,7 @@ export const databaseHandlers = {
       const status = await schemaStatus(pool);
       const role = status.current > 0 ? await currentTeamRole(pool) : 'none';
       ctx.print({ database: describeDatabaseUrl(url), role, ...status }, () => [`database: ${describeDatabaseUrl(url)}`, describeStatus(status), `your role: ${role}`].join('\n'));
-      return status.pending.length === 0 && !status.ahead ? 0 : 1;
+      return schemaState(status) === 'current' ? 0 : 1;
     }),
   dbMigrate: (ctx) =>
     withTeamDatabase(ctx, async (pool, url) => {

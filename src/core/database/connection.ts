@@ -86,3 +86,18 @@ export function describeDatabaseUrl(url: string): string {
     return redact(url);
   }
 }
+
+/**
+ * Runs `action` on a one-connection pool to `url` and closes it; a failure is rethrown as one line naming the
+ * database (never the password), the original kept as its cause. For short jobs: status, migrate, grant.
+ */
+export async function withDatabase<T>(url: string, action: (pool: pg.Pool) => Promise<T>, onError?: (message: string) => void): Promise<T> {
+  const pool = createPool(url, { max: 1, ...(onError ? { onError } : {}) });
+  try {
+    return await action(pool);
+  } catch (error) {
+    throw new Error(`${describeDatabaseUrl(url)}: ${describeDatabaseError(error)}`, { cause: error });
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}

@@ -20,6 +20,14 @@ export interface SchemaStatus {
   ahead: boolean;
 }
 
+/** Where the database stands against this client: `behind` needs `migrate`, `ahead` needs a newer client. */
+export type SchemaState = 'behind' | 'current' | 'ahead';
+
+export function schemaState(status: SchemaStatus): SchemaState {
+  if (status.ahead) return 'ahead';
+  return status.pending.length ? 'behind' : 'current';
+}
+
 /** Reads the applied version without changing anything (a viewer may call it). */
 export async function schemaStatus(pool: pg.Pool): Promise<SchemaStatus> {
   const exists = await pool.query<{ exists: boolean }>("SELECT to_regclass('claude_pm_schema_migrations') IS NOT NULL AS exists");

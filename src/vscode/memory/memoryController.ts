@@ -4,6 +4,7 @@ import type { BackendStatus } from '../../core/memory/types';
 import type { FolderSession } from '../common/folderSession';
 import { Disposable } from '../common/lifecycle';
 import type { FeatureContext } from '../featureContext';
+import { TeamSchemaOffer } from './teamSchemaOffer';
 
 /**
  * The memory services of the workspace folders, each owned by its folder's session (created on first use,
@@ -19,9 +20,11 @@ export class MemoryController extends Disposable {
   readonly onDidChangeStatus = this.statusChanged.event;
   private readonly attached = new WeakSet<MemoryService>();
   private shownFolder: vscode.WorkspaceFolder | undefined;
+  private readonly schemaOffer: TeamSchemaOffer;
 
   constructor(private readonly features: FeatureContext) {
     super();
+    this.schemaOffer = this._register(new TeamSchemaOffer(features));
     this._register(features.sessions.onDidChange(() => this.changed.fire()));
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
@@ -80,6 +83,8 @@ export class MemoryController extends Disposable {
       session.own(watcher.onDidChange(refresh));
       session.own(watcher.onDidCreate(refresh));
     }
+    // The team database's schema is checked when its memory is first used, never during activation.
+    if (session.config.memory.backend === 'postgres') void this.schemaOffer.check(session);
     void service.local.load().then(
       () => this.statusChanged.fire(service.status()),
       (error: unknown) => session.logger.warn('Memory: loading the local index failed:', error as Error),

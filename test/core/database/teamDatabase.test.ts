@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { appendTeamAudit, verifyTeamAudit } from '../../../src/core/database/audit';
 import { ChangeFeed, type TeamChange } from '../../../src/core/database/changeFeed';
-import { migrate, schemaStatus } from '../../../src/core/database/migrations';
+import { migrate, schemaState, schemaStatus } from '../../../src/core/database/migrations';
 import { grantTeamRole, currentTeamRole } from '../../../src/core/database/roles';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/core/database/schema';
+import { withDatabase } from '../../../src/core/database/connection';
 import { cli } from '../../helpers/runCli';
 import { PostgresCluster } from '../../helpers/postgresCluster';
 import { tempDir } from '../../helpers/tempDir';
@@ -56,6 +57,26 @@ describe('team database schema', () => {
     const half = await admin.query("SELECT to_regclass('claude_pm_half') AS t");
     assert.equal(half.rows[0].t, null);
     assert.equal((await schemaStatus(admin)).current, MIGRATIONS[MIGRATIONS.length - 1]!.version);
+  });
+});
+
+describe('schema state', () => {
+  it('is behind on a new database, current once migrated, ahead when a newer client migrated it', async () => {
+    await admin.query('CREATE DATABASE schema_state');
+    const url = cluster.url('postgres', undefined, 'schema_state');
+    const state = () => withDatabase(url, async (pool) => schemaState(await schemaStatus(pool)));
+    assert.equal(await state(), 'behind');
+    await withDatabase(url, (pool) => migrate(pool));
+    assert.equal(await state(), 'current');
+    await withDatabase(url, (pool) => pool.query("INSERT INTO claude_pm_schema_migrations (version, name) VALUES (9999, 'from a newer client')"));
+    assert.equal(await state(), 'ahead');
+  });
+
+  it('names the database, not the password, when it cannot be reached', async () => {
+    await assert.rejects(
+      withDatabase('postgres://bob:pa55word-secret@127.0.0.1:1/team', (pool) => schemaStatus(pool)),
+      (error: Error) => /^bob@127\.0\.0\.1:1\/team: /.test(error.message) && !error.message.includes('pa55word-secret'),
+    );
   });
 });
 
