@@ -2,9 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { startMem0Server } from '../helpers/mem0Server';
+import { PostgresCluster } from '../helpers/postgresCluster';
 
-export const SUITES = ['singleFolder', 'multiRoot', 'untrusted'] as const;
+export const SUITES = ['singleFolder', 'multiRoot', 'untrusted', 'teamDatabase'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** The key the multi-root suite's mem0 server accepts; the editor finds it in MEM0AI_API_KEY. */
@@ -33,6 +35,28 @@ export async function prepareWorkspace(suite: SuiteName, dir: string): Promise<P
   const none = async () => undefined;
   if (suite === 'singleFolder') return { folder: demoCopy(join(dir, 'demo')), trusted: true, env: {}, close: none };
   if (suite === 'untrusted') return { folder: demoCopy(join(dir, 'untrusted')), trusted: false, env: {}, close: none };
+  if (suite === 'teamDatabase') {
+    // A new cluster: its schema is behind until someone migrates it. The first database comes from the
+    // environment, as the CLI reads it; the second is stored in the editor by the suite.
+    const cluster = await PostgresCluster.start();
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    try {
+      await admin.connect();
+      await admin.query('CREATE DATABASE team_two');
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+    return {
+      folder: demoCopy(join(dir, 'team'), { environment: 'development', memory_service: { backend: 'postgres' } }),
+      trusted: true,
+      // The second database is the one the suite stores with Set Database URL.
+      env: { CLAUDE_PM_DATABASE_URL: cluster.url(), CLAUDE_PM_HOST_SECOND_DATABASE_URL: cluster.url('postgres', undefined, 'team_two') },
+      close: () => cluster.destroy(),
+    };
+  }
   // Two folders that differ in what matters for "which folder": alpha lets its user only read (viewer) and keeps
   // memory embedded; beta has no policy (everyone is admin) and remembers in a mem0 server.
   const mem0 = await startMem0Server('mem0', MEM0_TEST_KEY);

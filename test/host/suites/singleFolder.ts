@@ -1,11 +1,35 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { signBody } from '../../../src/core/events/signature';
 import { eventually, runSuite, test, ui } from '../harness';
 import { activateExtension, activeEditor, fileContains, findRow, flatten, folder, path, read, rows, tabLabels } from '../editor';
 
 const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
+
+/** A port nothing listens on now, on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Posts a GitHub push to the listener, signed with `secret`. */
+function deliverPush(port: number, secret: string, deliveryId: string): Promise<Response> {
+  const body = JSON.stringify({ ref: 'refs/heads/main', commits: [] });
+  return fetch(`http://127.0.0.1:${port}/webhooks/github`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': deliveryId, 'x-hub-signature-256': signBody(secret, body) },
+    body,
+  });
+}
 
 export async function run(): Promise<void> {
   ui.install();
@@ -271,6 +295,45 @@ export async function run(): Promise<void> {
     ui.answer((items) => items.find((i) => (i as { label: string }).label === 'tasks'));
     await run$('claudePm.tickets.chooseRoot');
     await eventually(async () => flatten(await rows(api, 'claudePm.tickets', 4)).some((r) => r.text.includes('EP-0001')), 'the demo tickets again');
+  });
+
+  test('Events: Set Webhook Secret, Start Event Listener, a signed delivery runs its workflow, Redeliver, Stop Event Listener', async () => {
+    const port = await freePort();
+    await vscode.workspace.getConfiguration('claudePm', folder().uri).update('events.port', port, vscode.ConfigurationTarget.Workspace);
+    writeFileSync(path('.claude-pm', 'workflows', 'on-push.yaml'), 'name: on-push\ntriggers:\n  - { event: push, branches: [main] }\nsteps:\n  - { name: check, command: "echo checking $CLAUDE_PM_EVENT_NAME; exit 3" }\n');
+    const secret = 'host-webhook-secret-7Hq2Zx9';
+    ui.answer(secret);
+    await run$('claudePm.events.setSecret');
+    assert.equal(ui.pending(), 0);
+    // No answer is queued: the listener must start with the stored secret instead of asking again.
+    await run$('claudePm.events.startListener');
+    await eventually(() => ui.texts().find((t) => t.startsWith(`Listening for webhooks on http://127.0.0.1:${port}/webhooks/github`)), 'the listening message');
+
+    assert.equal((await deliverPush(port, 'not-the-stored-secret', 'host-forged')).status, 401);
+    assert.equal((await deliverPush(port, secret, 'host-1')).status, 202);
+    const onPush = async () => (await rows(api, 'claudePm.runs', 1)).filter((r) => r.label === 'on-push');
+    const failed = await eventually(async () => (await onPush()).find((r) => /failed/.test(r.description)), 'the failed on-push run');
+    assert.equal((await onPush()).length, 1);
+
+    // The failed run kept its delivery's payload: Redeliver runs the workflow again from it.
+    await run$('claudePm.events.redeliver', failed.node);
+    await eventually(async () => (await onPush()).length === 2, 'the redelivered on-push run');
+
+    await run$('claudePm.events.stopListener');
+    await eventually(() => fetch(`http://127.0.0.1:${port}/healthz`).then(() => false, () => true), 'the listener port to close');
+    await run$('claudePm.events.stopListener');
+    assert.ok(ui.texts().includes('The event listener is not running.'), ui.texts().join(' | '));
+  });
+
+  test('Security: Set Database URL keeps a valid URL, refuses a malformed one, and audits the change', async () => {
+    ui.answer('mysql://someone@127.0.0.1/team');
+    await run$('claudePm.security.setDatabaseUrl');
+    assert.ok(ui.messages.some((m) => m.level === 'error' && /refused: .*must start with postgres:\/\/ or postgresql:\/\//.test(m.text)), ui.texts().join(' | '));
+    ui.answer('postgres://host-suite:pw-Hs81q@127.0.0.1:5/team');
+    await run$('claudePm.security.setDatabaseUrl');
+    await fileContains(path('.claude-pm', 'logs', 'audit.log'), 'set database URL');
+    assert.ok(ui.texts().includes('The team database URL is stored (host-suite@127.0.0.1:5/team). Run "claude-pm db status" to check the schema; memory connects with it from the next window reload.'), ui.texts().join(' | '));
+    assert.doesNotMatch(read(path('.claude-pm', 'logs', 'audit.log')), /pw-Hs81q/);
   });
 
   test('Memory search opens its live quick pick', async () => {

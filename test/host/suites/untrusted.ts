@@ -30,5 +30,27 @@ export async function run(): Promise<void> {
     assert.deepEqual(await rows(api, 'claudePm.runs', 1), []);
   });
 
+  test('the event listener, its secret, redelivery and the database URL are refused without asking anything', async () => {
+    const refusals: [string, RegExp][] = [
+      ['claudePm.events.startListener', /^Listening for webhooks is disabled in Restricted Mode/],
+      ['claudePm.events.redeliver', /^Listening for webhooks is disabled in Restricted Mode/],
+      ['claudePm.events.setSecret', /^Changing the configuration is disabled in Restricted Mode/],
+      ['claudePm.security.setDatabaseUrl', /^Changing API keys is disabled in Restricted Mode/],
+    ];
+    for (const [id, refusal] of refusals) {
+      ui.reset();
+      // An answer waits for a prompt that must never come.
+      ui.answer('host-untrusted-secret-41xq');
+      await vscode.commands.executeCommand(id);
+      await eventually(() => ui.messages.find((m) => m.level === 'warning' && refusal.test(m.text)), `the refusal of ${id}`);
+      assert.equal(ui.pending(), 1, `${id} asked for input`);
+    }
+    assert.ok(!ui.texts().some((t) => /Listening for webhooks on/.test(t)));
+    ui.reset();
+    await vscode.commands.executeCommand('claudePm.events.stopListener');
+    assert.deepEqual(ui.texts(), ['The event listener is not running.']);
+    assert.equal(existsSync(path('.claude-pm', 'events')), false);
+  });
+
   await runSuite('untrusted folder', api.activationMs);
 }
