@@ -16,12 +16,12 @@ export const orchestrationCommands = lazyCommands(() => import('../handlers/orch
   },
   workflowRuns: {
     path: ['workflow', 'runs'],
-    summary: 'List recorded workflow runs, newest first',
-    options: { limit: { type: 'string' } },
+    summary: 'List recorded runs, newest first; --team lists every teammate\'s runs from the team database',
+    options: { limit: { type: 'string' }, team: { type: 'boolean' } },
   },
   workflowCosts: {
     path: ['workflow', 'costs'],
-    summary: 'What agents spent (cost, tokens, tool calls) over recorded runs, per agent type, per day and per run',
-    options: { days: { type: 'string' } },
+    summary: 'What agents spent (cost, tokens, tool calls) over recorded runs, per agent type, per day and per run; --team sums the team database\'s runs, also per user',
+    options: { days: { type: 'string' }, team: { type: 'boolean' } },
   },
 });

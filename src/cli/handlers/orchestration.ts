@@ -9,11 +9,14 @@ import { formatLogLine } from '../../core/orchestration/engine';
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import { runSucceeded, statusWords, type RunRecord } from '../../core/orchestration/runRecord';
 import { RunStore } from '../../core/orchestration/runStore';
-import { costBreakdown, type CostBreakdown, type CostTotal } from '../../core/orchestration/runCosts';
+import { costBreakdown, type CostTotal } from '../../core/orchestration/runCosts';
+import { TeamRunSource, type TeamCosts } from '../../core/orchestration/teamRunSource';
+import { describeDatabaseUrl } from '../../core/database/connection';
 import { findWorkflowByName, loadWorkflowFile, resolveWorkflow, WorkflowError } from '../../core/orchestration/workflowFile';
 import { createWorkflowEngine, defaultWorkflowContext, parseContextPairs, runSummary } from '../../core/orchestration/workflowSetup';
 import { selfToolServer } from '../selfCommand';
-import { requireArg, UsageError, type CliHandler, type CliHandlers } from '../framework';
+import { requireArg, UsageError, type CliContext, type CliHandler, type CliHandlers } from '../framework';
+import { withTeamDatabase } from './database';
 import { onTermination } from '../signals';
 
 const run: CliHandler = async (ctx, values, positionals) => {
@@ -113,6 +116,7 @@ const validate: CliHandler = async (ctx, _values, positionals) => {
 const runs: CliHandler = async (ctx, values) => {
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+  if (values.team) return teamRuns(ctx, limit);
   const { runs: all, diagnostics } = await new RunStore(ctx.cwd).list();
   for (const d of diagnostics) ctx.logger.warn(formatDiagnostic(d));
   const shown = all.slice(0, limit);
@@ -122,26 +126,47 @@ const runs: CliHandler = async (ctx, values) => {
   return 0;
 };
 
+/** The team's newest runs from the team database, every teammate's. */
+function teamRuns(ctx: CliContext, limit: number): Promise<number> {
+  return withTeamDatabase(ctx, async (pool, url) => {
+    const shown = await new TeamRunSource(url, { pool }).recentRuns(limit);
+    ctx.print({ database: describeDatabaseUrl(url), runs: shown }, () =>
+      shown.length
+        ? shown.map((r) => `${r.id}  ${statusWords(r.status).padEnd(23)} ${r.title}  ${r.user}  $${(r.costUsd ?? 0).toFixed(4)}`).join('\n')
+        : `No runs recorded in the team database ${describeDatabaseUrl(url)} yet.`,
+    );
+    return 0;
+  });
+}
+
 const costs: CliHandler = async (ctx, values) => {
   const days = values.days === undefined ? 30 : Number(values.days);
   if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a positive whole number');
+  const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+  if (values.team) {
+    return withTeamDatabase(ctx, async (pool, url) => {
+      const breakdown = await new TeamRunSource(url, { pool }).costs(since);
+      ctx.print({ since, database: describeDatabaseUrl(url), ...breakdown }, () => renderCosts(breakdown, days, `the team database ${describeDatabaseUrl(url)}`));
+      return 0;
+    });
+  }
   const { runs: all, diagnostics } = await new RunStore(ctx.cwd).list();
   for (const d of diagnostics) ctx.logger.warn(formatDiagnostic(d));
-  const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
   const breakdown = costBreakdown(all, since);
   ctx.print({ since, ...breakdown }, () => renderCosts(breakdown, days));
   return 0;
 };
 
-function renderCosts(breakdown: CostBreakdown, days: number): string {
+function renderCosts(breakdown: Omit<TeamCosts, 'byUser'> & Partial<Pick<TeamCosts, 'byUser'>>, days: number, where?: string): string {
   const { total } = breakdown;
-  if (!total.agentRuns) return `No agent spend recorded in the last ${days} days.`;
+  if (!total.agentRuns) return `No agent spend recorded${where ? ` in ${where}` : ''} in the last ${days} days.`;
   const tokens = (t: CostTotal) => `${(t.usage.input_tokens + t.usage.cache_read_input_tokens + t.usage.cache_creation_input_tokens).toLocaleString('en')} in / ${t.usage.output_tokens.toLocaleString('en')} out`;
   const row = (label: string, t: CostTotal) => `  ${label.padEnd(24)} $${t.costUsd.toFixed(4).padStart(10)}  ${tokens(t)}, ${t.toolCalls} tool calls`;
   return [
-    `Last ${days} days: $${total.costUsd.toFixed(4)} over ${total.agentRuns} agent ${total.agentRuns === 1 ? 'run' : 'runs'} (${tokens(total)})`,
+    `Last ${days} days${where ? ` in ${where}` : ''}: $${total.costUsd.toFixed(4)} over ${total.agentRuns} agent ${total.agentRuns === 1 ? 'run' : 'runs'} (${tokens(total)})`,
     'By agent type:',
     ...breakdown.byAgentType.map((t) => row(t.agentType, t)),
+    ...(breakdown.byUser ? ['By user:', ...breakdown.byUser.map((t) => row(t.user, t))] : []),
     'By day:',
     ...breakdown.byDay.map((t) => row(t.day, t)),
   ].join('\n');
