@@ -119,7 +119,7 @@ export class ClaudeRunner implements AgentRunner {
     const server = request.toolServer === false ? undefined : this.options.toolServer;
     if (server) {
       const caller = { agentType: request.agentType, runId: request.env?.CLAUDE_PM_RUN_ID, step: request.env?.CLAUDE_PM_STEP };
-      args.push('--mcp-config', toolServerConfig(server, request.cwd, caller));
+      args.push('--mcp-config', toolServerConfig(server, request.workspace ?? request.cwd, caller));
       allowed.push(...TOOL_NAMES.map(qualifiedToolName));
     }
     if (allowed.length) args.push('--allowedTools', allowed.join(','));

@@ -8,6 +8,8 @@ export interface RunRequest {
   /** The task text handed to the agent. */
   task: string;
   cwd: string;
+  /** The workspace the agent's tools (memory, tickets, health) act on, when `cwd` is an isolated worktree of it. */
+  workspace?: string;
   /** The agent's role prompt (appended to the system prompt by the claude runner). */
   systemPrompt?: string;
   model?: string;
@@ -61,6 +63,22 @@ export interface RunResult {
   /** A plain-language reason when the run did not succeed. */
   error?: string;
   stderrTail?: string;
+  /** Set when the run worked in its own git worktree: the branch holding its changes. */
+  isolation?: RunIsolation;
+}
+
+/** What changed between two commits. */
+export interface DiffStat {
+  files: number;
+  insertions: number;
+  deletions: number;
+}
+
+/** A run's isolated worktree after it ended: its branch, the commit it started from and what it changed. */
+export interface RunIsolation {
+  branch: string;
+  base: string;
+  diffStat: DiffStat;
 }
 
 export interface AgentRunner {

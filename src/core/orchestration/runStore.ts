@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomicFile';
 import type { FileDiagnostic } from '../config/diagnostics';
 import { CONFIG_DIR } from '../config/loadConfig';
+import { processAlive } from '../common/processAlive';
 import { redact } from '../common/redact';
 import { runRecordSchema, type RunRecord } from './runRecord';
+
+export { processAlive };
 
 export const RUNS_DIR = join(CONFIG_DIR, 'runs');
 const MAX_RUN_FILE_BYTES = 20 * 1024 * 1024;
@@ -153,16 +156,6 @@ export class RunStore {
       changed.push(run.id);
     }
     return changed;
-  }
-}
-
-/** Whether a process exists (signal 0 checks without sending anything). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
