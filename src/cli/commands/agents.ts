@@ -17,6 +17,7 @@ export const agentsCommands = lazyCommands(() => import('../handlers/agents').th
       ticket: { type: 'string' },
       timeout: { type: 'string' },
       'max-turns': { type: 'string' },
+      isolation: { type: 'string' },
     },
   },
 });

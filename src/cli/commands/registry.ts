@@ -8,6 +8,7 @@ import { mcpCommands } from './mcp';
 import { memoryCommands } from './memory';
 import { orchestrationCommands } from './orchestration';
 import { runsCommands } from './runs';
+import { runBranchCommands } from './runBranches';
 import { securityCommands } from './security';
 import { syncCommands } from './sync';
 import { templatesCommands } from './templates';
@@ -27,6 +28,7 @@ export const allCommands: CliCommand[] = [
   ...agentsCommands,
   ...orchestrationCommands,
   ...runsCommands,
+  ...runBranchCommands,
   ...healthCommands,
   ...securityCommands,
   ...eventsCommands,

@@ -8,6 +8,9 @@ import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { defaultSystemAgentsDir } from '../../core/agents/systemAgents';
 import { formatDiagnostic } from '../../core/config/diagnostics';
 import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
+import { diffStatText } from '../../core/orchestration/runBranches';
+import { ISOLATION_MODES, type IsolationMode } from '../../core/agents/runner';
+import { findRepository } from '../../core/agents/worktreeIsolation';
 import { spendSummary } from '../../core/orchestration/runSpend';
 import { RunStore } from '../../core/orchestration/runStore';
 import { redact, redactValue } from '../../core/common/redact';
@@ -60,6 +63,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
   if (values.runner !== undefined && values.runner !== 'claude' && values.runner !== 'command') throw new UsageError(`--runner must be claude or command, not '${String(values.runner)}'`);
   const timeoutS = secondsOption(values.timeout, '--timeout');
   const maxTurns = positiveNumber(values['max-turns'], '--max-turns');
+  const isolation = isolationOption(values.isolation);
 
   const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
   const agent = findAgent(catalog, values.agent);
@@ -67,6 +71,8 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
   const settings = runnerSettingsFromConfig(config, { kind: values.runner as RunnerKind | undefined, env: ctx.env, toolServer: selfToolServer(ctx.env) });
   const runner = createAgentRunner(settings);
   const kind = settings.kind;
+  // Said before the agent starts, not as a failed run.
+  if (isolation === 'worktree') await findRepository(ctx.cwd);
 
   const controller = new AbortController();
   const stopHandling = onTermination((signal) => {
@@ -85,6 +91,7 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
       timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : config.orchestrator.agentTimeoutMs,
       maxTurns,
       checkpoints: checkpointsOption(config.agents.checkpointsKept),
+      isolation,
       signal: controller.signal,
       onEvent: (event) => {
         for (const line of formatRunEvent(agent.type, event)) ctx.logger.info(line);
@@ -94,13 +101,14 @@ const delegate: CliHandler = async (ctx, values, positionals) => {
     await ctx.audit({ event: 'agent_delegation', action: `delegate to ${agent.type}`, target: task, details: { agent: agent.type, tier: agent.tier, runner: kind, outcome: result.status, ...(run.ticketId ? { ticket: run.ticketId } : {}) } });
     for (const line of summarizeRun(agent.type, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
     if (run.checkpoint) ctx.logger.info(`[${agent.type}] ${checkpointLine(run.id, run.checkpoint)}`);
+    if (result.isolation) ctx.logger.info(`[${agent.type}] changes on ${result.isolation.branch}: ${diffStatText(result.isolation)}; claude-pm runs diff|apply|discard ${run.id}`);
     const record = delegatedRunRecord(run);
     const finishedRuns = teamRunRecorder(ctx, config);
     const store = new RunStore(ctx.cwd, finishedRuns);
     await store.save(record).catch((error: Error) => ctx.logger.warn(`could not record the run in ${store.dir}: ${error.message}`));
     await finishedRuns?.dispose();
     if (run.ticketId) await noteOnTicket(ctx, run);
-    ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), result: { ...result } }), () => redact(result.output || `(${result.status})`));
+    ctx.print(redactValue({ ...run, status: result.status, ...spendSummary(record), isolation: result.isolation ?? null, result: { ...result } }), () => redact(result.output || `(${result.status})`));
     return result.status === 'succeeded' ? 0 : 1;
   } finally {
     stopHandling();
@@ -129,6 +137,12 @@ function checkpointLine(runId: string, checkpoint: RunCheckpoint): string {
   const count = checkpoint.filesTotal ?? checkpoint.files?.length ?? 0;
   if (!count) return 'the run changed no files';
   return `the run changed ${count} ${count === 1 ? 'file' : 'files'}: claude-pm runs changes ${runId} lists them, claude-pm runs revert ${runId} undoes them`;
+}
+
+function isolationOption(value: unknown): IsolationMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(ISOLATION_MODES as readonly unknown[]).includes(value)) throw new UsageError(`--isolation must be ${ISOLATION_MODES.join(' or ')}, not '${String(value)}'`);
+  return value as IsolationMode;
 }
 
 function positiveNumber(value: unknown, flag: string): number | undefined {

@@ -18,6 +18,8 @@ import { selfToolServer } from '../selfCommand';
 import { requireArg, UsageError, type CliContext, type CliHandler, type CliHandlers } from '../framework';
 import { withTeamDatabase } from './database';
 import { onTermination } from '../signals';
+import { findRepository } from '../../core/agents/worktreeIsolation';
+import { diffStatText } from '../../core/orchestration/runBranches';
 
 const run: CliHandler = async (ctx, values, positionals) => {
   const file = ctx.inputPath(requireArg(positionals, 0, 'FILE'));
@@ -38,6 +40,8 @@ const run: CliHandler = async (ctx, values, positionals) => {
     for (const d of error.diagnostics) ctx.logger.error(formatDiagnostic(d));
     throw error;
   }
+  // Isolated steps need a repository with a commit: said before any step starts.
+  if (resolved.steps.some((s) => s.isolation === 'worktree')) await findRepository(ctx.cwd);
   const memory = values['skip-memory'] ? undefined : createMemoryService(config, { logger: ctx.logger, ...memoryOptionsFromEnv(config, ctx.env) });
   const finishedRuns = teamRunRecorder(ctx, config);
   const { engine, store } = await createWorkflowEngine({
@@ -78,8 +82,10 @@ function renderRun(run: RunRecord, store: RunStore): string {
   for (const step of run.steps) {
     const took = step.durationMs === undefined ? '' : ` ${formatDuration(step.durationMs)}`;
     lines.push(`  ${statusMark(step.status)} ${step.name.padEnd(24)} ${statusWords(step.status)}${took}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.error ? `: ${step.error}` : ''}`);
+    if (step.isolation) lines.push(`    ${step.isolation.branch}: ${diffStatText(step.isolation)}`);
   }
   for (const alert of run.alerts) lines.push(`  alert: ${alert.message}`);
+  if (run.steps.some((s) => s.isolation)) lines.push(`review, apply or discard the branches: claude-pm runs diff|apply|discard ${run.id}`);
   lines.push(`log: ${store.logPath(run.id)}`);
   return lines.join('\n');
 }

@@ -14,7 +14,8 @@ import { selfToolServer } from '../selfCommand';
 import { onTermination } from '../signals';
 import { loadCatalog } from './agents';
 
-async function loadRun(ctx: CliContext, id: string): Promise<{ store: RunStore; record: RunRecord }> {
+/** The run a user named on the command line, from the workspace's run history. */
+export async function loadRun(ctx: CliContext, id: string): Promise<{ store: RunStore; record: RunRecord }> {
   if (!isRunId(id)) throw new UsageError(`'${id}' is not a run id (see claude-pm workflow runs)`);
   const store = new RunStore(ctx.cwd);
   const record = await store.load(id);

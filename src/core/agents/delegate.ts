@@ -1,7 +1,8 @@
 import { newRunId } from '../common/runId';
 import { formatDuration } from '../common/duration';
 import { redact } from '../common/redact';
-import type { AgentRunner, RunResult } from './runner';
+import type { AgentRunner, IsolationMode, RunResult } from './runner';
+import { isolatedRunner } from './worktreeIsolation';
 import { agentRunRequest, type AgentTaskOptions } from './agentPrompt';
 import type { AgentCatalog, AgentTier, ResolvedAgent } from './discoverAgents';
 import { beginCheckpoint, finishCheckpoint, pruneCheckpoints, type RunCheckpoint } from './checkpoint';
@@ -16,6 +17,8 @@ export interface DelegationOptions extends Omit<AgentTaskOptions, 'now'> {
   runner: AgentRunner;
   /** Record a checkpoint of the working tree before and after the run, keeping those of the last `keep` runs. */
   checkpoints?: { keep: number };
+  /** `worktree`: the agent works in its own git worktree, on the branch `claude-pm/<run-id>/<agent-type>`. */
+  isolation?: IsolationMode;
 }
 
 export interface DelegatedRun {
@@ -35,20 +38,23 @@ export interface DelegatedRun {
 
 /** Starts the run; `onStart` sees the record before the first event (to show it as running). */
 export async function delegateTask(options: DelegationOptions, onStart: (run: DelegatedRun) => void = () => {}): Promise<DelegatedRun> {
-  const { agent, runner } = options;
+  const { agent } = options;
   const run: DelegatedRun = {
     id: newRunId(agent.type),
     agentType: agent.type,
     agentName: agent.name,
     tier: agent.tier,
-    runner: runner.kind,
+    runner: options.runner.kind,
     task: options.task,
     ticketId: options.ticketId,
     cwd: options.cwd,
     startedAt: new Date().toISOString(),
   };
   onStart(run);
-  const before = options.checkpoints ? await beginCheckpoint(options.cwd, run.id) : undefined;
+  const isolated = options.isolation === 'worktree';
+  const runner = isolated ? isolatedRunner(options.runner, { runId: run.id, step: agent.type }) : options.runner;
+  // An isolated run leaves the working tree alone: its branch is the record of what it changed.
+  const before = options.checkpoints && !isolated ? await beginCheckpoint(options.cwd, run.id) : undefined;
   // The run id reaches the agent's tool server, so the audit trail names the run its tool calls belong to.
   const request = { ...agentRunRequest(options.catalog, agent, options), env: { CLAUDE_PM_RUN_ID: run.id } };
   // Only a Claude agent reads the delegation block; a command template wants the task as typed.

@@ -67,6 +67,10 @@ export interface RunResult {
   isolation?: RunIsolation;
 }
 
+/** `worktree`: the agent works in its own git worktree and leaves its changes on a branch (worktreeIsolation.ts). */
+export const ISOLATION_MODES = ['none', 'worktree'] as const;
+export type IsolationMode = (typeof ISOLATION_MODES)[number];
+
 /** What changed between two commits. */
 export interface DiffStat {
   files: number;

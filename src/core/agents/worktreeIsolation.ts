@@ -14,9 +14,6 @@ import type { AgentRunner, DiffStat, RunIsolation, RunRequest, RunResult } from 
 // that branch and the worktree is removed. Worktrees live in the temp folder, outside the workspace, locked with the
 // owning process, so a crashed run's worktree is committed and removed by the next isolated run in that repository.
 
-export const ISOLATION_MODES = ['none', 'worktree'] as const;
-export type IsolationMode = (typeof ISOLATION_MODES)[number];
-
 export const ISOLATION_BRANCH_PREFIX = 'claude-pm/';
 
 /** The identity of the commits Claude PM makes. */

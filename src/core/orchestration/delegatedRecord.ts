@@ -32,6 +32,7 @@ export function delegatedRunRecord(run: DelegatedRun): RunRecord {
     outputTail: result?.output ? redact(result.output.slice(-OUTPUT_TAIL_CHARS)) : undefined,
     error,
     sessionId: result?.sessionId,
+    isolation: result?.isolation && { ...result.isolation },
   };
   if (result) addSpend(step, result);
   return {

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock';
 import { ConcurrencyLimiter } from './concurrencyLimiter';
 import { conditionHolds } from './expression';
 import type { AgentRunner, RunEvent, RunResult } from '../agents/runner';
+import { isolatedRunner } from '../agents/worktreeIsolation';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
 import type { RunAlert, RunRecord, RunTrigger, StepRecord, StepState } from './runRecord';
 import { addSpend, rollUpSpend } from './runSpend';
@@ -384,7 +385,8 @@ class RunExecution {
 
   private async attempt(step: StepState_, agentType: string): Promise<RunResult> {
     const { plan, record } = step;
-    const runner = plan.command !== undefined ? this.options.runners.forCommand() : this.options.runners.forAgent(agentType);
+    const shared = plan.command !== undefined ? this.options.runners.forCommand() : this.options.runners.forAgent(agentType);
+    const runner = shared && plan.isolation === 'worktree' ? isolatedRunner(shared, { runId: this.record.id, step: plan.name }) : shared;
     if (!runner) return { status: 'failed', exitCode: null, output: '', durationMs: 0, error: plan.command !== undefined ? 'no command runner is available' : `no runner for agent type '${agentType}'` };
     const started = this.clock.now();
     record.status = 'running';
@@ -423,6 +425,7 @@ class RunExecution {
       record.outputTail = result.output ? this.scrub(result.output.slice(-this.tail)) : record.outputTail;
       addSpend(record, result);
       if (result.sessionId) record.sessionId = result.sessionId;
+      if (result.isolation) record.isolation = { ...result.isolation };
       this.checkBudget();
       return result;
     } finally {

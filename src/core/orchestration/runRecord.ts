@@ -22,6 +22,18 @@ const spendFields = {
   subagents: z.number().int().min(0).optional(),
 };
 
+/** Where an isolated step left its changes, and what the user did with them since. */
+export const stepIsolationSchema = z
+  .object({
+    branch: z.string(),
+    /** The commit the step's worktree started from. */
+    base: z.string(),
+    diffStat: z.object({ files: z.number().int().min(0), insertions: z.number().int().min(0), deletions: z.number().int().min(0) }),
+    /** Set once the branch was merged into the user's branch or deleted. */
+    resolution: z.object({ action: z.enum(['applied', 'discarded']), at: z.string() }).optional(),
+  })
+  .loose();
+
 export const stepRecordSchema = z
   .object({
     name: z.string(),
@@ -43,6 +55,8 @@ export const stepRecordSchema = z
     sessionId: z.string().optional(),
     /** What the agent was told from memory, so the user sees it. */
     memories: z.array(z.object({ id: z.string(), category: z.string() })).optional(),
+    /** Set when the step ran in an isolated worktree (`isolation: worktree`). */
+    isolation: stepIsolationSchema.optional(),
   })
   .loose();
 
@@ -121,6 +135,7 @@ export const runRecordSchema = z
   .loose();
 
 export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type StepIsolation = z.infer<typeof stepIsolationSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
 export type RunAlert = z.infer<typeof alertSchema>;

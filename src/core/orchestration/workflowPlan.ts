@@ -1,3 +1,4 @@
+import type { IsolationMode } from '../agents/runner';
 import type { OnError, Workflow, WorkflowStep } from './workflowSchema';
 
 /** The agent type of a `command` step that names none; limits and breakers apply to it like to any type. */
@@ -17,6 +18,8 @@ export interface PlannedStep {
   backupAgent?: string;
   condition?: string;
   group?: string;
+  /** `worktree`: the step runs in its own git worktree (the step's `isolation`, else the workflow's). */
+  isolation?: IsolationMode;
 }
 
 /** A problem with the DAG, located by its path in the workflow file. */
@@ -46,7 +49,7 @@ export function planWorkflow(workflow: Workflow): { steps: PlannedStep[]; issues
       return;
     }
     paths.set(step.name, path);
-    steps.push(toPlanned(step, step.depends_on ?? (sequential ? implicitDeps : []), group));
+    steps.push(toPlanned(step, step.depends_on ?? (sequential ? implicitDeps : []), group, step.isolation ?? workflow.isolation));
   };
 
   (workflow.steps ?? []).forEach((step, i) => {
@@ -76,7 +79,7 @@ export function planWorkflow(workflow: Workflow): { steps: PlannedStep[]; issues
   return { steps, issues };
 }
 
-function toPlanned(step: WorkflowStep, dependsOn: string[], group: string | undefined): PlannedStep {
+function toPlanned(step: WorkflowStep, dependsOn: string[], group: string | undefined, isolation: IsolationMode | undefined): PlannedStep {
   const retries = step.retries ?? (step.on_error === 'retry_with_backoff' ? DEFAULT_RETRIES_WITH_BACKOFF : 0);
   return {
     name: step.name,
@@ -90,6 +93,7 @@ function toPlanned(step: WorkflowStep, dependsOn: string[], group: string | unde
     backupAgent: step.backup_agent,
     condition: step.condition,
     group,
+    isolation: isolation === 'worktree' ? isolation : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { timerSecondsSchema } from '../common/timerLimitSchema';
 import { ExpressionError, parseExpression } from './expression';
 import { eventTriggers } from './workflowTriggers';
+import { ISOLATION_MODES } from '../agents/runner';
 
 // `.claude-pm/workflows/*.yaml`. Compatible with the real tool's `{name, description, steps[{name, command}],
 // triggers}` and extended with the framework's sequential / parallel / conditional shapes (formats.md §7).
@@ -26,6 +27,8 @@ const condition = z.string().superRefine((source, ctx) => {
   }
 });
 
+const isolation = z.enum(ISOLATION_MODES, { error: () => `isolation must be ${ISOLATION_MODES.map((m) => `\`${m}\``).join(' or ')}` });
+
 export const workflowStepSchema = z
   .object({
     name: stepName,
@@ -42,6 +45,8 @@ export const workflowStepSchema = z
     backup_agent: z.string().min(1).optional(),
     /** Runs the step only when this holds; otherwise it is skipped. */
     condition: condition.optional(),
+    /** `worktree`: the step works in its own git worktree and leaves its changes on a branch; overrides the workflow's. */
+    isolation: isolation.optional(),
   })
   .loose()
   .superRefine((step, ctx) => {
@@ -77,6 +82,8 @@ export const workflowSchema = z
     max_budget_usd: z.number().positive().optional(),
     /** `false`: this workflow's agents run without the claude-pm tool server (memory, tickets, health). */
     mcp_server: z.boolean().optional(),
+    /** The isolation of steps that name none: `worktree` or `none` (the default). */
+    isolation: isolation.optional(),
     steps: z.array(workflowStepSchema).optional(),
     parallel_groups: z.array(parallelGroupSchema).optional(),
     conditions: z.array(z.object({ condition, workflow: z.string().min(1) }).loose()).optional(),

@@ -165,6 +165,7 @@ export function runSummary(run: RunRecord) {
       model: s.model ?? null,
       ...spendSummary(s),
       memories: s.memories ?? [],
+      isolation: s.isolation ?? null,
     })),
   };
 }
