@@ -119,7 +119,7 @@ describe('claude-pm workflow with isolation: worktree', () => {
     assert.match(traversal.stderr, /'..\/..\/config' is not a run id/);
     const unknown = await cli(['runs', 'diff', '20260101-000000-x-abcd'], { cwd: root, env: env() });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /no run '20260101-000000-x-abcd'/);
+    assert.match(unknown.stderr, /no run 20260101-000000-x-abcd in /);
   });
 });
 
