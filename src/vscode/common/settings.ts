@@ -20,6 +20,8 @@ export interface FolderSettings {
   readonly eventsPort: number;
   /** `claudePm.agents.stalledAfterSeconds`: a running agent silent this long is marked stalled. */
   readonly stalledAfterSeconds: number;
+  /** GitHub sync: `owner/name` (else `sync.github.repo` of the config), the API address, milestones as epics. */
+  readonly github: { repository?: string; baseUrl?: string; milestonesAsEpics?: boolean };
 }
 
 /** Window-wide settings of the health monitor and the status bar. */
@@ -62,6 +64,12 @@ export function readFolderSettings(scope: vscode.Uri): FolderSettings {
     eventsHost: s.get<string>('events.host') || '127.0.0.1',
     eventsPort: s.get<number>('events.port', 8787),
     stalledAfterSeconds: s.get<number>('agents.stalledAfterSeconds', 120),
+    github: {
+      repository: explicit<string>('tickets.github.repository') || undefined,
+      // Application scope: only the user's own settings name where the token goes, never a workspace's.
+      baseUrl: s.inspect<string>('tickets.github.baseUrl')?.globalValue || undefined,
+      milestonesAsEpics: explicit<boolean>('tickets.github.milestonesAsEpics'),
+    },
   };
 }
 

@@ -4,9 +4,9 @@ import { resolveActor } from '../../core/security/policy';
 import type { FeatureContext } from '../featureContext';
 import { editorAuditTrust } from './auditTrust';
 
-/** Appends an event to the acting folder's audit log as the folder's git user; failures are logged, not thrown. */
-export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'> & { actor?: string }): Promise<void> {
-  const folder = await features.sessions.resolveFolder(undefined, vscode.l10n.t('Record this security event in which folder\'s audit log?'));
+/** Appends an event to the acting folder's (or `acting`'s) audit log as the folder's git user; failures are logged, not thrown. */
+export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'> & { actor?: string }, acting?: vscode.WorkspaceFolder): Promise<void> {
+  const folder = acting ?? (await features.sessions.resolveFolder(undefined, vscode.l10n.t('Record this security event in which folder\'s audit log?')));
   if (!folder) return;
   try {
     const actor = await resolveActor(folder.uri.fsPath, {});

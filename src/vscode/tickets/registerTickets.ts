@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { FeatureContext } from '../featureContext';
 import { FrontmatterQuickFix } from './frontmatterQuickFix';
+import { registerSyncCommand } from './syncCommand';
 import { registerTicketCommands, savedGroupBy } from './ticketCommands';
 import { TicketHoverProvider } from './ticketHover';
 import { TicketsTreeProvider } from './ticketsTree';
@@ -41,6 +42,7 @@ export function registerTickets(features: FeatureContext): void {
     ),
   );
   registerTicketCommands(features, store, tree);
+  registerSyncCommand(features, store);
   // Index in the background shortly after start-up, so that the open count and ID hovers work before the view opens.
   const deferred = setTimeout(() => void store.all(), INDEX_DELAY_MS);
   features.extension.subscriptions.push({ dispose: () => clearTimeout(deferred) });
