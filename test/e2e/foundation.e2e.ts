@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchVsCode, resultsDir, waitFor, type VsCode } from './vscodeHarness';
@@ -29,9 +29,24 @@ function findFiles(dir: string, name: string): string[] {
   });
 }
 
+/** Names from workspace files reach the dashboard as text: this one would run script if parsed as HTML. */
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+/** A workflow run of yesterday in the run history, as an agent run leaves it: steps with cost, one named hostilely. */
+function seedRunHistory(workspace: string): void {
+  const dir = join(workspace, '.claude-pm', 'runs');
+  mkdirSync(dir, { recursive: true });
+  const started = new Date(Date.now() - 86_400_000);
+  const at = (minutes: number) => new Date(started.getTime() + minutes * 60_000).toISOString();
+  const step = (name: string, agentType: string, costUsd: number, dependsOn: string[], minutes: number) => ({ name, agentType, task: 'review', dependsOn, status: 'succeeded', attempts: 1, startedAt: at(minutes - 1), endedAt: at(minutes), costUsd });
+  const steps = [step('research', 'research', 0.42, [], 1), step(HOSTILE, 'engineer', 1.1, ['research'], 3), step('review', 'qa', 0.25, [HOSTILE], 4)];
+  const record = { version: 1, id: '20260101-000000-earlier-run', workflow: 'nightly-review', file: join(workspace, '.claude-pm', 'workflows', 'nightly-review.yaml'), status: 'succeeded', startedAt: at(0), endedAt: at(4), durationMs: 240_000, owner: { pid: 1, host: 'another-machine' }, context: {}, steps, costUsd: 1.77, alerts: [] };
+  writeFileSync(join(dir, `${record.id}.json`), JSON.stringify(record, null, 2));
+}
+
 describe('Claude PM in a real VS Code', () => {
   before(async () => {
-    vscode = await launchVsCode({ demoDir: 'demo', vsix: 'dist/claude-pm.vsix' });
+    vscode = await launchVsCode({ demoDir: 'demo', vsix: 'dist/claude-pm.vsix', prepare: seedRunHistory });
   });
   after(async () => {
     await vscode?.close();
@@ -128,6 +143,48 @@ describe('Claude PM in a real VS Code', () => {
       await waitFor(async () => /succeeded/.test((await run.textContent()) ?? ''), 30_000, 'the delegated run to succeed');
       assert.doesNotMatch((await run.textContent()) ?? '', /Delegated to/);
       await vscode.screenshot('runs-view');
+    }));
+
+  it('draws the latest workflow run as a graph, lists runs with cost and charts cost per day; clicks reveal runs and steps in the Runs view', () =>
+    step('dashboard-runs', async () => {
+      await vscode.runCommand('Claude PM: Open Dashboard');
+      const frame = vscode.dashboardFrame();
+      // Before any workflow ran here: the run from the history, its hostile step name shown as text.
+      const hostileNode = frame.locator(`#workflow-graph .dag-node[data-step="${HOSTILE}"]`);
+      await hostileNode.waitFor({ timeout: 30_000 });
+      assert.match((await hostileNode.textContent()) ?? '', /<img src=x/);
+      assert.equal(await frame.locator('img').count(), 0, 'a name was parsed as HTML');
+      assert.equal(await frame.locator('#workflow-graph .dag-node').count(), 3);
+      // Its cost per agent type is charted, with a legend and the same figures as a table.
+      await frame.locator('#cost-chart rect.chart-bar').first().waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator('#cost-chart rect.chart-bar').count(), 3);
+      assert.match((await frame.locator('#cost-card .legend').textContent()) ?? '', /engineer.*\$1\.10.*research.*\$0\.42.*qa.*\$0\.25/);
+      assert.match((await frame.locator('#cost-chart').getAttribute('aria-label')) ?? '', /\$1\.77 in all/);
+      assert.equal(await frame.locator('#cost-card table tbody tr').count(), 1);
+
+      // A real run of the demo's parallel workflow (command runner) replaces it, live.
+      await vscode.runCommand('Claude PM: Run Workflow…');
+      await vscode.pickQuickInput('checks');
+      await vscode.runCommand('Claude PM: Open Dashboard');
+      const summary = frame.locator('#workflow-graph .dag-node[data-step="summary"]');
+      await summary.waitFor({ timeout: 60_000 });
+      await waitFor(async () => /summary: command · succeeded/.test((await summary.getAttribute('aria-label')) ?? ''), 60_000, 'the summary step to succeed in the graph');
+      assert.deepEqual((await frame.locator('#workflow-graph .dag-node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-step')))).sort(), ['docs', 'lint', 'summary', 'tests']);
+      assert.match((await frame.locator('#graph-card .graph-header').textContent()) ?? '', /checks.*succeeded/);
+      const runRow = frame.locator('#recent-runs-card tbody tr').first();
+      assert.match((await runRow.textContent()) ?? '', /checks workflow.*succeeded/);
+      assert.equal(await frame.locator('#recent-runs-card tbody tr', { hasText: 'nightly-review' }).count(), 1);
+      await vscode.page.locator('iframe.webview.ready').screenshot({ path: join(resultsDir, 'dashboard-runs.png') });
+
+      // A click on the run in the card selects it in the Runs view; Enter on a graph node selects its step.
+      await runRow.click();
+      const selected = vscode.viewRows('Runs').and(vscode.page.locator('[aria-selected="true"]'));
+      await waitFor(async () => /^checks/.test((await selected.first().textContent().catch(() => '')) ?? ''), 15_000, 'the checks run selected in the Runs view');
+      await vscode.runCommand('Claude PM: Open Dashboard');
+      await frame.locator('#workflow-graph .dag-node[data-step="summary"]').focus();
+      await vscode.page.keyboard.press('Enter');
+      await waitFor(async () => /^summary/.test((await selected.first().textContent().catch(() => '')) ?? ''), 15_000, 'the summary step selected in the Runs view');
+      await vscode.screenshot('dashboard-reveal');
     }));
 
   it('offers the Get Started walkthrough', () =>

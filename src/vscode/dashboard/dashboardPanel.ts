@@ -52,7 +52,12 @@ export class DashboardPanel implements vscode.Disposable {
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.webview.onDidReceiveMessage((raw: unknown) =>
+        this.receive(raw).catch((error: Error) => {
+          this.logger.warn(`dashboard: ${error.message}`);
+          void vscode.window.showErrorMessage(error.message);
+        }),
+      ),
       panel.onDidChangeViewState(() => panel.visible && this.pushAll()),
       feed.onDidChangeSnapshot(() => this.push()),
       feed.onDidChangeRuns(() => this.runsSoon()),

@@ -6,7 +6,7 @@ import type { FeatureContext } from '../featureContext';
 import type { RevealRun } from '../orchestration/registerOrchestration';
 import type { RunsController } from '../orchestration/runsController';
 import { DashboardPanel, type DashboardFeed } from './dashboardPanel';
-import { runsFeed } from './runsFeed';
+import { runsFeed } from '../../shared/runsFeed';
 
 /** Health data for the dashboard, supplied by the health feature once it has a report. */
 export type DashboardHealthSource = () => Pick<DashboardSnapshot, 'health' | 'history' | 'memoryBackend'>;

@@ -10,6 +10,8 @@ import { WorkflowDiagnostics } from './workflowDiagnostics';
 import { createTree } from '../common/treeViews';
 
 const RUN_ACTION = 'Running a workflow';
+const REVEAL_ATTEMPTS = 5;
+const REVEAL_RETRY_MS = 300;
 
 /** The Agents and Runs views and the workflow commands. No I/O here: runs load when the view first asks. */
 export function registerOrchestration(features: FeatureContext): { runs: RunsController; revealRun: RevealRun } {
@@ -58,7 +60,15 @@ async function revealRun(runs: RunsController, view: vscode.TreeView<RunsNode>, 
   }
   const node: RunsNode = step !== undefined && listed.record.steps.some((s) => s.name === step) ? { kind: 'step', runId: id, name: step } : { kind: 'run', id };
   await vscode.commands.executeCommand('claudePm.runs.focus');
-  await view.reveal(node, { select: true, focus: true, expand: node.kind === 'run' });
+  // Right after a run starts or ends the view may still be drawing that change and know no node for it yet.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await view.reveal(node, { select: true, focus: true, expand: node.kind === 'run' });
+    } catch (error) {
+      if (attempt >= REVEAL_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, REVEAL_RETRY_MS));
+    }
+  }
 }
 
 /** Adds the bundled `claude-pm mcp` to the folder's `.mcp.json`, so interactive Claude Code sessions get the tools too. */

@@ -1,7 +1,7 @@
-import type { RunRecord } from '../../core/orchestration/runRecord';
-import type { RunSource } from '../../core/orchestration/runSource';
-import { COST_RANGE_DAYS, dayRange } from '../../shared/costChart';
-import type { DashboardRuns } from '../../shared/protocol';
+import type { RunRecord } from '../core/orchestration/runRecord';
+import type { RunSource } from '../core/orchestration/runSource';
+import { COST_RANGE_DAYS, dayRange } from './costChart';
+import type { DashboardRuns } from './protocol';
 
 /** How many runs the Runs card lists. */
 export const RECENT_RUNS = 10;
