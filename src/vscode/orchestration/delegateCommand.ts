@@ -6,7 +6,10 @@ import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { redact } from '../../core/common/redact';
 import { isOpen } from '../../core/tickets/model';
 import { statusLabel } from '../../core/tickets/status';
-import { inputStep, pickStep, type Step } from '../common/stepInput';
+import { inputStep, pickStep, StepToggle, type Step } from '../common/stepInput';
+import type { IsolationMode } from '../../core/agents/runner';
+import { findRepository } from '../../core/agents/worktreeIsolation';
+import { diffStatText } from '../../core/orchestration/runBranches';
 import type { FeatureContext } from '../featureContext';
 import type { FolderSession } from '../common/folderSession';
 import type { AgentsCatalogStore } from './agentsCatalogStore';
@@ -16,6 +19,8 @@ export interface DelegateArgs {
   task?: string;
   agentType?: string;
   ticketId?: string;
+  /** `worktree`: the agent works in its own git worktree; asked flows show it as a toggle. */
+  isolation?: IsolationMode;
 }
 
 /** What the tree passes when "Delegate task…" is clicked on an agent. */
@@ -59,27 +64,32 @@ export class DelegateCommand implements vscode.Disposable {
     const asked = [!requested, !args.task?.trim(), args.ticketId === undefined].filter(Boolean).length;
     let step = 0;
     const next = (title: string) => ({ title, step: ++step, totalSteps: asked });
-    const agent = requested ?? (await pickAgent(catalog, args.agentType, next(vscode.l10n.t('Delegate Task to Agent'))));
+    // A title-bar toggle on every step, so the choice costs no extra step.
+    const isolated = new StepToggle(vscode.l10n.t('Run in an isolated worktree'), args.isolation === 'worktree');
+    const toggles = [isolated];
+    const agent = requested ?? (await pickAgent(catalog, args.agentType, next(vscode.l10n.t('Delegate Task to Agent')), toggles));
     if (!agent) return undefined;
     const title = vscode.l10n.t('Delegate to {0}', agent.name);
-    const task = args.task?.trim() || (await inputStep(next(title), { prompt: vscode.l10n.t('What should the agent do?'), validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe the task')) }))?.trim();
+    const task = args.task?.trim() || (await inputStep(next(title), { prompt: vscode.l10n.t('What should the agent do?'), validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe the task')), toggles }))?.trim();
     if (!task) return undefined;
-    const ticketId = args.ticketId ?? (await this.pickTicket(folder, next(title)));
+    const ticketId = args.ticketId ?? (await this.pickTicket(folder, next(title), toggles));
     if (ticketId === undefined) return undefined;
-    return this.start(folder, catalog, agent, task, ticketId.trim() || undefined);
+    return this.start(folder, catalog, agent, task, ticketId.trim() || undefined, isolated.on ? 'worktree' : undefined);
   }
 
   /** One of the folder's open tickets, or '' for none; undefined when dismissed. */
-  private async pickTicket(folder: vscode.WorkspaceFolder, at: Step): Promise<string | undefined> {
+  private async pickTicket(folder: vscode.WorkspaceFolder, at: Step, toggles: readonly StepToggle[]): Promise<string | undefined> {
     const tracker = await (await this.features.sessions.get(folder)).tickets().catch(() => undefined);
     const open = (tracker?.index.query({}) ?? []).filter((t) => isOpen(t.normalizedStatus));
     const none = { label: vscode.l10n.t('No ticket'), description: open.length ? undefined : vscode.l10n.t('this folder has no open tickets'), id: '' };
     const items = [none, ...open.map((t) => ({ label: `${t.id} ${t.title}`, description: statusLabel(t.state ?? t.status), id: t.id }))];
-    return (await pickStep(at, items, { placeholder: vscode.l10n.t('Link an open ticket (optional)'), matchOnDescription: true }))?.id;
+    return (await pickStep(at, items, { placeholder: vscode.l10n.t('Link an open ticket (optional)'), matchOnDescription: true, toggles }))?.id;
   }
 
-  private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined): Promise<DelegatedRun> {
+  private async start(folder: vscode.WorkspaceFolder, catalog: AgentCatalog, agent: ResolvedAgent, task: string, ticketId: string | undefined, isolation: IsolationMode | undefined): Promise<DelegatedRun> {
     const session = await this.features.sessions.get(folder);
+    // No repository (or no commit) is said before the agent starts, with what to do.
+    if (isolation === 'worktree') await findRepository(folder.uri.fsPath);
     const settings = runnerSettingsFromConfig(session.config, { toolServer: session.toolServer });
     const runner = createAgentRunner(settings);
     const kind = settings.kind;
@@ -96,6 +106,7 @@ export class DelegateCommand implements vscode.Disposable {
           token.onCancellationRequested(() => controller.abort());
           channel.info(redact(`[${label}] ${agent.name} (${agent.tier} tier, ${kind} runner) in ${folder.uri.fsPath}`));
           channel.info(redact(`[${label}] task: ${task}${ticketId ? ` (${ticketId})` : ''}`));
+          if (isolation === 'worktree') channel.info(`[${label}] in an isolated worktree: the changes go to a branch of their own, your working tree stays as it is`);
           return delegateTask(
             {
               catalog,
@@ -103,6 +114,7 @@ export class DelegateCommand implements vscode.Disposable {
               runner,
               task,
               ticketId,
+              isolation,
               cwd: folder.uri.fsPath,
               timeoutMs: session.config.orchestrator.agentTimeoutMs,
               signal: controller.signal,
@@ -127,7 +139,8 @@ export class DelegateCommand implements vscode.Disposable {
     for (const line of summarizeRun(label, result)) (result.status === 'succeeded' ? channel.info : channel.error)(redact(line));
     this.hooks.onFinish(run);
     if (run.ticketId) await this.noteOnTicket(session, run, channel);
-    void this.announce(agent, result.status, result.error, channel);
+    if (result.isolation) channel.info(`[${label}] changes on ${result.isolation.branch}: ${diffStatText(result.isolation)}`);
+    void this.announce(agent, run, channel);
     return run;
   }
 
@@ -149,15 +162,20 @@ export class DelegateCommand implements vscode.Disposable {
     return channel;
   }
 
-  private async announce(agent: ResolvedAgent, status: string, error: string | undefined, channel: vscode.LogOutputChannel): Promise<void> {
+  private async announce(agent: ResolvedAgent, run: DelegatedRun, channel: vscode.LogOutputChannel): Promise<void> {
+    const { status, error, isolation } = run.result!;
     const showLog = vscode.l10n.t('Show Log');
+    // An isolated run's changes wait on their branch: the message leads to them.
+    const review = isolation && isolation.diffStat.files > 0 ? vscode.l10n.t('Review Changes') : undefined;
+    const actions = review ? [review, showLog] : [showLog];
     const choice =
       status === 'succeeded'
-        ? await vscode.window.showInformationMessage(vscode.l10n.t('{0} finished the task.', agent.name), showLog)
+        ? await vscode.window.showInformationMessage(vscode.l10n.t('{0} finished the task.', agent.name), ...actions)
         : status === 'cancelled'
-          ? await vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run was cancelled.', agent.name), showLog)
-          : await vscode.window.showWarningMessage(vscode.l10n.t('{0} did not finish: {1}', agent.name, redact(error ?? status)), showLog);
+          ? await vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run was cancelled.', agent.name), ...actions)
+          : await vscode.window.showWarningMessage(vscode.l10n.t('{0} did not finish: {1}', agent.name, redact(error ?? status)), ...actions);
     if (choice === showLog) channel.show();
+    else if (choice === review) await vscode.commands.executeCommand('claudePm.runs.reviewChanges', run.id);
   }
 
   dispose(): void {
@@ -167,11 +185,11 @@ export class DelegateCommand implements vscode.Disposable {
   }
 }
 
-async function pickAgent(catalog: AgentCatalog, requested: string | undefined, at: Step): Promise<ResolvedAgent | undefined> {
+async function pickAgent(catalog: AgentCatalog, requested: string | undefined, at: Step, toggles: readonly StepToggle[]): Promise<ResolvedAgent | undefined> {
   const picked = await pickStep(
     at,
     catalog.agents.map((agent) => ({ label: agent.name, description: agent.type, detail: agent.description, agent })),
-    { placeholder: requested ? vscode.l10n.t('No agent "{0}"; pick one', requested) : vscode.l10n.t('Pick the agent'), matchOnDescription: true, matchOnDetail: true },
+    { placeholder: requested ? vscode.l10n.t('No agent "{0}"; pick one', requested) : vscode.l10n.t('Pick the agent'), matchOnDescription: true, matchOnDetail: true, toggles },
   );
   return picked?.agent;
 }

@@ -6,6 +6,7 @@ import { registerAgents } from './agentsFeature';
 import { RunsController } from './runsController';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { newWorkflowCommand, runWorkflowCommand } from './workflowCommands';
+import { registerRunBranchCommands } from './runBranchCommands';
 import { WorkflowDiagnostics } from './workflowDiagnostics';
 import { createTree } from '../common/treeViews';
 
@@ -45,6 +46,7 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
   registerCommand(features, 'claudePm.runs.rerun', (node?: RunsNode | string) => runs.again(requireRun(node), false), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
+  registerRunBranchCommands(features, runs);
   registerCommand(features, 'claudePm.agents.registerMcpServer', () => registerMcpServerCommand(features), { permission: 'system.configure' });
   return { runs, revealRun: (id, step) => revealRun(runs, view, id, step) };
 }

@@ -87,6 +87,11 @@ export class RunsController implements vscode.Disposable {
     return this.counts().active;
   }
 
+  /** A record changed outside a run (a branch applied or discarded): the view and counts show it. */
+  recordChanged(): void {
+    this.changedSoon(true);
+  }
+
   refresh(): void {
     this.loaded = undefined;
     this.older.clear();

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { subagentSummary, type ToolCall } from '../../core/agents/activity';
 import { formatDuration } from '../../core/common/duration';
-import { statusWords, type RunState, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
+import { statusWords, type RunState, type StepIsolation, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import { Disposable } from '../common/lifecycle';
 import type { RunEntry, RunsController } from './runsController';
 import { markdownCode, markdownText } from '../../core/common/markdownText';
@@ -124,7 +124,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
     const state = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
     // `.event` marks runs a webhook delivery started: a failed one can be redelivered from its kept payload.
-    item.contextValue = run.trigger ? `${state}.event` : state;
+    // `.branches`: isolated steps left branches not yet applied or discarded.
+    item.contextValue = `${state}${run.trigger ? '.event' : ''}${run.steps.some(hasOpenBranch) ? '.branches' : ''}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Run')} ${markdownCode(run.id)} · ${new Date(run.startedAt).toLocaleString()}\n\n`);
@@ -155,17 +156,19 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       elapsed,
       step.attempts > 1 ? vscode.l10n.t('{0} attempts', step.attempts) : '',
       calls ? (calls === 1 ? vscode.l10n.t('1 tool call') : vscode.l10n.t('{0} tool calls', calls)) : '',
+      step.isolation ? isolationState(step.isolation) : '',
     ]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = stalled ? themeIcon(['warning', 'list.warningForeground']) : themeIcon(STEP_ICON[step.status]);
-    item.contextValue = 'step';
+    item.contextValue = hasOpenBranch(step) ? 'step.branch' : 'step';
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(step.name)}** (${markdownText(agent)}) · ${statusLabel(step.status)}\n\n`);
     tooltip.appendCodeblock(step.command ?? step.task.slice(0, 400), step.command ? 'sh' : 'text');
     if (step.dependsOn.length) tooltip.appendMarkdown(`${vscode.l10n.t('After: {0}', markdownText(step.dependsOn.join(', ')))}\n\n`);
     if (step.error) tooltip.appendMarkdown(`$(error) ${markdownText(step.error)}\n\n`);
     if (step.memories?.length) tooltip.appendMarkdown(`${vscode.l10n.t('Memories given: {0}', markdownText(step.memories.map((m) => `${m.category}:${m.id}`).join(', ')))}\n\n`);
+    if (step.isolation) tooltip.appendMarkdown(`$(git-branch) ${markdownCode(step.isolation.branch)}: ${isolationState(step.isolation)}\n\n`);
     if (step.outputTail) tooltip.appendCodeblock(step.outputTail.slice(-800), 'text');
     item.tooltip = tooltip;
     item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: entry.record.id }] };
@@ -181,6 +184,18 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
   }
 
+}
+
+function hasOpenBranch(step: StepRecord): boolean {
+  return step.isolation !== undefined && !step.isolation.resolution;
+}
+
+function isolationState(isolation: StepIsolation): string {
+  const resolution = isolation.resolution;
+  if (resolution) return resolution.action === 'applied' ? vscode.l10n.t('applied') : vscode.l10n.t('discarded');
+  const { files, insertions, deletions } = isolation.diffStat;
+  if (files === 0) return vscode.l10n.t('no changes');
+  return files === 1 ? vscode.l10n.t('1 file changed, +{0} −{1}', insertions, deletions) : vscode.l10n.t('{0} files changed, +{1} −{2}', files, insertions, deletions);
 }
 
 function statusLabel(status: RunState | StepState): string {
