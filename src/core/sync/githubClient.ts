@@ -43,6 +43,8 @@ export interface GitHubClientOptions {
   now?: () => number;
   /** Told before every rate-limit wait, for progress messages. */
   onWait?: (ms: number, reason: string) => void;
+  /** Least time between two writes (POST, PATCH): GitHub asks for a second, against its secondary limits. */
+  writeIntervalMs?: number;
 }
 
 export interface ClientStats {
@@ -68,6 +70,7 @@ export class GitHubClient {
   private readonly now: () => number;
   /** When the primary limit ran out: no request before this time (epoch ms). */
   private pausedUntil = 0;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: GitHubClientOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, ''));
@@ -133,6 +136,12 @@ export class GitHubClient {
     for (;;) {
       const pause = this.pausedUntil - this.now();
       if (pause > 0) await this.wait(pause, 'primary rate limit', where);
+      if (method !== 'GET') {
+        // Serial writes a second apart (github-api.md §3): spacing, not a rate-limit wait, so not counted as one.
+        const spacing = this.lastWriteAt + (this.options.writeIntervalMs ?? 1000) - this.now();
+        if (spacing > 0) await this.sleep(spacing);
+        this.lastWriteAt = this.now();
+      }
       let res: Dispatcher.ResponseData;
       try {
         res = await request(url, {

@@ -169,6 +169,39 @@ describe('GitHub issues sync', () => {
     assert.equal(report.counts.create, 1);
   });
 
+  it('an answer that spends the primary limit holds the next request until the reset', async () => {
+    const { ws, repo } = await workspace();
+    for (let i = 0; i < 101; i++) server.addIssue(repo, { title: `Issue ${i}` });
+    server.remaining = 1;
+    const sleeps: number[] = [];
+    const report = await sync(ws, repo, { sleeps, maxWaitMs: 2 * 3600_000 });
+    server.remaining = 5000;
+    assert.equal(report.counts.create, 101);
+    assert.equal(sleeps.length, 1);
+    assert.ok(sleeps[0]! > 3500_000 && sleeps[0]! <= 3602_000, `waited ${sleeps[0]} ms for a reset an hour ahead`);
+  });
+
+  it('a ticket whose issue was deleted on GitHub is reported as an error, the others sync', async () => {
+    const { ws, repo } = await workspace();
+    server.addIssue(repo, { title: 'Gone soon' });
+    server.addIssue(repo, { title: 'Stays' });
+    await sync(ws, repo);
+    server.deleteIssue(repo, 1);
+    const tracker = await TicketTracker.open(ws, { actor: 'tester' });
+    await tracker.complete('ISS-0001');
+    await tracker.complete('ISS-0002');
+    const report = await sync(ws, repo);
+    assert.deepEqual(
+      report.items.map((i) => [i.action, i.number]),
+      [
+        ['error', 1],
+        ['push', 2],
+      ],
+    );
+    assert.match(report.items[0]!.details[0]!, /GET \/repos\/.*\/issues\/1: 410 This issue was deleted/);
+    assert.equal(server.issue(repo, 2).state, 'closed');
+  });
+
   it('a ticket moved and noted here closes its issue and posts the note as a comment, once', async () => {
     const { ws, repo } = await workspace();
     server.addIssue(repo, { title: 'Ship it', labels: ['release'] });
@@ -178,8 +211,12 @@ describe('GitHub issues sync', () => {
     await tracker.addNote('ISS-0001', 'Deployed to **staging**.');
     await tracker.complete('ISS-0001');
     const mark = server.requests.length;
-    const report = await sync(ws, repo);
+    const sleeps: number[] = [];
+    const report = await sync(ws, repo, { sleeps });
     assert.deepEqual(report.counts, { create: 0, update: 0, push: 1, conflict: 0, error: 0, unchanged: 0 });
+    assert.equal(sleeps.length, 1, 'the second write waits');
+    assert.ok(sleeps[0]! > 0 && sleeps[0]! <= 1000, `writes a second apart (waited ${sleeps[0]} ms)`);
+    assert.equal(report.waitedSeconds, 0, 'spacing writes is no rate-limit wait');
     assert.deepEqual(report.items[0]!.details, ['state closed', '1 note as comment']);
     const issue = server.issue(repo, 1);
     assert.equal(issue.state, 'closed');
