@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { signBody } from '../../../src/core/events/signature';
 import { eventually, runSuite, test, ui } from '../harness';
+import { GitHubTestServer } from '../../helpers/githubServer';
 import { activateExtension, activeEditor, fileContains, findRow, flatten, folder, path, read, rows, tabLabels } from '../editor';
 
 const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
@@ -334,6 +335,45 @@ export async function run(): Promise<void> {
     await fileContains(path('.claude-pm', 'logs', 'audit.log'), 'set database URL');
     assert.ok(ui.texts().includes('The team database URL is stored (host-suite@127.0.0.1:5/team). Run "claude-pm db status" to check the schema; memory connects with it from the next window reload.'), ui.texts().join(' | '));
     assert.doesNotMatch(read(path('.claude-pm', 'logs', 'audit.log')), /pw-Hs81q/);
+  });
+
+  test('Tickets: Sync with GitHub Issues signs in, creates tickets from the issues and opens a conflict', async () => {
+    const token = 'host-suite-github-token-7Qx';
+    const server = await GitHubTestServer.start({ token, basePath: '/api/v3' });
+    const authentication = vscode.authentication as unknown as Record<string, unknown>;
+    const original = authentication.getSession;
+    const asked: unknown[] = [];
+    authentication.getSession = async (...args: unknown[]) => {
+      asked.push(args);
+      return { id: 'host', accessToken: token, account: { id: 'host', label: 'host' }, scopes: ['repo'] };
+    };
+    const settings = vscode.workspace.getConfiguration('claudePm');
+    try {
+      // An http:// issue address: opening the conflict never reaches for a browser.
+      server.addIssue('host/demo', { title: 'Filed on GitHub', labels: ['from-github'], html_url: `${server.url}/host/demo/issues/1` });
+      await settings.update('tickets.github.baseUrl', server.url, vscode.ConfigurationTarget.Global);
+      ui.answer('host/demo');
+      await run$('claudePm.tickets.syncGitHub');
+      const created = await eventually(() => readdirSync(path('tasks', 'issues')).find((f) => /filed-on-github/.test(f)), 'the ticket of the issue');
+      assert.match(read(path('tasks', 'issues', created)), /github:\n {2}repo: host\/demo\n {2}number: 1\n/);
+      await eventually(() => ui.texts().find((t) => /^host\/demo: 1 created, 0 updated/.test(t)), 'the summary');
+      assert.deepEqual(asked, [['github-enterprise', ['repo'], { createIfNone: true }]]);
+      await fileContains(path('.claude-pm', 'logs', 'audit.log'), 'sync GitHub issues of host/demo');
+
+      const id = created.match(/^ISS-\d+/)![0];
+      server.editIssue('host/demo', 1, { title: 'Renamed on GitHub' });
+      await run$('claudePm.tickets.complete', id);
+      await fileContains(path('tasks', 'issues', created), /^status: (completed|done)$/m);
+      ui.answer('host/demo', (items) => items[0]);
+      ui.choose('Open Conflicts');
+      await run$('claudePm.tickets.syncGitHub');
+      await activeEditor((uri) => uri.fsPath.endsWith(created), 'the ticket in conflict');
+      assert.equal(server.issue('host/demo', 1).state, 'open', 'the issue was left alone');
+    } finally {
+      authentication.getSession = original;
+      await settings.update('tickets.github.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+      await server.close();
+    }
   });
 
   test('Memory search opens its live quick pick', async () => {

@@ -30,8 +30,9 @@ export async function run(): Promise<void> {
     assert.deepEqual(await rows(api, 'claudePm.runs', 1), []);
   });
 
-  test('the event listener, its secret, redelivery and the database URL are refused without asking anything', async () => {
+  test('the event listener, its secret, redelivery, the database URL and the GitHub sync are refused without asking anything', async () => {
     const refusals: [string, RegExp][] = [
+      ['claudePm.tickets.syncGitHub', /^Changing tickets is disabled in Restricted Mode/],
       ['claudePm.events.startListener', /^Listening for webhooks is disabled in Restricted Mode/],
       ['claudePm.events.redeliver', /^Listening for webhooks is disabled in Restricted Mode/],
       ['claudePm.events.setSecret', /^Changing the configuration is disabled in Restricted Mode/],
@@ -50,6 +51,7 @@ export async function run(): Promise<void> {
     await vscode.commands.executeCommand('claudePm.events.stopListener');
     assert.deepEqual(ui.texts(), ['The event listener is not running.']);
     assert.equal(existsSync(path('.claude-pm', 'events')), false);
+    assert.equal(existsSync(path('.claude-pm', 'sync')), false);
   });
 
   await runSuite('untrusted folder', api.activationMs);
