@@ -157,6 +157,15 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
       } catch (error) {
         logger.warn(`could not write the audit trail: ${(error as Error).message}`);
       }
+      // With the team database as the backend, the team's trail records it too (in the name of the database user).
+      try {
+        const [config, { databaseUrlFrom }] = await Promise.all([ctx.config(), import('../core/database/connection')]);
+        const url = config.memory.backend === 'postgres' ? databaseUrlFrom(io.env) : undefined;
+        if (url) await (await import('./teamAudit')).appendTeamAuditEvent(url, io.env, event);
+      } catch (error) {
+        const { describeDatabaseError } = await import('../core/database/connection');
+        logger.warn(`could not write the team database's audit trail: ${describeDatabaseError(error)}`);
+      }
     },
     inputPath: (arg) => resolve(dir, arg),
     outputPath: async (arg) => {

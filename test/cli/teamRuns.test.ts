@@ -57,7 +57,8 @@ async function recordAs(user: string, runs: ReturnType<typeof finishedRun>[]): P
 describe('team runs from the CLI', () => {
   it('a failed workflow run is recorded in the team database in the name of whoever ran it', async () => {
     const root = await teamWorkspace();
-    const run = await cli(['workflow', 'run', '.claude-pm/workflows/ship.yaml', '--skip-memory', '--format', 'json'], { cwd: root, env: env('amy') });
+    const userDir = await tempDir('claude-pm-user-');
+    const run = await cli(['workflow', 'run', '.claude-pm/workflows/ship.yaml', '--skip-memory', '--format', 'json'], { cwd: root, env: { ...env('amy'), CLAUDE_PM_CONFIG_DIR: userDir } });
     assert.equal(run.code, 1, run.stderr);
     const { id, status } = JSON.parse(run.stdout) as { id: string; status: string };
     assert.equal(status, 'failed');
@@ -65,6 +66,11 @@ describe('team runs from the CLI', () => {
     assert.equal(rows.length, 1);
     assert.deepEqual({ ...rows[0], record: undefined }, { kind: 'workflow', name: 'ship', status: 'failed', created_by: 'amy', agent_type: 'qa, ops', workspace: root.split('/').pop(), record: undefined });
     assert.deepEqual(rows[0].record.steps.map((s: { name: string; status: string }) => [s.name, s.status]), [['test', 'succeeded'], ['deploy', 'failed']]);
+    // The run is in the team's audit trail too, sealed with amy's audit key.
+    const audited = await admin.query("SELECT actor, action, details->>'run' AS run FROM claude_pm_audit WHERE event = 'workflow_run'");
+    assert.deepEqual(audited.rows, [{ actor: 'amy', action: 'run workflow ship', run: id }]);
+    const verified = await cli(['audit', 'verify', '--database', '--format', 'json'], { cwd: root, env: { ...env('val'), CLAUDE_PM_CONFIG_DIR: userDir } });
+    assert.equal(JSON.parse(verified.stdout).ok, true, verified.stdout);
 
     const listed = await cli(['workflow', 'runs', '--team', '--format', 'json'], { cwd: await tempDir(), env: env('val') });
     assert.equal(listed.code, 0, listed.stderr);

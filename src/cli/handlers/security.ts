@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { assertNoErrors } from '../../core/config/diagnostics';
 import { loadConfig } from '../../core/config/loadConfig';
 import { environmentSchema, isMem0Backend } from '../../core/config/schema';
-import { verifyTeamAudit } from '../../core/database/audit';
-import { describeDatabaseUrl } from '../../core/database/connection';
+import { TeamAuditTrail, type TeamAuditVerification } from '../../core/database/audit';
+import { databaseUrlFrom, describeDatabaseUrl } from '../../core/database/connection';
 import { generateApiKey, maskKey } from '../../core/security/apiKeys';
 import { AUDIT_LOG_PATH, AuditLog, verifyAuditLog } from '../../core/security/auditLog';
 import { AuthLockout, lockoutOptionsFromEnv, lockoutStateFile } from '../../core/security/lockout';
@@ -16,15 +16,14 @@ import { KEY_ENV_VARIABLES, validateSecurity } from '../../core/security/validat
 import { requireArg, UsageError, type CliContext, type CliHandlers } from '../framework';
 import { checkKeyOrigin } from '../../core/security/keyOrigin';
 import { withTeamDatabase } from './database';
+import { countOf } from '../../core/common/plural';
 
-/** Keys come from the environment only. */
-/** The team database's append-only audit table, checked by the database's own hash definition. */
-function verifyTeamAuditTrail(ctx: CliContext): Promise<number> {
+/** The team database's append-only audit table, checked row by row against the user's audit keys and anchor. */
+async function verifyTeamAuditTrail(ctx: CliContext): Promise<{ result: TeamAuditVerification & { database: string }; text: string }> {
   return withTeamDatabase(ctx, async (pool, url) => {
-    const result = await verifyTeamAudit(pool);
+    const result = await new TeamAuditTrail(pool, url, { env: ctx.env }).verify();
     const where = describeDatabaseUrl(url);
-    ctx.print({ database: where, ...result }, result.ok ? `${where}: ${result.rows} audit rows, chain intact` : `${where}: audit row ${result.firstBrokenSeq} ${result.reason}`);
-    return result.ok ? 0 : 1;
+    return { result: { database: where, ...result }, text: result.ok ? `${where}: ${countOf(result.rows, 'audit row')}, chain intact` : `${where}: audit row ${result.firstBrokenSeq}: ${result.reason}` };
   });
 }
 
@@ -92,12 +91,19 @@ export const securityHandlers = {
     return 0;
   },
   auditVerify: async (ctx, values) => {
-    if (values.database) return verifyTeamAuditTrail(ctx);
+    if (values.database) {
+      const team = await verifyTeamAuditTrail(ctx);
+      ctx.print(team.result, team.text);
+      return team.result.ok ? 0 : 1;
+    }
     const file = typeof values.file === 'string' ? ctx.inputPath(values.file) : join(ctx.cwd, AUDIT_LOG_PATH);
     if (typeof values.file === 'string' && !(await stat(file).then((s) => s.isFile(), () => false))) throw new Error(`${file}: no such audit log file`);
     const result = await verifyAuditLog(file, { env: ctx.env });
-    ctx.print(result, `${file}: ${describeVerification(result)}`);
-    return result.ok ? 0 : 1;
+    // With the team database as the backend, its trail is checked too (not for a log file named on the command line).
+    const config = typeof values.file === 'string' ? undefined : await ctx.config().catch(() => undefined);
+    const team = config?.memory.backend === 'postgres' && databaseUrlFrom(ctx.env) ? await verifyTeamAuditTrail(ctx) : undefined;
+    ctx.print(team ? { ...result, database: team.result } : result, [`${file}: ${describeVerification(result)}`, ...(team ? [team.text] : [])].join('\n'));
+    return result.ok && (team?.result.ok ?? true) ? 0 : 1;
   },
   auditRotateKey: async (ctx) => {
     const log = AuditLog.forWorkspace(ctx.cwd, { env: ctx.env });

@@ -182,6 +182,41 @@ DROP POLICY update_own ON claude_pm_runs;
 CREATE POLICY admin_all ON claude_pm_runs TO ${TEAM_ROLES.admin} USING (true) WITH CHECK (true);
 `,
   },
+  {
+    version: 3,
+    name: 'audit rows sealed with the audit key (HMAC-SHA-256) by the client, chained under a lock',
+    sql: `
+-- Rows written before this version keep their SHA-256 chain; every new row carries the id of the audit key that
+-- sealed it. The database cannot hold that key (whoever administers it could then forge rows), so the client seals
+-- and the trigger checks what the database can: the row continues the chain, names the connected user, and carries
+-- the time of its transaction.
+ALTER TABLE claude_pm_audit ADD COLUMN kid text CHECK (kid ~ '^[0-9a-f]{16}$');
+
+CREATE OR REPLACE FUNCTION claude_pm_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  last_seq bigint;
+  last_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('claude_pm_audit'));
+  SELECT seq, hash INTO last_seq, last_hash FROM claude_pm_audit ORDER BY seq DESC LIMIT 1;
+  IF NEW.kid IS NULL OR NEW.hash !~ '^[0-9a-f]{64}$' THEN
+    RAISE EXCEPTION 'audit rows are sealed with the audit key by claude-pm; upgrade the client that wrote this one' USING ERRCODE = '22023';
+  END IF;
+  IF NEW.actor IS DISTINCT FROM session_user THEN
+    RAISE EXCEPTION 'an audit row names the connected user (%) as its actor, not %', session_user, NEW.actor USING ERRCODE = '42501';
+  END IF;
+  IF NEW.at IS DISTINCT FROM date_trunc('milliseconds', now()) THEN
+    RAISE EXCEPTION 'an audit row carries the time of the transaction that writes it' USING ERRCODE = '22023';
+  END IF;
+  IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 OR NEW.prev IS DISTINCT FROM coalesce(last_hash, repeat('0', 64)) THEN
+    RAISE EXCEPTION 'audit row % does not continue the chain after row %', NEW.seq, coalesce(last_seq, 0) USING ERRCODE = '40001';
+  END IF;
+  RETURN NEW;
+END $$;
+
+GRANT INSERT (seq, at, actor, kid, prev, hash) ON claude_pm_audit TO ${TEAM_ROLES.developer};
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -110,7 +110,7 @@ export function createAuditTrust(storage: KeyringStorage, anchorDir: string): Au
     const text = await storage.read();
     return text === undefined ? undefined : parseKeyring(text, storage.where);
   };
-  const anchorFile = async (logFile: string) => join(anchorDir, `${createHash('sha256').update(await realpathNearest(logFile)).digest('hex').slice(0, 32)}.json`);
+  const anchorFile = async (logFile: string) => join(anchorDir, `${createHash('sha256').update(await anchoredTrail(logFile)).digest('hex').slice(0, 32)}.json`);
   return {
     where: storage.where,
     async keyring(create) {
@@ -138,9 +138,14 @@ export function createAuditTrust(storage: KeyringStorage, anchorDir: string): Au
     },
     async writeAnchor(logFile, anchor) {
       // Rewritten after every append: atomic, but not worth an fsync each time.
-      await writeJsonAtomic(await anchorFile(logFile), { log: await realpathNearest(logFile), ...anchor }, { mode: 0o600, durable: false });
+      await writeJsonAtomic(await anchorFile(logFile), { log: await anchoredTrail(logFile), ...anchor }, { mode: 0o600, durable: false });
     },
   };
+}
+
+// A trail is a log file (anchored by its real path) or a team database's audit table (`postgres://host:port/db`).
+async function anchoredTrail(trail: string): Promise<string> {
+  return /^postgres(ql)?:\/\//.test(trail) ? trail : realpathNearest(trail);
 }
 
 function parseKeyring(text: string, where: string): KeyringFile {

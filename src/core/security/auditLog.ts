@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { readOptional, userAuditTrust, type AuditTrust } from './auditKeys';
 import { redact, redactValue } from '../common/redact';
+import { CHAIN_START, chainBreak, sealEntry, sealMatches, type ChainLink } from './auditSeal';
 
 // The tamper-evident audit trail: one JSON object per line in `.claude-pm/logs/audit.log`, each sealed with an
 // HMAC-SHA-256 under a key kept outside the workspace and linked to the line before it. Editing, removing or
@@ -30,7 +30,6 @@ export const SECURITY_EVENTS = [
 export type SecurityEventType = (typeof SECURITY_EVENTS)[number];
 
 export const AUDIT_LOG_PATH = join('.claude-pm', 'logs', 'audit.log');
-const GENESIS = '0'.repeat(64);
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 const TAIL_BYTES = 64 * 1024;
 /** Field bounds: a flood of huge events cannot make one line unbounded. */
@@ -174,10 +173,7 @@ export class AuditLog {
           seq: last.seq + 1,
           timestamp: this.now().toISOString(),
           event: event.event,
-          actor: bounded(redact(event.actor), AUDIT_FIELD_LIMITS.actor),
-          action: bounded(redact(event.action), AUDIT_FIELD_LIMITS.action),
-          ...(event.target === undefined ? {} : { target: bounded(redact(event.target), AUDIT_FIELD_LIMITS.target) }),
-          ...(event.details === undefined ? {} : { details: boundedDetails(redactValue(event.details)) }),
+          ...boundedAuditFields(event),
           kid,
           prev: last.hash,
         },
@@ -202,7 +198,7 @@ export class AuditLog {
 
   // The link the next entry continues: the file's last line, or the anchor when the file ends before it (the
   // log was truncated or deleted: new entries keep their true numbers and verify reports the gap).
-  private async continueFrom(): Promise<Link> {
+  private async continueFrom(): Promise<ChainLink> {
     const fromFile = await lastLink(this.file);
     const anchor = await this.trust.readAnchor(this.file).catch(() => undefined);
     return anchor && anchor.seq > fromFile.seq ? { seq: anchor.seq, hash: anchor.hash } : fromFile;
@@ -229,7 +225,7 @@ export async function verifyAuditLog(file: string, options: VerifyOptions = {}):
     if (!anchor) return { ok: true, ...base, lines: 0, empty: true };
     return { ok: false, ...base, lines: 0, reason: `the audit log is missing: it was deleted or moved after entry ${anchor.seq} was written (${anchor.updated})` };
   }
-  let expected: Link = START;
+  let expected: ChainLink = CHAIN_START;
   let checked = 0;
   let anchorSeen = false;
   for (const current of files) {
@@ -242,15 +238,9 @@ export async function verifyAuditLog(file: string, options: VerifyOptions = {}):
       if (!entry) return broken(error!);
       const key = keyring?.keys.get(entry.kid);
       if (!key) return broken(`the line is sealed with audit key ${entry.kid}, which is not in ${trust.where} (written elsewhere, or forged)`);
-      if (!hashMatches(entry, key)) return broken('the line was changed after it was written (its seal does not match its content)');
-      if (entry.prev !== expected.hash || entry.seq !== expected.seq + 1) {
-        const gap = entry.seq > expected.seq + 1 && entry.prev !== expected.hash;
-        return broken(
-          gap
-            ? `${entry.seq - 1 > expected.seq + 1 ? `entries ${expected.seq + 1}–${entry.seq - 1} are` : `entry ${expected.seq + 1} is`} missing before this line (removed, or the log was truncated)`
-            : `the chain is broken before this line: expected entry ${expected.seq + 1}, found entry ${entry.seq} (a line was removed, inserted or reordered)`,
-        );
-      }
+      if (!sealMatches(entry, key)) return broken('the line was changed after it was written (its seal does not match its content)');
+      const chain = chainBreak(expected, entry, 'line');
+      if (chain) return broken(chain);
       if (anchor && entry.seq === anchor.seq) {
         if (entry.hash !== anchor.hash) return broken(`entry ${entry.seq} is not the one that was written (the log was replaced)`);
         anchorSeen = true;
@@ -265,12 +255,6 @@ export async function verifyAuditLog(file: string, options: VerifyOptions = {}):
   }
   return { ok: true, ...base, lines: checked };
 }
-
-interface Link {
-  seq: number;
-  hash: string;
-}
-const START: Link = { seq: 0, hash: GENESIS };
 
 // Rotated files are numbered in order of rotation (`audit.log.1` is the oldest) and never deleted, so no
 // entry is lost to a flood; moving them elsewhere is the user's decision, and verify reports the missing start.
@@ -292,21 +276,21 @@ async function rotateFile(file: string): Promise<void> {
 
 // The link the next entry continues. A damaged last line still yields a link so appends keep working; verify
 // reports the damage.
-function lastLinkIn(text: string): Link {
+function lastLinkIn(text: string): ChainLink {
   const lines = splitLines(text);
   const raw = lines[lines.length - 1];
-  if (raw === undefined) return START;
+  if (raw === undefined) return CHAIN_START;
   const { entry } = parseLine(raw);
-  return entry ? { seq: entry.seq, hash: entry.hash } : START;
+  return entry ? { seq: entry.seq, hash: entry.hash } : CHAIN_START;
 }
 
 // Reads only the tail of the current file; a file missing or empty right after a rotation continues the newest rotated one.
-async function lastLink(file: string): Promise<Link> {
+async function lastLink(file: string): Promise<ChainLink> {
   const tail = await readTail(file);
   if (tail) return lastLinkIn(tail);
   const rotated = await rotatedFiles(file);
   const newest = rotated[rotated.length - 1];
-  return newest ? lastLinkIn((await readTail(newest)) ?? '') : START;
+  return newest ? lastLinkIn((await readTail(newest)) ?? '') : CHAIN_START;
 }
 
 async function readTail(file: string): Promise<string | undefined> {
@@ -329,19 +313,6 @@ async function readTail(file: string): Promise<string | undefined> {
   }
 }
 
-function sealEntry(unsealed: Omit<AuditEntry, 'hash'>, key: Buffer): AuditEntry {
-  return { ...unsealed, hash: seal(unsealed, key) };
-}
-
-function seal(entry: Omit<AuditEntry, 'hash'> & { hash?: string }, key: Buffer): string {
-  const { hash: _hash, ...content } = entry;
-  return createHmac('sha256', key).update(canonicalJson(content)).digest('hex');
-}
-
-function hashMatches(entry: AuditEntry, key: Buffer): boolean {
-  return timingSafeEqual(Buffer.from(seal(entry, key), 'hex'), Buffer.from(entry.hash, 'hex'));
-}
-
 function parseLine(line: string): { entry?: AuditEntry; error?: string } {
   if (line.length > MAX_LINE_CHARS) return { error: `the line is ${line.length} characters long, longer than any audit entry` };
   let raw: unknown;
@@ -356,6 +327,16 @@ function parseLine(line: string): { entry?: AuditEntry; error?: string } {
   return { entry: raw as AuditEntry };
 }
 
+/** An event's text fields redacted and within their bounds, as every audit trail stores them. */
+export function boundedAuditFields(event: Pick<AuditEvent, 'actor' | 'action' | 'target' | 'details'>): Pick<AuditEntry, 'actor' | 'action' | 'target' | 'details'> {
+  return {
+    actor: bounded(redact(event.actor), AUDIT_FIELD_LIMITS.actor),
+    action: bounded(redact(event.action), AUDIT_FIELD_LIMITS.action),
+    ...(event.target === undefined ? {} : { target: bounded(redact(event.target), AUDIT_FIELD_LIMITS.target) }),
+    ...(event.details === undefined ? {} : { details: boundedDetails(redactValue(event.details)) }),
+  };
+}
+
 function bounded(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -365,18 +346,6 @@ function boundedDetails(details: Record<string, unknown>): Record<string, unknow
   const json = JSON.stringify(details);
   if (json.length <= AUDIT_FIELD_LIMITS.details) return details;
   return { truncated: true, original_length: json.length, preview: json.slice(0, AUDIT_FIELD_LIMITS.details - 200) };
-}
-
-// Sorted keys at every level: the seal depends on content only, not on key order.
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function splitLines(text: string): string[] {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { appendTeamAudit, verifyTeamAudit } from '../../../src/core/database/audit';
 import { ChangeFeed, type TeamChange } from '../../../src/core/database/changeFeed';
 import { migrate, schemaState, schemaStatus } from '../../../src/core/database/migrations';
 import { grantTeamRole, currentTeamRole } from '../../../src/core/database/roles';
@@ -127,35 +126,6 @@ describe('roles enforced by the database', () => {
     const bad = await cli(['db', 'grant', 'vera', 'owner'], { cwd, env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /ROLE must be admin, developer or viewer, not 'owner'/);
-  });
-
-  it('the audit trail is append-only for everyone and its chain verifies', async () => {
-    await appendTeamAudit(developer, { event: 'config_change', action: 'memory add', target: 'd1', details: { note: 'token=abcd1234secret' } });
-    await appendTeamAudit(developer, { event: 'permission_denied', action: 'db grant' });
-    const rows = await admin.query('SELECT actor, details FROM claude_pm_audit ORDER BY seq');
-    assert.deepEqual(rows.rows.map((r) => r.actor), ['dev', 'dev']);
-    assert.doesNotMatch(JSON.stringify(rows.rows[0].details), /abcd1234secret/);
-    assert.equal(await refused(developer, 'UPDATE claude_pm_audit SET action = $1', ['forged']), '42501');
-    assert.equal(await refused(developer, 'DELETE FROM claude_pm_audit'), '42501');
-    assert.equal(await refused(admin, 'DELETE FROM claude_pm_audit'), '42501');
-    assert.equal(await refused(admin, 'TRUNCATE claude_pm_audit'), '42501');
-    assert.deepEqual(await verifyTeamAudit(viewer), { ok: true, rows: 2 });
-
-    const cwd = await tempDir();
-    const verified = await cli(['audit', 'verify', '--database', '--format', 'json'], { cwd, env: { CLAUDE_PM_DATABASE_URL: cluster.url() } });
-    assert.equal(verified.code, 0, verified.stderr);
-    assert.equal(JSON.parse(verified.stdout).rows, 2);
-
-    // Only someone able to switch the guard off can change a row, and the chain still shows it.
-    await admin.query('ALTER TABLE claude_pm_audit DISABLE TRIGGER claude_pm_audit_append_only');
-    await admin.query("UPDATE claude_pm_audit SET action = 'nothing happened' WHERE seq = 1");
-    await admin.query('ALTER TABLE claude_pm_audit ENABLE TRIGGER claude_pm_audit_append_only');
-    const broken = await verifyTeamAudit(admin);
-    assert.equal(broken.ok, false);
-    assert.equal(broken.firstBrokenSeq, 1);
-    const cliBroken = await cli(['audit', 'verify', '--database'], { cwd, env: { CLAUDE_PM_DATABASE_URL: cluster.url() } });
-    assert.equal(cliBroken.code, 1);
-    assert.match(cliBroken.stdout, /audit row 1 its content does not match/);
   });
 });
 
