@@ -2,10 +2,10 @@
 // Recipe and pitfalls: shared research vscode-harness.md (own process group, XDG dirs, palette retry).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import { freePort } from '../helpers/freePort';
 
 const codeServer = resolve('test/e2e/harness/node_modules/.bin/code-server');
 export const resultsDir = resolve('test-results');
@@ -49,16 +49,6 @@ export function writeUserSettings(userDataDir: string, untrusted: boolean, extra
   );
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => ok(port));
-    });
-    server.on('error', fail);
-  });
-}
 
 export interface LaunchOptions {
   demoDir: string;

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { freePort, waitFor, writeUserSettings } from '../e2e/vscodeHarness';
+import { waitFor, writeUserSettings } from '../e2e/vscodeHarness';
+import { freePort } from '../helpers/freePort';
 import { RESULT_MARKER } from './marker';
 import { prepareWorkspace, SUITES, type SuiteName } from './workspaces';
 

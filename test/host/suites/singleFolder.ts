@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { signBody } from '../../../src/core/events/signature';
+import { freePort } from '../../helpers/freePort';
 import { eventually, runSuite, test, ui } from '../harness';
 import { GitHubTestServer } from '../../helpers/githubServer';
 import { activateExtension, activeEditor, fileContains, findRow, flatten, folder, path, read, rows, tabLabels } from '../editor';
 
 const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
-
-/** A port nothing listens on now, on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Posts a GitHub push to the listener, signed with `secret`. */
 function deliverPush(port: number, secret: string, deliveryId: string): Promise<Response> {
