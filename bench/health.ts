@@ -1,9 +1,10 @@
 // Wall time of a full health check: 4 service probes on 127.0.0.1 (one never answers, 1 s timeout) and
 // 20 git repositories with the `.claude-pm` layout check (target < 1.5 s), plus the same with every
-// framework compliance check. Prints JSON on stdout.
+// framework compliance check. Then the alert log at its bound: the CPU time a check spends appending its alerts,
+// and what `claude-pm alerts` spends reading and folding them. Prints JSON on stdout.
 
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -12,9 +13,13 @@ import { promisify } from 'node:util';
 import { FRAMEWORK_CHECKS } from '../src/core/health/frameworkChecks';
 import { runHealthCheck } from '../src/core/health/healthCheck';
 import type { ServiceDefinition } from '../src/core/health/services';
+import { alertsSince, foldRepeats } from '../src/core/health/alertLog';
+import type { HealthAlert, HealthReport } from '../src/core/health/reportSchema';
+import { ALERTS_FILE, loadAlerts, MAX_ALERTS, saveReport } from '../src/core/health/reportStore';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 20);
 const ROUNDS = 3;
+const ALERTS = Number(process.env.BENCH_ALERTS ?? MAX_ALERTS);
 const HANG_TIMEOUT_MS = 1000;
 const run = promisify(execFile);
 const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid' };
@@ -40,6 +45,32 @@ async function makeRepo(dir: string, i: number): Promise<void> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** CPU milliseconds (user + system) `action` takes: unlike wall time, it does not grow with the machine's load. */
+async function cpuMs(action: () => Promise<unknown>): Promise<number> {
+  const before = process.cpuUsage();
+  await action();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/** A full alert log (a monitor's week of a down service and low compliance), then one more check and one listing. */
+async function alertLog(root: string, report: HealthReport) {
+  const dir = join(root, 'alerts');
+  await mkdir(join(dir, '.claude-pm', 'logs'), { recursive: true });
+  const at = (i: number) => new Date(Date.now() - (ALERTS - i) * 60_000).toISOString();
+  const alert = (i: number): HealthAlert =>
+    i % 2 ? { timestamp: at(i), level: 'critical', message: 'Critical service mem0ai_mcp is down: connect ECONNREFUSED 127.0.0.1:8002', data: { service: 'mem0ai_mcp', status: 'down' } } : { timestamp: at(i), level: 'warning', message: 'Framework compliance 70% is below 80%', data: { compliance: 70 } };
+  await writeFile(join(dir, ALERTS_FILE), JSON.stringify({ version: 1, entries: Array.from({ length: ALERTS }, (_, i) => alert(i)) }));
+  const save: number[] = [];
+  const list: number[] = [];
+  let folded = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    save.push(await cpuMs(() => saveReport(dir, { ...report, alerts: [alert(ALERTS + r), alert(ALERTS + r + 1)] }, 2000, ALERTS)));
+    list.push(await cpuMs(async () => (folded = foldRepeats(alertsSince(await loadAlerts(dir), new Date(Date.now() - 7 * 86_400_000))).length)));
+  }
+  return { entries: ALERTS, file_bytes: (await stat(join(dir, ALERTS_FILE))).size, save_cpu_ms: Math.round(median(save) * 10) / 10, list_cpu_ms: Math.round(median(list) * 10) / 10, folded_lines: folded };
 }
 
 async function main(): Promise<void> {
@@ -74,6 +105,7 @@ async function main(): Promise<void> {
     const baselineMs = Math.round(performance.now() - baselineStart);
     const layoutOnly = await measure(false);
     const allChecks = await measure(true);
+    const alerts = await alertLog(root, await runHealthCheck({ services: [], projects: [repos[0]!], alertThreshold: 60 }));
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -88,6 +120,7 @@ async function main(): Promise<void> {
           all_framework_checks: allChecks,
           target_ms: 1500,
           within_target: layoutOnly.median_ms < 1500,
+          alert_log: alerts,
         },
         null,
         2,
