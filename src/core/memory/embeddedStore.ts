@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
 import { EMPTY_POSITION, EventLog, MemoryLogError, type LogPosition, type MemoryEvent, type ReadResult } from './eventLog';
+import type { DamagedSnapshotError } from './binaryTables';
 import { IndexSnapshot, type SnapshotStamp } from './indexSnapshot';
+import { encodeRecords } from './savedRecords';
 import { MemoryState, StagedState, type StateView } from './memoryState';
 import { Listeners } from './listeners';
 import { SearchIndex } from './searchIndex';
@@ -25,9 +28,9 @@ const COMPACT_RATIO = 2;
 const COMPACT_MIN_EVENTS = 5000;
 /** Memories indexed between two yields to the event loop while an index is built. */
 const INDEX_CHUNK = 2000;
-/** Save the index again on dispose once this many log bytes were indexed on top of the saved one. */
+/** Save the snapshot again on dispose once this many log bytes were read on top of the saved one. */
 const RESAVE_AFTER_BYTES = 1024 * 1024;
-/** Smaller stores index faster than a saved index loads: they are never saved. */
+/** Smaller stores replay and index faster than a snapshot loads: they are never saved. */
 const SAVE_MIN_MEMORIES = 1000;
 
 type Operation = (state: StagedState) => { events: MemoryEvent[]; result: unknown };
@@ -35,8 +38,10 @@ type Operation = (state: StagedState) => { events: MemoryEvent[]; result: unknow
 /**
  * The default backend: an append-only event log in `<workspace>/.claude-pm/memory/` replayed into memory.
  * Several processes (extension, CLI) may write at once: every write catches up with the log under the store
- * lock first, so all see each other's writes and content-hash deduplication holds across them. The search
- * index is built only when something searches (a listing never pays for it).
+ * lock first, so all see each other's writes and content-hash deduplication holds across them. A large store
+ * is opened from the snapshot beside the log (its memories and search index as of some offset) plus the log's
+ * tail; otherwise the log is replayed and the search index built only when something searches (a listing never
+ * pays for it), then saved for the next process.
  */
 export class EmbeddedStore implements MemoryBackend {
   readonly kind = 'embedded' as const;
@@ -46,10 +51,8 @@ export class EmbeddedStore implements MemoryBackend {
   private indexing: Promise<SearchIndex> | undefined;
   /** Ids changed while an index was being built: re-indexed once it is done. */
   private readonly changedWhileIndexing = new Set<string>();
-  /** Log offset just past each live memory's latest event: what a saved index from before it lacks. */
-  private readonly touchedAt = new Map<string, number>();
   private readonly snapshots: IndexSnapshot;
-  /** What the saved index on disk describes, once this process read or wrote it. */
+  /** What the snapshot on disk describes, once this process read or wrote it. */
   private saved: SnapshotStamp | undefined;
   private saving: Promise<void> | undefined;
   private readonly changed = new Listeners<void>();
@@ -97,7 +100,7 @@ export class EmbeddedStore implements MemoryBackend {
 
   /** All live memories, in memory; empty until loaded. No I/O. */
   snapshot(): readonly MemoryRecord[] {
-    return [...this.state.memories.values()];
+    return [...this.state.values()];
   }
 
   /** Synchronous ranked lookup on the in-memory index (hovers): exact terms only, no I/O; empty until loaded. */
@@ -154,7 +157,7 @@ export class EmbeddedStore implements MemoryBackend {
   async list(options: ListOptions): Promise<MemoryRecord[]> {
     await this.refresh();
     const out: MemoryRecord[] = [];
-    for (const m of this.state.memories.values()) if (matchesFilters(m, options)) out.push(m);
+    for (const m of this.state.values()) if (matchesFilters(m, options)) out.push(m);
     out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     return options.limit ? out.slice(0, options.limit) : out;
   }
@@ -163,7 +166,8 @@ export class EmbeddedStore implements MemoryBackend {
     await this.refresh();
     const index = await this.searchIndex();
     const limit = options.limit ?? 10;
-    const accept = (id: string) => matchesFilters(this.state.memory(id), options);
+    // Every indexed memory is live: only filters need the records of all candidates (reading saved ones costs).
+    const accept = hasFilters(options) ? (id: string) => matchesFilters(this.state.memory(id), options) : undefined;
     const hits = normalise(index.search(query, limit, accept, options.exact === true), this.state);
     return options.threshold ? hits.filter((h) => h.score >= (options.threshold as number)) : hits;
   }
@@ -226,7 +230,7 @@ export class EmbeddedStore implements MemoryBackend {
     await this.replaying?.catch(() => undefined);
     await this.indexing?.catch(() => undefined);
     const saved = this.saved;
-    if (this.index && (!saved || saved.generation !== this.position.generation || this.position.offset - saved.offset > RESAVE_AFTER_BYTES)) this.saveIndex();
+    if (this.index && (!saved || saved.generation !== this.position.generation || this.position.offset - saved.offset > RESAVE_AFTER_BYTES)) this.saveSnapshot();
     await this.saving;
   }
 
@@ -235,7 +239,7 @@ export class EmbeddedStore implements MemoryBackend {
    * tries again (after the user moved a folder out of the way, say) instead of failing for ever.
    */
   private replay(): Promise<void> {
-    this.replaying ??= this.catchUp().then(
+    this.replaying ??= this.open().then(
       () => undefined,
       (error: unknown) => {
         this.replaying = undefined;
@@ -243,6 +247,37 @@ export class EmbeddedStore implements MemoryBackend {
       },
     );
     return this.replaying;
+  }
+
+  /** The snapshot's memories and index when it fits the log, then whatever the log gained since. */
+  private async open(): Promise<void> {
+    if (this.position.offset === 0) await this.restore();
+    await this.catchUp();
+  }
+
+  /** Starts from the snapshot when it belongs to this log; anything else (missing, stale, damaged) is ignored. */
+  private async restore(): Promise<void> {
+    const log = await this.log.identity().catch(() => undefined);
+    const snapshot = log && (await this.snapshots.read(log));
+    if (!log || !snapshot) return;
+    const tailCrc = await this.log.checksumBefore(snapshot.stamp.offset).catch(() => undefined);
+    if (tailCrc !== snapshot.stamp.tailCrc || this.position.offset !== 0) return;
+    this.state.restore(snapshot.records, (error) => this.distrust(error));
+    this.index = snapshot.index;
+    this.saved = snapshot.stamp;
+    this.eventCount = snapshot.stamp.events;
+    // Size unknown (-1): the tail after the snapshot's offset is read whatever the log's size and time now.
+    this.position = { generation: log.generation, inode: log.inode, offset: snapshot.stamp.offset, size: -1, mtimeMs: 0 };
+  }
+
+  /**
+   * A saved memory failed validation although the snapshot's checksum held (written by hand, or by another
+   * version): the snapshot goes, and the next call reads the whole log.
+   */
+  private distrust(error: DamagedSnapshotError): never {
+    this.reset();
+    void rm(this.snapshots.path, { force: true }).catch(() => undefined);
+    throw new MemoryLogError(`The saved memory snapshot ${this.snapshots.path} does not match the memory log (${error.message}); it was removed and the log is read again on the next request.`, { cause: error });
   }
 
   /** The search index, built on first use in chunks so the event loop stays responsive meanwhile. */
@@ -254,49 +289,41 @@ export class EmbeddedStore implements MemoryBackend {
     return this.indexing;
   }
 
-  /** The saved index brought up to date when there is a valid one, else a new one built in chunks and saved. */
+  /** A new index over every live memory, built in chunks, then saved for the next process. */
   private async buildIndex(): Promise<SearchIndex> {
     this.changedWhileIndexing.clear();
-    const restored = await this.snapshots.read(this.position).catch(() => undefined);
-    let index: SearchIndex;
-    if (restored) {
-      index = restored.index;
-      this.saved = restored.stamp;
-      const gone: string[] = [];
-      for (const id of index.ids()) if (!this.state.memory(id)) gone.push(id);
-      for (const id of gone) index.remove(id);
-      for (const [id, memory] of this.state.memories) if (!index.has(id) || (this.touchedAt.get(id) ?? 0) > restored.stamp.offset) index.add(memory);
-    } else {
-      index = new SearchIndex();
-      const memories = [...this.state.memories.values()];
-      for (let i = 0; i < memories.length; i += INDEX_CHUNK) {
-        const end = Math.min(i + INDEX_CHUNK, memories.length);
-        for (let k = i; k < end; k++) index.add(memories[k] as MemoryRecord);
-        if (end < memories.length) await new Promise((r) => setImmediate(r));
-      }
+    const index = new SearchIndex();
+    const memories = [...this.state.values()];
+    for (let i = 0; i < memories.length; i += INDEX_CHUNK) {
+      const end = Math.min(i + INDEX_CHUNK, memories.length);
+      for (let k = i; k < end; k++) index.add(memories[k] as MemoryRecord);
+      if (end < memories.length) await new Promise((r) => setImmediate(r));
     }
     for (const id of this.changedWhileIndexing) reindex(index, id, this.state);
     this.changedWhileIndexing.clear();
     this.index = index;
-    if (!restored) this.saveIndex();
+    this.saveSnapshot();
     this.changed.fire();
     return index;
   }
 
-  /** Saves the index as it stands for the next process (best effort: a failure only costs a rebuild). */
-  private saveIndex(): void {
+  /** Saves the memories and their index as they stand for the next process (best effort: a failure only costs a replay). */
+  private saveSnapshot(): void {
     if (!this.index || this.saving || this.position.generation === '' || this.index.size < SAVE_MIN_MEMORIES) return;
-    // Serialised now, so the stamp matches what the bytes hold; events applied later are past its offset.
-    const stamp: SnapshotStamp = { generation: this.position.generation, offset: this.position.offset };
-    const saved = this.index.save();
-    this.saving = this.snapshots
-      .write(stamp, saved)
-      .then(
-        () => {
-          this.saved = stamp;
-        },
-        (error: unknown) => this.logger.warn(`Memory store: could not save the search index beside ${this.log.path}: ${(error as Error).message}`),
-      )
+    // Serialised now, so the stamp matches what the bytes hold; events applied later are past its offset. The
+    // log's bytes before the offset never change within a generation, so their checksum can be taken later.
+    const { generation, offset } = this.position;
+    const events = this.eventCount;
+    const index = this.index.save();
+    const records = encodeRecords(this.state.sources());
+    this.saving = this.log
+      .checksumBefore(offset)
+      .then(async (tailCrc) => {
+        const stamp: SnapshotStamp = { generation, offset, events, tailCrc };
+        await this.snapshots.write(stamp, index, records);
+        this.saved = stamp;
+      })
+      .catch((error: unknown) => this.logger.warn(`Memory store: could not save the memory snapshot beside ${this.log.path}: ${(error as Error).message}`))
       .finally(() => {
         this.saving = undefined;
       });
@@ -351,7 +378,7 @@ export class EmbeddedStore implements MemoryBackend {
           }
           if (events.length === 0) return;
           this.position = await this.log.appendLocked(events, this.position);
-          for (const event of events) this.applyEvent(event, this.position.offset);
+          for (const event of events) this.applyEvent(event);
           this.eventCount += events.length;
           if (this.eventCount > COMPACT_MIN_EVENTS && this.eventCount > this.state.size * COMPACT_RATIO) await this.rewriteLocked();
         });
@@ -365,14 +392,12 @@ export class EmbeddedStore implements MemoryBackend {
   }
 
   private async rewriteLocked(): Promise<void> {
-    const memories = this.state.memories;
+    const memories = this.state.values();
     function* creates(): Generator<MemoryEvent> {
-      for (const memory of memories.values()) yield { e: 'create', at: memory.updatedAt, memory };
+      for (const memory of memories) yield { e: 'create', at: memory.updatedAt, memory };
     }
     this.position = await this.log.replaceLocked(creates());
     this.eventCount = this.state.size;
-    // Every memory now lies within the new generation's first bytes, which any saved index of it covers.
-    this.touchedAt.clear();
   }
 
   /** One catch-up at a time: concurrent callers share the read in flight. */
@@ -409,8 +434,8 @@ export class EmbeddedStore implements MemoryBackend {
   private readLog(from: LogPosition): Promise<ReadResult> {
     return this.log.readFrom(from, {
       restart: () => this.reset(),
-      event: (event, end) => {
-        this.applyEvent(event, end);
+      event: (event) => {
+        this.applyEvent(event);
         this.eventCount++;
       },
     });
@@ -418,7 +443,6 @@ export class EmbeddedStore implements MemoryBackend {
 
   private reset(): void {
     this.state.clear();
-    this.touchedAt.clear();
     this.eventCount = 0;
     this.position = EMPTY_POSITION;
     if (this.index) {
@@ -428,10 +452,8 @@ export class EmbeddedStore implements MemoryBackend {
     }
   }
 
-  private applyEvent(event: MemoryEvent, end: number): void {
+  private applyEvent(event: MemoryEvent): void {
     const id = this.state.apply(event);
-    if (this.state.memory(id)) this.touchedAt.set(id, end);
-    else this.touchedAt.delete(id);
     if (this.index) reindex(this.index, id, this.state);
     else if (this.indexing) this.changedWhileIndexing.add(id);
   }
@@ -441,6 +463,10 @@ function reindex(index: SearchIndex, id: string, state: StateView): void {
   const memory = state.memory(id);
   if (memory) index.add(memory);
   else index.remove(id);
+}
+
+function hasFilters(options: SearchOptions): boolean {
+  return Boolean(options.category || options.projectId || options.tags?.length || options.technology);
 }
 
 export function matchesFilters(memory: MemoryRecord | undefined, options: SearchOptions & ListOptions): boolean {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { writeFileAtomic } from '../common/atomicFile';
 import { withLock } from './storeLock';
@@ -59,6 +60,7 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const HEADER_PROBE_BYTES = 256;
 const MAX_CORRUPT_KEPT = 1000;
 const LINES_PER_WRITE = 2000;
+const TAIL_CHECK_BYTES = 4096;
 
 /** Receives what `readFrom` finds: `restart` first when the log is not the one read before, then each event. */
 export interface LogSink {
@@ -193,6 +195,38 @@ export class EventLog {
       return result;
     } catch (error) {
       throw this.explain(error, 'read');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The log's generation, inode and size without reading it; undefined when there is no log yet. */
+  async identity(): Promise<{ generation: string; inode: number; size: number } | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const info = await handle.stat();
+      return info.isFile() ? { generation: await readGeneration(handle, info.size), inode: info.ino, size: info.size } : undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * A checksum of the bytes just before `offset`: a saved copy of the state records it, so a log rewritten in
+   * place under the same generation (restored from a backup, say) is not taken for the one it was made from.
+   */
+  async checksumBefore(offset: number): Promise<number> {
+    const handle = await open(this.path, 'r');
+    try {
+      const from = Math.max(0, offset - TAIL_CHECK_BYTES);
+      const bytes = Buffer.alloc(offset - from);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, from);
+      return crc32(bytes.subarray(0, bytesRead));
     } finally {
       await handle.close();
     }

@@ -1,4 +1,6 @@
+import { DamagedSnapshotError } from './binaryTables';
 import type { MemoryEvent } from './eventLog';
+import type { RecordSource, SavedRecords } from './savedRecords';
 import type { MemoryRecord } from './types';
 
 /** Read access to live memories by id and by content hash. */
@@ -46,29 +48,66 @@ function applyEvent(state: MutableState, event: MemoryEvent): string {
   return event.id;
 }
 
-/** The live memories replayed from the log. */
+/**
+ * The live memories: replayed from the log, or restored from a saved copy and then brought up to date. Saved
+ * memories are decoded one at a time when first read, so opening a large store reads only what it shows.
+ */
 export class MemoryState implements MutableState {
-  readonly memories = new Map<string, MemoryRecord>();
-  private readonly byHash = new Map<string, string>();
+  private readonly records = new Map<string, MemoryRecord>();
+  /** Live memories not decoded yet: their number in `saved`. */
+  private readonly unread = new Map<string, number>();
+  private saved: SavedRecords | undefined;
+  /** Content hash to id; built on first use after a restore (deduplication needs it, opening does not). */
+  private byHash: Map<string, string> | undefined = new Map();
+  private damaged: (error: DamagedSnapshotError) => never = (error) => {
+    throw error;
+  };
+
+  /** Starts over from a saved copy; `damaged` is called, and the error rethrown, when a saved record fails validation. */
+  restore(saved: SavedRecords, damaged: (error: DamagedSnapshotError) => never): void {
+    this.clear();
+    this.saved = saved;
+    this.damaged = damaged;
+    for (let i = 0; i < saved.length; i++) this.unread.set(saved.id(i), i);
+    this.byHash = undefined;
+  }
 
   get size(): number {
-    return this.memories.size;
+    return this.records.size + this.unread.size;
   }
 
   memory(id: string): MemoryRecord | undefined {
-    return this.memories.get(id);
+    return this.records.get(id) ?? this.decode(id);
+  }
+
+  /** Every live memory (decoding all saved ones). */
+  values(): IterableIterator<MemoryRecord> {
+    for (const id of [...this.unread.keys()]) this.decode(id);
+    return this.records.values();
+  }
+
+  /** Every live memory as a saved copy holds it: saved bytes as they are when never decoded. */
+  sources(): RecordSource[] {
+    const out: RecordSource[] = [];
+    for (const [id, memory] of this.records) out.push({ id, hash: memory.hash, json: JSON.stringify(memory) });
+    const saved = this.saved as SavedRecords;
+    for (const [id, i] of this.unread) out.push({ id, hash: saved.hash(i), json: saved.raw(i) });
+    return out;
   }
 
   idForHash(hash: string): string | undefined {
-    return this.byHash.get(hash);
+    return this.hashes().get(hash);
   }
 
   setMemory(id: string, memory: MemoryRecord | undefined): void {
-    if (memory) this.memories.set(id, memory);
-    else this.memories.delete(id);
+    this.unread.delete(id);
+    if (memory) this.records.set(id, memory);
+    else this.records.delete(id);
   }
 
   setHash(hash: string, id: string | undefined): void {
+    // Not built yet: it will be derived from the memories as they are then.
+    if (!this.byHash) return;
     if (id) this.byHash.set(hash, id);
     else this.byHash.delete(hash);
   }
@@ -78,8 +117,34 @@ export class MemoryState implements MutableState {
   }
 
   clear(): void {
-    this.memories.clear();
-    this.byHash.clear();
+    this.records.clear();
+    this.unread.clear();
+    this.saved = undefined;
+    this.byHash = new Map();
+  }
+
+  private decode(id: string): MemoryRecord | undefined {
+    const i = this.unread.get(id);
+    if (i === undefined) return undefined;
+    let memory: MemoryRecord;
+    try {
+      memory = (this.saved as SavedRecords).record(i);
+    } catch (error) {
+      if (error instanceof DamagedSnapshotError) this.damaged(error);
+      throw error;
+    }
+    this.unread.delete(id);
+    this.records.set(id, memory);
+    return memory;
+  }
+
+  private hashes(): Map<string, string> {
+    if (this.byHash) return this.byHash;
+    const byHash = new Map<string, string>();
+    for (const [id, memory] of this.records) byHash.set(memory.hash, id);
+    for (const [id, i] of this.unread) byHash.set((this.saved as SavedRecords).hash(i), id);
+    this.byHash = byHash;
+    return byHash;
   }
 }
 

@@ -51,7 +51,7 @@ export class SearchIndex {
     this.postings = postings;
   }
 
-  /** An index saved by `save`; throws `DamagedIndexError` when the bytes do not hold together. */
+  /** An index saved by `save`; throws `DamagedSnapshotError` when the bytes do not hold together. */
   static load(saved: Buffer): SearchIndex {
     return new SearchIndex(TermPostings.thaw(decodePostings(saved)));
   }

@@ -3,6 +3,8 @@
 // search results did not change when the index moved to this layout, which a saved copy loads without
 // rebuilding: typed arrays read from one file, with documents added or removed afterwards kept beside them.
 
+import { DamagedSnapshotError } from './binaryTables';
+
 /** Fields of a memory, in scoring order: content, tags, category. */
 export const FIELD_COUNT = 3;
 const CONTENT = 0;
@@ -63,6 +65,7 @@ export class TermPostings {
     postings.ids = frozen.ids.slice();
     postings.lengths = frozen.fieldLengths.slice();
     frozen.ids.forEach((id, doc) => {
+      if (postings.numbers.has(id)) throw new DamagedSnapshotError(`document ${id} saved twice`);
       postings.numbers.set(id, doc);
       const group = frozen.groups[doc];
       if (group !== undefined) postings.groups.set(doc, group);

@@ -69,8 +69,9 @@ describe('saved search index', () => {
     const savedHeader = JSON.parse(saved.toString('utf8', 0, headerEnd)) as Record<string, unknown>;
     const foreign = Buffer.concat([Buffer.from(`${JSON.stringify({ ...savedHeader, v: 1 })}\n`), saved.subarray(headerEnd)]);
     const garbled = Buffer.from(saved.subarray(headerEnd));
-    // The first posting names a document the index does not have (the postings are the last 2 × count words).
-    garbled.writeUInt32LE(0xffffffff, garbled.length - 8 * garbled.readUInt32LE(20));
+    // The index's first posting names a document it does not have (its postings are its last 2 × count words).
+    const indexBytes = savedHeader.indexBytes as number;
+    garbled.writeUInt32LE(0xffffffff, indexBytes - 8 * garbled.readUInt32LE(20));
     const rechecked = Buffer.concat([Buffer.from(`${JSON.stringify({ ...savedHeader, crc32: crc32(garbled) })}\n`), garbled]);
     for (const [n, damaged] of [flipped, saved.subarray(0, saved.length / 2), foreign, rechecked].entries()) {
       await writeFile(snapshotPath, damaged);
@@ -92,5 +93,68 @@ describe('saved search index', () => {
     const header = JSON.parse((await readFile(join(dir, 'index.snapshot'), 'utf8')).split('\n')[0] as string) as { generation: string };
     const log = JSON.parse((await readFile(join(dir, 'events.jsonl'), 'utf8')).split('\n')[0] as string) as { generation: string };
     assert.equal(header.generation, log.generation);
+  });
+
+  it('opens from the snapshot with its index ready and reads only what the log gained after it', async () => {
+    const dir = await tempDir();
+    const first = open(dir);
+    await first.service.addBatch(filler);
+    const changed = await first.service.add({ content: 'the cache is warmed by a cron job', category: 'project' });
+    const dropped = await first.service.add({ content: 'obsolete note about the cron job', category: 'project' });
+    await first.service.search('cron');
+    await first.service.dispose();
+
+    const other = open(dir);
+    await other.service.update(changed.memory.id, { content: 'the cache is warmed on deploy' });
+    await other.service.delete(dropped.memory.id);
+    const added = await other.service.add({ content: 'cron jobs run in UTC', category: 'team' });
+    // Deduplication sees the saved memories too.
+    assert.equal((await other.service.add({ content: filler[7]?.content as string, category: 'team' })).duplicate, true);
+
+    const later = open(dir);
+    assert.equal((await later.service.get(added.memory.id))?.content, 'cron jobs run in UTC');
+    assert.equal(later.store.isLoaded, true, 'the index came with the snapshot, no search needed');
+    assert.deepEqual(await found(later.service, 'cron'), ['cron jobs run in UTC']);
+    assert.equal((await later.service.get(changed.memory.id))?.content, 'the cache is warmed on deploy');
+    assert.equal(await later.service.get(dropped.memory.id), undefined);
+    assert.equal((await later.service.list()).length, 1002);
+    assert.equal((await later.service.add({ content: 'cron jobs run in UTC', category: 'team' })).duplicate, true);
+    await later.service.dispose();
+  });
+
+  it('is not matched with a log rewritten in place under the same generation', async () => {
+    const dir = await tempDir();
+    const first = open(dir);
+    await first.service.addBatch([...filler, { content: 'the gateway retries twice', category: 'pattern' }]);
+    await first.service.search('gateway');
+    await first.service.dispose();
+    const logPath = join(dir, 'events.jsonl');
+    await writeFile(logPath, (await readFile(logPath, 'utf8')).replace('the gateway retries twice', 'the gateway retries never'));
+    const reopened = open(dir);
+    assert.deepEqual(await found(reopened.service, 'gateway'), ['the gateway retries never']);
+    await reopened.service.dispose();
+  });
+
+  it('reports a saved memory that fails validation, removes the snapshot and reads the log on the next request', async () => {
+    const dir = await tempDir();
+    const first = open(dir);
+    await first.service.addBatch(filler);
+    await first.service.search('lorem');
+    await first.service.dispose();
+    const snapshotPath = join(dir, 'index.snapshot');
+    const saved = await readFile(snapshotPath);
+    const headerEnd = saved.indexOf(0x0a) + 1;
+    const header = JSON.parse(saved.toString('utf8', 0, headerEnd)) as Record<string, unknown>;
+    // A record that is not a memory, with a checksum that matches: written by hand, not by a crash.
+    const payload = Buffer.from(saved.subarray(headerEnd));
+    const record = payload.indexOf('{"id":', header.indexBytes as number);
+    payload.write('[', record);
+    await writeFile(snapshotPath, Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, crc32: crc32(payload) })}\n`), payload]));
+
+    const reader = open(dir);
+    await assert.rejects(reader.service.list(), (error: Error) => error.message.includes(snapshotPath) && error.message.includes('read again'));
+    assert.equal((await reader.service.list()).length, 1000);
+    assert.equal(await exists(snapshotPath), false);
+    await reader.service.dispose();
   });
 });

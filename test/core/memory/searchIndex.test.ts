@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DamagedIndexError } from '../../../src/core/memory/postingsCodec';
+import { DamagedSnapshotError } from '../../../src/core/memory/binaryTables';
 import { SearchIndex } from '../../../src/core/memory/searchIndex';
 import type { MemoryRecord } from '../../../src/core/memory/types';
 import { seededRandom } from '../../helpers/seededRandom';
@@ -86,11 +86,11 @@ describe('search index', () => {
 
   it('refuses saved bytes that do not hold together, whatever they are', () => {
     const saved = build(200, 3).save();
-    assert.throws(() => SearchIndex.load(saved.subarray(0, saved.length - 8)), DamagedIndexError);
-    assert.throws(() => SearchIndex.load(Buffer.concat([saved, Buffer.alloc(4)])), DamagedIndexError);
+    assert.throws(() => SearchIndex.load(saved.subarray(0, saved.length - 8)), DamagedSnapshotError);
+    assert.throws(() => SearchIndex.load(Buffer.concat([saved, Buffer.alloc(4)])), DamagedSnapshotError);
     const versioned = Buffer.from(saved);
     versioned.writeUInt32LE(99, 4);
-    assert.throws(() => SearchIndex.load(versioned), DamagedIndexError);
+    assert.throws(() => SearchIndex.load(versioned), DamagedSnapshotError);
     // Any single word changed either still decodes into a usable index or is refused: never a crash or a hang.
     fc.assert(
       fc.property(fc.nat(saved.length / 4 - 1), fc.nat(), (word, value) => {
@@ -100,7 +100,7 @@ describe('search index', () => {
           const index = SearchIndex.load(damaged);
           for (const query of QUERIES) index.search(query, 10);
         } catch (error) {
-          if (!(error instanceof DamagedIndexError)) throw error;
+          if (!(error instanceof DamagedSnapshotError)) throw error;
         }
       }),
       { numRuns: 300 },
