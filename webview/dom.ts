@@ -22,6 +22,13 @@ export function withCode(text: string): (Node | string)[] {
   return text.split(/(`[^`]+`)/).filter(Boolean).map((part) => (part.length > 2 && part.startsWith('`') && part.endsWith('`') ? el('code', {}, part.slice(1, -1)) : part));
 }
 
+/** A button that reads as a link; `focusKey` lets `refill` give it focus back (without `onClick`, its row handles clicks). */
+export function linkButton(label: string | Node, focusKey: string, onClick?: () => void): HTMLButtonElement {
+  const button = el('button', { type: 'button', class: 'link-button', 'data-focus-key': focusKey }, label);
+  if (onClick) button.addEventListener('click', onClick);
+  return button;
+}
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** Creates an SVG element; like `el`, text children are set as text. */

@@ -1,9 +1,8 @@
 import { formatDuration } from '../src/core/common/duration';
 import type { DashboardRuns } from '../src/shared/protocol';
 import { formatUsd, relativeTime } from '../src/shared/runFormat';
-import { el } from './dom';
+import { el, linkButton } from './dom';
 import { statusBadge } from './runStatus';
-import { revealButton } from './workflowGraph';
 
 type Run = DashboardRuns['recent'][number];
 
@@ -21,7 +20,7 @@ export function recentRuns(runs: readonly Run[], now: number, reveal: (runId: st
     const row = el(
       'tr',
       { 'data-run': run.id },
-      el('th', { scope: 'row' }, revealButton(run.title, `run:${run.id}`), el('span', { class: 'muted run-kind' }, run.kind === 'delegated' ? ' task' : ' workflow'), run.user ? el('span', { class: 'muted' }, ` · ${run.user}`) : null),
+      el('th', { scope: 'row' }, linkButton(run.title, `recent-run:${run.id}`), el('span', { class: 'muted run-kind' }, run.kind === 'delegated' ? ' task' : ' workflow'), run.user ? el('span', { class: 'muted' }, ` · ${run.user}`) : null),
       el('td', {}, statusBadge(run.status)),
       el('td', { class: 'number' }, run.durationMs !== undefined ? formatDuration(run.durationMs) : run.status === 'running' ? 'running' : '—'),
       el('td', { class: 'number' }, cost(run)),

@@ -2,7 +2,7 @@ import { formatDuration } from '../src/core/common/duration';
 import { DagLayoutError, layoutDag, NODE_HEIGHT, NODE_WIDTH } from '../src/shared/dagLayout';
 import type { DashboardRuns } from '../src/shared/protocol';
 import { formatUsd, relativeTime } from '../src/shared/runFormat';
-import { el, svg } from './dom';
+import { el, linkButton, svg } from './dom';
 import { statusBadge, statusLook } from './runStatus';
 
 type Graph = NonNullable<DashboardRuns['graph']>;
@@ -37,7 +37,7 @@ export function workflowGraph(graph: Graph | null, now: number, reveal: (runId: 
     ' ',
     statusBadge(graph.status),
     ` · started ${relativeTime(graph.startedAt, now)} · `,
-    revealButton('Show in Runs view', `run:${graph.runId}`, () => reveal(graph.runId)),
+    linkButton('Show in Runs view', `graph-run:${graph.runId}`, () => reveal(graph.runId)),
   );
   let layout;
   try {
@@ -79,11 +79,4 @@ export function workflowGraph(graph: Graph | null, now: number, reveal: (runId: 
     ...nodes,
   );
   return [header, el('div', { class: 'graph-scroll' }, picture)];
-}
-
-/** A text button that reveals something in the Runs view (without `onClick`, a click is left to its row). */
-export function revealButton(label: string | Node, focusKey: string, onClick?: () => void): HTMLButtonElement {
-  const button = el('button', { type: 'button', class: 'link-button', 'data-focus-key': focusKey }, label);
-  if (onClick) button.addEventListener('click', onClick);
-  return button;
 }
