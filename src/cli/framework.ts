@@ -217,8 +217,11 @@ function usageLine(command: CliCommand): string {
   return `usage: claude-pm ${command.path.join(' ')}${command.args ? ` ${command.args}` : ''} [options]`;
 }
 
-function renderOptions(options: OptionSpec | undefined, help: Readonly<Record<string, string>> = {}): string {
+const GLOBAL_HELP: Readonly<Record<string, string>> = { cwd: 'act on the workspace holding this folder (default: the current one)', format: 'json or text (default)' };
+
+function renderOptions(options: OptionSpec | undefined, commandHelp: Readonly<Record<string, string>> = {}): string {
   const all = { ...options, cwd: GLOBAL_OPTIONS.cwd, format: GLOBAL_OPTIONS.format };
+  const help = { ...GLOBAL_HELP, ...commandHelp };
   const lines = Object.entries(all).map(([name, spec]) => {
     const usage = `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.multiple ? ' (repeatable)' : ''}`;
     return Object.hasOwn(help, name) ? `${usage.padEnd(26)} ${help[name]}` : usage;
