@@ -2,7 +2,7 @@
 // quality on LoCoMo (read from ../shared/benchmarks/locomo, never copied; override with LOCOMO_PATH).
 // Prints one JSON object on stdout.
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,8 @@ import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../src/core/memory/embeddedStore';
 import { MemoryService } from '../src/core/memory/memoryService';
 import { memoryDir } from '../src/core/memory/openMemory';
-import { SearchIndex } from '../src/core/memory/searchIndex';
-import { contentHash } from '../src/core/memory/text';
-import type { MemoryRecord, NewMemory } from '../src/core/memory/types';
+import type { NewMemory } from '../src/core/memory/types';
+import { embeddedLocomo, locomoConversations } from './locomo';
 import { percentile } from './stats';
 import { seededRandom } from '../test/helpers/seededRandom';
 
@@ -182,55 +181,14 @@ async function millionLineLog(): Promise<Record<string, unknown>> {
   }
 }
 
-interface LocomoSample {
-  observation: Record<string, Record<string, [string, string | string[]][]>>;
-  qa: { question: string; evidence?: string[]; category: number }[];
-}
-
-function locomo(): Record<string, unknown> {
-  const path = process.env.LOCOMO_PATH ?? resolve(__dirname, '../../shared/benchmarks/locomo/locomo10.json');
-  if (!existsSync(path)) return { skipped: `no LoCoMo data at ${path}` };
-  const samples = JSON.parse(readFileSync(path, 'utf8')) as LocomoSample[];
-  let questions = 0;
-  let hit5 = 0;
-  let hit10 = 0;
-  let reciprocal = 0;
-  for (const sample of samples) {
-    const index = new SearchIndex();
-    const dialogue = new Map<string, string[]>();
-    let n = 0;
-    for (const [session, bySpeaker] of Object.entries(sample.observation)) {
-      for (const facts of Object.values(bySpeaker)) {
-        for (const [fact, diaIds] of facts) {
-          const id = `m${n++}`;
-          // A few observations cite several turns, as a list or a comma-separated string.
-          dialogue.set(id, [diaIds].flat().flatMap((d) => d.split(/[;,]\s*/)));
-          const at = new Date(0).toISOString();
-          // Each observation is recorded with its session, as agents record memories with their session id.
-          const memory: MemoryRecord = { id, content: fact, category: 'project', tags: [], metadata: { session_id: session }, hash: contentHash(fact, 'project'), createdAt: at, updatedAt: at };
-          index.add(memory);
-        }
-      }
-    }
-    for (const qa of sample.qa) {
-      if (qa.category === 5 || !qa.evidence?.length) continue;
-      questions++;
-      const evidence = new Set(qa.evidence.flatMap((e) => e.split(/[;,]\s*/)).map((e) => e.trim()));
-      const ranked = index.search(qa.question, 10).map((h) => dialogue.get(h.id));
-      const first = ranked.findIndex((ids) => ids?.some((d) => evidence.has(d)));
-      if (first >= 0 && first < 5) hit5++;
-      if (first >= 0) {
-        hit10++;
-        reciprocal += 1 / (first + 1);
-      }
-    }
-  }
-  const r = (x: number) => Math.round((x / questions) * 1000) / 1000;
-  return { questions, recallAt5: r(hit5), recallAt10: r(hit10), mrr: r(reciprocal), baselineRecallAt5: 0.527 };
+async function locomo(): Promise<Record<string, unknown>> {
+  const conversations = locomoConversations();
+  if (!Array.isArray(conversations)) return conversations;
+  return { ...(await embeddedLocomo(conversations)), baselineRecallAt5: 0.527 };
 }
 
 async function main(): Promise<void> {
-  const quality = locomo();
+  const quality = await locomo();
   const figures = process.env.MEMORY_BENCH_QUALITY_ONLY ? {} : await scale();
   const large = process.env.MEMORY_BENCH_QUALITY_ONLY ? {} : { millionLineLog: await millionLineLog() };
   process.stdout.write(`${JSON.stringify({ ...figures, ...large, locomo: quality }, null, 2)}\n`);

@@ -1,22 +1,27 @@
 // Team backend benchmark against a real PostgreSQL server (a throwaway cluster, fsync on): search latency at
 // 1,000,000 memories, insert throughput with 8 writers, NOTIFY latency, outbox replay of 10,000 queued writes, and
 // LoCoMo retrieval quality (read from ../shared/benchmarks/locomo, never copied; override with LOCOMO_PATH).
-// Prints one JSON object on stdout. TEAM_BENCH_SIZE changes the corpus size.
-import { existsSync, readFileSync } from 'node:fs';
+// Prints one JSON object on stdout. TEAM_BENCH_SIZE changes the corpus size, TEAM_BENCH_QUERIES the number of timed
+// searches, TEAM_BENCH_PARTS which parts run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ChangeFeed } from '../src/core/database/changeFeed';
+import { createPool } from '../src/core/database/connection';
 import { migrate } from '../src/core/database/migrations';
 import { Outbox } from '../src/core/memory/outbox';
+import { PostgresSearch, SEARCH_SETTINGS } from '../src/core/memory/postgresSearch';
 import { PostgresStore } from '../src/core/memory/postgresStore';
 import { contentHash } from '../src/core/memory/text';
 import { PostgresCluster } from '../test/helpers/postgresCluster';
+import { embeddedLocomo, locomoConversations, locomoRecall } from './locomo';
 import { percentile } from './stats';
 import { seededRandom } from '../test/helpers/seededRandom';
 
 const CORPUS = Number(process.env.TEAM_BENCH_SIZE ?? 1_000_000);
+/** Which parts run (all by default), e.g. TEAM_BENCH_PARTS=locomo,search while tuning one of them. */
+const PARTS = new Set((process.env.TEAM_BENCH_PARTS ?? 'locomo,insert,notify,outbox,search').split(',').map((p) => p.trim()));
 const WORDS_PER_MEMORY = 20;
 
 /** Synthetic words (as in bench:memory): distinct, pronounceable, never English stopwords. */
@@ -97,12 +102,16 @@ async function outboxReplay(url: string): Promise<Record<string, number>> {
   return { queuedWrites: 10_000, replayMs: Math.round(replayMs), replayedPerSec: Math.round(10_000 / (replayMs / 1000)) };
 }
 
-/** Loads the corpus server-side (generate_series; word ranks log-uniform, i.e. Zipf-like), then rebuilds the indexes. */
+/**
+ * Loads the corpus server-side (generate_series; word ranks log-uniform, i.e. Zipf-like) with triggers and the
+ * full-text index off, then builds the index, fills the word dictionary the triggers would have filled, and
+ * analyzes (the search reads the planner's word statistics).
+ */
 async function generateCorpus(url: string, words: string[]): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   const start = performance.now();
   await pool.query('ALTER TABLE claude_pm_memories DISABLE TRIGGER USER');
-  await pool.query('DROP INDEX claude_pm_memories_search, claude_pm_memories_trgm');
+  await pool.query('DROP INDEX claude_pm_memories_search');
   const categories = ['project', 'pattern', 'team', 'error'];
   for (let from = 0; from < CORPUS; from += 100_000) {
     await pool.query(
@@ -115,73 +124,113 @@ async function generateCorpus(url: string, words: string[]): Promise<number> {
     );
   }
   await pool.query('CREATE INDEX claude_pm_memories_search ON claude_pm_memories USING gin (search)');
-  await pool.query('CREATE INDEX claude_pm_memories_trgm ON claude_pm_memories USING gin (content gin_trgm_ops)');
+  await pool.query('INSERT INTO claude_pm_memory_lexemes SELECT DISTINCT unnest(tsvector_to_array(search)) FROM claude_pm_memories ON CONFLICT DO NOTHING');
   await pool.query('ALTER TABLE claude_pm_memories ENABLE TRIGGER USER');
   await pool.query('VACUUM ANALYZE claude_pm_memories');
+  await pool.query('VACUUM ANALYZE claude_pm_memory_lexemes');
   await pool.end();
   return Math.round((performance.now() - start) / 1000);
 }
 
-async function searchLatency(url: string, words: string[]): Promise<Record<string, number>> {
+type QueryKind = 'words' | 'typo' | 'question';
+
+/**
+ * The query mix: mostly two or three words, some with a misspelt word (a letter doubled, so the spelling path runs),
+ * some of eight words as a natural-language question has; word ranks drawn as the corpus draws them.
+ */
+function queryMix(words: string[], count: number): { kind: QueryKind; query: string }[] {
   const random = seededRandom(42);
   const word = () => words[Math.floor(Math.pow(words.length, random())) - 1] as string;
-  const store = new PostgresStore(url, await mkdtemp(join(tmpdir(), 'claude-pm-teambench-')));
-  for (let i = 0; i < 20; i++) await store.search(`${word()} ${word()}`, { limit: 10 });
-  const times: number[] = [];
-  for (let q = 0; q < 300; q++) {
-    const query = Array.from({ length: 2 + (q % 2) }, word).join(' ');
+  return Array.from({ length: count }, (_, q) => {
+    if (q % 10 === 8) {
+      const [first, ...rest] = [word(), word()];
+      const at = 1 + Math.floor(random() * (first.length - 1));
+      return { kind: 'typo' as const, query: [first.slice(0, at) + first.slice(at - 1), ...rest].join(' ') };
+    }
+    if (q % 10 === 9) return { kind: 'question' as const, query: Array.from({ length: 8 }, word).join(' ') };
+    return { kind: 'words' as const, query: Array.from({ length: 2 + (q % 2) }, word).join(' ') };
+  });
+}
+
+/**
+ * Search latency as the client sees it, and the server's own execution time of the same search's statements
+ * (EXPLAIN ANALYZE, less sensitive to other load on the machine).
+ */
+async function searchLatency(url: string, words: string[]): Promise<Record<string, unknown>> {
+  const queries = queryMix(words, Number(process.env.TEAM_BENCH_QUERIES ?? 300));
+  const dir = await mkdtemp(join(tmpdir(), 'claude-pm-teambench-'));
+  const store = new PostgresStore(url, dir);
+  for (const { query } of queries.slice(0, 20)) await store.search(query, { limit: 10 });
+  const timed: { kind: QueryKind; query: string; ms: number; hits: number }[] = [];
+  for (const { kind, query } of queries) {
     const start = performance.now();
-    await store.search(query, { limit: 10 });
-    times.push(performance.now() - start);
+    const hits = await store.search(query, { limit: 10 });
+    timed.push({ kind, query, ms: performance.now() - start, hits: hits.length });
   }
   await store.dispose();
-  return { queries: times.length, searchP50Ms: percentile(times, 50, 2), searchP95Ms: percentile(times, 95, 2) };
+  await rm(dir, { recursive: true, force: true });
+
+  const pool = createPool(url, { max: 1, settings: SEARCH_SETTINGS });
+  let server = 0;
+  const explained = new PostgresSearch(async <R>(sql: string, params: unknown[]) => {
+    const plan = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+    server += Number(/Execution Time: ([\d.]+)/.exec(plan.rows.at(-1)?.['QUERY PLAN'] ?? '')?.[1] ?? 0);
+    return (await pool.query(sql, params)).rows as R[];
+  });
+  const serverMs: number[] = [];
+  for (const { query } of timed) {
+    server = 0;
+    await explained.search('m.id', query, { limit: 10 }, 10);
+    serverMs.push(server);
+  }
+  await pool.end();
+
+  const figures = (rows: typeof timed, server: number[]) => ({
+    queries: rows.length,
+    p50Ms: percentile(rows.map((r) => r.ms), 50, 2),
+    p95Ms: percentile(rows.map((r) => r.ms), 95, 2),
+    serverP50Ms: percentile(server, 50, 2),
+    serverP95Ms: percentile(server, 95, 2),
+  });
+  const worst = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const byKind = Object.fromEntries(
+    (['words', 'typo', 'question'] as const).map((kind) => {
+      const picked = timed.flatMap((t, i) => (t.kind === kind ? [i] : []));
+      return [kind, figures(picked.map((i) => timed[i] as (typeof timed)[number]), picked.map((i) => serverMs[i] as number))];
+    }),
+  );
+  return {
+    ...figures(timed, serverMs),
+    mix: '8 in 10 of two or three words, 1 in 10 with a misspelt word, 1 in 10 of eight words; Zipf-ranked words; limit 10',
+    byKind,
+    worst: { query: worst.query, kind: worst.kind, ms: Number(worst.ms.toFixed(2)), serverMs: Number((serverMs[timed.indexOf(worst)] ?? 0).toFixed(2)) },
+    queriesWithoutHits: timed.filter((t) => t.hits === 0).length,
+  };
 }
 
-interface LocomoSample {
-  observation: Record<string, Record<string, [string, string | string[]][]>>;
-  qa: { question: string; evidence?: string[]; category: number }[];
-}
-
-/** The same recall computation as bench:memory, with each conversation's observations in its own database. */
+/** LoCoMo recall of this store and of the embedded index on the same data, each conversation in its own database. */
 async function locomo(cluster: PostgresCluster): Promise<Record<string, unknown>> {
-  const path = process.env.LOCOMO_PATH ?? resolve(__dirname, '../../shared/benchmarks/locomo/locomo10.json');
-  if (!existsSync(path)) return { skipped: `no LoCoMo data at ${path}` };
-  const samples = JSON.parse(readFileSync(path, 'utf8')) as LocomoSample[];
-  let questions = 0;
-  let hit5 = 0;
-  let hit10 = 0;
-  let reciprocal = 0;
-  for (const [s, sample] of samples.entries()) {
-    const url = await database(cluster, `locomo${s}`);
+  const conversations = locomoConversations();
+  if (!Array.isArray(conversations)) return conversations;
+  let databases = 0;
+  const postgres = await locomoRecall(conversations, async ({ facts }) => {
+    const url = await database(cluster, `locomo${databases++}`);
     const dir = await mkdtemp(join(tmpdir(), 'claude-pm-teambench-'));
     const store = new PostgresStore(url, dir);
-    const dialogue = new Map<string, string[]>();
-    for (const [session, bySpeaker] of Object.entries(sample.observation)) {
-      for (const facts of Object.values(bySpeaker)) {
-        for (const [fact, diaIds] of facts) {
-          const { memory } = await store.add({ content: fact, category: 'project', metadata: { session_id: session } }, contentHash(`${session} ${fact}`, 'project'));
-          dialogue.set(memory.id, [diaIds].flat().flatMap((d) => d.split(/[;,]\s*/)));
-        }
-      }
+    const turns = new Map<string, string[]>();
+    for (const fact of facts) {
+      const { memory } = await store.add({ content: fact.content, category: 'project', metadata: { session_id: fact.session } }, contentHash(`${fact.session} ${fact.content}`, 'project'));
+      turns.set(memory.id, fact.turns);
     }
-    for (const qa of sample.qa) {
-      if (qa.category === 5 || !qa.evidence?.length) continue;
-      questions++;
-      const evidence = new Set(qa.evidence.flatMap((e) => e.split(/[;,]\s*/)).map((e) => e.trim()));
-      const ranked = (await store.search(qa.question, { limit: 10 })).map((h) => dialogue.get(h.memory.id));
-      const first = ranked.findIndex((ids) => ids?.some((d) => evidence.has(d)));
-      if (first >= 0 && first < 5) hit5++;
-      if (first >= 0) {
-        hit10++;
-        reciprocal += 1 / (first + 1);
-      }
-    }
-    await store.dispose();
-    await rm(dir, { recursive: true, force: true });
-  }
-  const r = (x: number) => Math.round((x / questions) * 1000) / 1000;
-  return { questions, recallAt5: r(hit5), recallAt10: r(hit10), mrr: r(reciprocal) };
+    return {
+      search: async (question) => (await store.search(question, { limit: 10 })).map((h) => turns.get(h.memory.id) ?? []),
+      close: async () => {
+        await store.dispose();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+  return { postgres, embedded: await embeddedLocomo(conversations) };
 }
 
 async function main(): Promise<void> {
@@ -189,13 +238,16 @@ async function main(): Promise<void> {
   try {
     const words = vocabulary(20_000);
     const url = await database(cluster, 'teambench');
-    const quality = await locomo(cluster);
-    const inserts = await insertThroughput(url, words);
-    const notify = await notifyLatency(url);
-    const replay = await outboxReplay(url);
-    const generateSeconds = await generateCorpus(url, words);
-    const search = await searchLatency(url, words);
-    process.stdout.write(`${JSON.stringify({ corpus: CORPUS, wordsPerMemory: WORDS_PER_MEMORY, generateSeconds, ...search, insert: inserts, notify, outbox: replay, locomo: quality }, null, 2)}\n`);
+    const figures: Record<string, unknown> = { corpus: CORPUS, wordsPerMemory: WORDS_PER_MEMORY };
+    if (PARTS.has('locomo')) figures.locomo = await locomo(cluster);
+    if (PARTS.has('insert')) figures.insert = await insertThroughput(url, words);
+    if (PARTS.has('notify')) figures.notify = await notifyLatency(url);
+    if (PARTS.has('outbox')) figures.outbox = await outboxReplay(url);
+    if (PARTS.has('search')) {
+      figures.generateSeconds = await generateCorpus(url, words);
+      figures.search = await searchLatency(url, words);
+    }
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } finally {
     await cluster.destroy();
   }

@@ -217,6 +217,47 @@ END $$;
 GRANT INSERT (seq, at, actor, kid, prev, hash) ON claude_pm_audit TO ${TEAM_ROLES.developer};
 `,
   },
+  {
+    version: 4,
+    name: 'search: a dictionary of indexed words for typo and prefix matching',
+    sql: `
+-- Every word (lexeme) the search column holds, added as memories are written. A misspelt or partial query word is
+-- looked up here by trigram similarity or prefix: a small table, where the same lookup over every memory's text
+-- would read a large share of a million rows. Words of deleted memories stay; they only ever match nothing.
+CREATE TABLE claude_pm_memory_lexemes (lexeme text COLLATE "C" PRIMARY KEY);
+CREATE INDEX claude_pm_memory_lexemes_trgm ON claude_pm_memory_lexemes USING gin (lexeme gin_trgm_ops);
+INSERT INTO claude_pm_memory_lexemes SELECT DISTINCT unnest(tsvector_to_array(search)) FROM claude_pm_memories ON CONFLICT DO NOTHING;
+
+-- Once per statement, in lexeme order: concurrent writers of the same new words wait for each other, never deadlock.
+CREATE FUNCTION claude_pm_memory_lexemes_add() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  INSERT INTO claude_pm_memory_lexemes SELECT DISTINCT unnest(tsvector_to_array(search)) AS lexeme FROM written ORDER BY lexeme ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER claude_pm_memory_lexemes_insert AFTER INSERT ON claude_pm_memories REFERENCING NEW TABLE AS written
+  FOR EACH STATEMENT EXECUTE FUNCTION claude_pm_memory_lexemes_add();
+CREATE TRIGGER claude_pm_memory_lexemes_update AFTER UPDATE ON claude_pm_memories REFERENCING NEW TABLE AS written
+  FOR EACH STATEMENT EXECUTE FUNCTION claude_pm_memory_lexemes_add();
+
+-- The share of memories holding each of the most common words, from the planner's statistics: a search leaves out
+-- words most memories hold, as the local store does. pg_stats hides a table with row-level security from the roles
+-- it applies to, so the owner reads it for them; the figures describe words, never who wrote what.
+-- Ten thousand common words instead of a thousand: every word outside the list is then rare enough to count.
+ALTER TABLE claude_pm_memories ALTER COLUMN search SET STATISTICS 1000;
+CREATE FUNCTION claude_pm_common_lexemes() RETURNS TABLE (lexeme text, share real) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT e.lexeme, e.share FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+  WHERE s.schemaname = 'public' AND s.tablename = 'claude_pm_memories' AND s.attname = 'search' AND e.lexeme IS NOT NULL
+$$;
+
+-- Typos are now matched through the dictionary: the trigram index over whole memories only slowed every write.
+DROP INDEX claude_pm_memories_trgm;
+
+REVOKE ALL ON claude_pm_memory_lexemes FROM PUBLIC;
+GRANT SELECT ON claude_pm_memory_lexemes TO ${TEAM_ROLES.viewer};
+REVOKE ALL ON FUNCTION claude_pm_common_lexemes() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION claude_pm_common_lexemes() TO ${TEAM_ROLES.viewer};
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -9,6 +9,7 @@ import { Listeners } from './listeners';
 import { LookupMirror } from './lookupMirror';
 import type { LocalLookup } from './memoryService';
 import { Outbox, type OutboxEntry } from './outbox';
+import { PostgresSearch, SEARCH_SETTINGS, memoryFilters } from './postgresSearch';
 import {
   MemoryNotFoundError,
   type AddResult,
@@ -53,12 +54,9 @@ interface MemoryRow {
   updated_at: Date;
 }
 
-/** One typo in a word of eight letters leaves about 0.58 of its trigrams (the default 0.6 would miss it). */
-const TYPO_SETTINGS = { 'pg_trgm.word_similarity_threshold': '0.5' };
 const COLUMNS = 'id, content, category, tags, metadata, project_id, hash, near_duplicate_of, created_at, updated_at';
+const MEMORY_COLUMNS = COLUMNS.split(', ').map((c) => `m.${c}`).join(', ');
 const REPLAY_BATCH = 500;
-/** Most full-text candidates ranked per query (about 15 ms of ranking on a 2-core machine). */
-const RANK_CANDIDATES = 5000;
 
 function toRecord(row: MemoryRow): MemoryRecord {
   return {
@@ -75,38 +73,9 @@ function toRecord(row: MemoryRow): MemoryRecord {
   };
 }
 
-/** The query's words as quoted lexemes; only letters and digits pass, so nothing else reaches `to_tsquery`. */
-function queryWords(query: string): string[] {
-  return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].filter((w) => w.length > 1 || /\d/.test(w)).map((w) => `'${w}'`);
-}
-
-/** Any word may match; more matches rank higher. */
-export function orQuery(query: string): string {
-  return queryWords(query).join(' | ');
-}
-
-/** Every word must match. */
-export function andQuery(query: string): string {
-  return queryWords(query).join(' & ');
-}
-
-/** SQL conditions for the search and list filters, numbered from `$first`. */
-function filters(options: SearchOptions & ListOptions, first: number): { where: string[]; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (n: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${first + params.length - 1}`));
-  };
-  if (options.category) add((n) => `category = ${n}`, options.category);
-  if (options.projectId) add((n) => `project_id = ${n}`, options.projectId);
-  if (options.tags?.length) add((n) => `tags @> ${n}::text[]`, options.tags);
-  if (options.technology) add((n) => `lower(metadata->>'technology') = lower(${n})`, options.technology);
-  return { where, params };
-}
-
 /**
- * A team's shared memory in PostgreSQL. Searches run in the database (full-text ranking, trigram typo tolerance),
+ * A team's shared memory in PostgreSQL. Searches run in the database (BM25 over full-text matches, typo and prefix
+ * replacements from a word dictionary; see postgresSearch),
  * deduplication is a unique index on the content hash, teammates' changes arrive by LISTEN/NOTIFY. Ids are chosen
  * here, so a write queued while the database is unreachable is replayed exactly once (`ON CONFLICT DO NOTHING`).
  */
@@ -117,6 +86,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private readonly statusListeners = new Listeners<BackendStatus>();
   private readonly changed = new Listeners<void>();
   private readonly mirror = new LookupMirror();
+  private readonly searcher = new PostgresSearch(async <R>(sql: string, params: unknown[]) => (await this.read((pool) => pool.query(sql, params))).rows as R[]);
   private readonly feed: SharedChangeFeed;
   private readonly mirrorLimit: number;
   private readonly replayIntervalMs: number;
@@ -150,7 +120,7 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   private readonly poolSize: number;
 
   private get pool(): pg.Pool {
-    this.poolInstance ??= createPool(this.url, { max: this.poolSize, settings: TYPO_SETTINGS, onError: (message) => this.logger.warn(`team database: ${message}`) });
+    this.poolInstance ??= createPool(this.url, { max: this.poolSize, settings: SEARCH_SETTINGS, onError: (message) => this.logger.warn(`team database: ${message}`) });
     return this.poolInstance;
   }
 
@@ -270,63 +240,19 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
   }
 
   async list(options: ListOptions): Promise<MemoryRecord[]> {
-    const { where, params } = filters(options, 1);
+    const { where, params } = memoryFilters(options, 1);
     const limit = options.limit ? `LIMIT ${Math.max(1, Math.floor(options.limit))}` : '';
     const { rows } = await this.read((pool) =>
-      pool.query<MemoryRow>(`SELECT ${COLUMNS} FROM claude_pm_memories ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id ${limit}`, params),
+      pool.query<MemoryRow>(`SELECT ${MEMORY_COLUMNS} FROM claude_pm_memories m ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.created_at DESC, m.id ${limit}`, params),
     );
     return rows.map(toRecord);
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
     const limit = Math.max(1, Math.min(1000, options.limit ?? 10));
-    const any = orQuery(query);
-    if (!any) return [];
-    // Memories with every word first: on a large store that set is small and holds the best hits. Only when it has
-    // too few does the search widen to any word.
-    const all = andQuery(query);
-    let rows = all !== any ? await this.ranked(all, limit, options) : [];
-    if (rows.length < limit) rows = await this.ranked(any, limit, options);
-    const top = Math.max(Number.EPSILON, ...rows.map((r) => r.rank));
-    const hits = rows.map((row) => ({ memory: toRecord(row), score: round(row.rank / top) }));
-    // A misspelt word among others is outvoted by the words that match; when nothing matches, spelling is likely.
-    if (hits.length === 0 && !options.exact) return (await this.fuzzy(query, limit, options)).filter((h) => h.score >= (options.threshold ?? 0));
-    return hits.filter((h) => h.score >= (options.threshold ?? 0));
-  }
-
-  /**
-   * Full-text matches ranked by `ts_rank` (normalised by length). Ranking reads every candidate, so candidates are
-   * capped: words found in a large share of a million memories say little about which ones are meant.
-   */
-  private async ranked(tsquery: string, limit: number, options: SearchOptions): Promise<(MemoryRow & { rank: number })[]> {
-    const { where, params } = filters(options, 4);
-    const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
-    const { rows } = await this.read((pool) =>
-      pool.query<MemoryRow & { rank: number }>(
-        `SELECT ${COLUMNS}, ts_rank(search, q, 1) AS rank
-         FROM (SELECT * FROM claude_pm_memories, to_tsquery('english', $1) q WHERE search @@ q${conditions} LIMIT $3) candidates
-         ORDER BY rank DESC, created_at DESC LIMIT $2`,
-        [tsquery, limit, RANK_CANDIDATES, ...params],
-      ),
-    );
-    return rows;
-  }
-
-  /** Typo tolerance: memories with words that look like the query's (pg_trgm word similarity). */
-  private async fuzzy(query: string, limit: number, options: SearchOptions): Promise<SearchHit[]> {
-    const text = query.trim().slice(0, 200);
-    if (text.length < 3) return [];
-    const { where, params } = filters(options, 3);
-    const conditions = where.length ? ` AND ${where.join(' AND ')}` : '';
-    const { rows } = await this.read((pool) =>
-      pool.query<MemoryRow & { similarity: number }>(
-        `SELECT ${COLUMNS}, word_similarity($1, content) AS similarity FROM claude_pm_memories
-         WHERE $1 <% content${conditions} ORDER BY similarity DESC, created_at DESC LIMIT $2`,
-        [text, limit, ...params],
-      ),
-    );
-    const best = Math.max(Number.EPSILON, ...rows.map((r) => r.similarity));
-    return rows.map((row) => ({ memory: toRecord(row), score: round(row.similarity / best) }));
+    const rows = await this.searcher.search<MemoryRow>(MEMORY_COLUMNS, query, options, limit);
+    const top = Math.max(Number.EPSILON, ...rows.map((r) => r.score));
+    return rows.map((row) => ({ memory: toRecord(row), score: round(row.score / top) })).filter((h) => h.score >= (options.threshold ?? 0));
   }
 
   async update(id: string, changes: MemoryChanges, hash: string | undefined): Promise<MemoryRecord> {

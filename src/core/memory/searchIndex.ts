@@ -3,14 +3,21 @@ import { TermPostings, type Scored } from './termPostings';
 import { processTerm, termList, terms } from './text';
 import type { MemoryRecord } from './types';
 
-/** A term in more than this share of memories is a stopword of this corpus: it ranks nothing and costs much. */
-const FREQUENT_SHARE = 0.03;
-/** Hovers are stricter still: a word found in more than 0.5% of memories says nothing about the code under the cursor. */
-const LOOKUP_FREQUENT_SHARE = 0.005;
+/** Ranking parameters shared with the team database's search, so both stores rank alike. */
+export const RANKING = {
+  /** A term in more than this share of memories is a stopword of this corpus: it ranks nothing and costs much. */
+  frequentShare: 0.03,
+  /** Hovers are stricter still: a word found in more than 0.5% of memories says nothing about the code under the cursor. */
+  lookupFrequentShare: 0.005,
+  /** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
+  frequentMinDocs: 2000,
+  /** Exact lookups use at most this many of the query's rarest terms. */
+  exactMaxTerms: 8,
+  /** Share of the best score in a memory's group (same session or run) added to each member of that group. */
+  groupWeight: 0.4,
+} as const;
 /** Above this many memories fuzzy matching costs more than it finds; prefix matching stays. */
 const FUZZY_MAX_DOCS = 20_000;
-/** Below this corpus size no term is treated as frequent: small stores rank best with every term. */
-const FREQUENT_MIN_DOCS = 2000;
 const SYNONYMS = new Map<string, string[]>([
   ['bug', ['error', 'issue']],
   ['error', ['exception', 'failure']],
@@ -24,8 +31,10 @@ const SYNONYMS = new Map<string, string[]>([
   ['test', ['spec']],
 ]);
 
-/** Share of the best score in a memory's group (same session or run) added to each member of that group. */
-const GROUP_WEIGHT = 0.4;
+/** Words a search for `word` also looks for ("bug" also finds "error" and "issue"). */
+export function synonymsOf(word: string): readonly string[] {
+  return SYNONYMS.get(word) ?? [];
+}
 
 /** Memories recorded in one working session or agent run share context; this is their group key. */
 function groupOf(memory: MemoryRecord): string | undefined {
@@ -117,7 +126,7 @@ export class SearchIndex {
     return hits
       .map(({ id, doc, score }) => {
         const g = this.postings.groupOf(doc);
-        return { id, score: g === undefined ? score : score + GROUP_WEIGHT * (best.get(g) as number) };
+        return { id, score: g === undefined ? score : score + RANKING.groupWeight * (best.get(g) as number) };
       })
       .sort((a, b) => b.score - a.score);
   }
@@ -126,8 +135,8 @@ export class SearchIndex {
   private rareTerms(queryTerms: string[]): string[] {
     const n = this.size;
     const df = (t: string) => this.postings.documentFrequency(t);
-    const kept = n < FREQUENT_MIN_DOCS ? queryTerms : queryTerms.filter((t) => df(t) <= n * LOOKUP_FREQUENT_SHARE);
-    return kept.length <= 8 ? kept : kept.sort((a, b) => df(a) - df(b)).slice(0, 8);
+    const kept = n < RANKING.frequentMinDocs ? queryTerms : queryTerms.filter((t) => df(t) <= n * RANKING.lookupFrequentShare);
+    return kept.length <= RANKING.exactMaxTerms ? kept : kept.sort((a, b) => df(a) - df(b)).slice(0, RANKING.exactMaxTerms);
   }
 
   /** A query word no memory holds may be two that memories hold apart: "roadtrip" searches "road" and "trip". */
@@ -147,8 +156,8 @@ export class SearchIndex {
   /** Drops corpus-frequent terms (keeping the rarest one if all are frequent). */
   private selectTerms(queryTerms: string[]): string[] {
     const n = this.size;
-    if (n < FREQUENT_MIN_DOCS || queryTerms.length === 0) return queryTerms;
-    const cutoff = n * FREQUENT_SHARE;
+    if (n < RANKING.frequentMinDocs || queryTerms.length === 0) return queryTerms;
+    const cutoff = n * RANKING.frequentShare;
     const df = new Map(queryTerms.map((t) => [t, this.postings.documentFrequency(t)]));
     const kept = queryTerms.filter((t) => (df.get(t) as number) <= cutoff);
     if (kept.length > 0) return kept;

@@ -10,9 +10,9 @@ export const FIELD_COUNT = 3;
 const CONTENT = 0;
 const TAGS = 1;
 const FIELD_BOOSTS = [1, 1.5, 0.5] as const;
-const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-const PREFIX_WEIGHT = 0.4;
-const FUZZY_WEIGHT = 0.3;
+export const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+export const PREFIX_WEIGHT = 0.4;
+export const FUZZY_WEIGHT = 0.3;
 /** MiniSearch's cap on the edit distance a fuzzy fraction may ask for. */
 const MAX_FUZZY = 6;
 

@@ -7,6 +7,11 @@ const STOPWORDS = new Set(
   ),
 );
 
+/** Words too common in any text to tell memories apart. */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word.toLowerCase());
+}
+
 /** Splits text into words, breaking camelCase, snake_case and dotted identifiers apart. */
 export function splitWords(text: string): string[] {
   return text
@@ -106,6 +111,19 @@ const IRREGULAR = new Map<string, string>(
     .split(/\s+/)
     .map((pair) => pair.split(':') as [string, string]),
 );
+
+/** Each irregular verb's forms, by the stem of its base form. */
+const IRREGULAR_FORMS = new Map<string, string[]>();
+for (const [form, base] of IRREGULAR) {
+  const key = stem(base);
+  IRREGULAR_FORMS.set(key, [...(IRREGULAR_FORMS.get(key) ?? [base]), form]);
+}
+
+/** Every form of an irregular verb, given any of them or a regular form ("went" or "writing": go, went, gone). */
+export function irregularForms(word: string): string[] {
+  const lower = word.toLowerCase();
+  return IRREGULAR_FORMS.get(stem(IRREGULAR.get(lower) ?? lower)) ?? [];
+}
 
 // Vocabularies are small next to corpora: remembering each word's processed form saves most stemming work.
 const processed = new Map<string, string | null>();

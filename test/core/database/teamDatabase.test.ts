@@ -103,6 +103,7 @@ describe('roles enforced by the database', () => {
     assert.equal(await refused(viewer, "INSERT INTO claude_pm_runs (id, kind, name, status, started_at) VALUES ('r', 'agent', 'qa', 'ok', now())"), '42501');
     assert.equal(await refused(viewer, "INSERT INTO claude_pm_audit (event, action) VALUES ('x', 'y')"), '42501');
     assert.equal(await refused(viewer, 'GRANT claude_pm_developer TO vera'), '42501');
+    assert.equal(await refused(viewer, "INSERT INTO claude_pm_memory_lexemes VALUES ('planted')"), '42501');
     assert.equal((await admin.query('SELECT count(*)::int AS n FROM claude_pm_memories')).rows[0].n, 1);
   });
 
@@ -112,6 +113,11 @@ describe('roles enforced by the database', () => {
     await developer.query("UPDATE claude_pm_memories SET content = 'shared note, revised' WHERE id = 'd1'");
     const history = await viewer.query("SELECT event, old_content, actor FROM claude_pm_memory_history WHERE memory_id = 'd1'");
     assert.deepEqual(history.rows, [{ event: 'UPDATE', old_content: 'shared note', actor: 'dev' }]);
+    // The search's word dictionary follows every write through its trigger, and only through it.
+    const words = await viewer.query<{ lexeme: string }>("SELECT lexeme FROM claude_pm_memory_lexemes WHERE lexeme IN ('share', 'note', 'revis') ORDER BY lexeme");
+    assert.deepEqual(words.rows.map((r) => r.lexeme), ['note', 'revis', 'share']);
+    assert.equal(await refused(developer, "INSERT INTO claude_pm_memory_lexemes VALUES ('planted')"), '42501');
+    assert.equal(await refused(developer, 'DELETE FROM claude_pm_memory_lexemes'), '42501');
   });
 
   it('db grant through the CLI moves a user between roles', async () => {

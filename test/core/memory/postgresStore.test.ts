@@ -6,7 +6,8 @@ import pg from 'pg';
 import { loadConfig } from '../../../src/core/config/loadConfig';
 import { migrate } from '../../../src/core/database/migrations';
 import { createMemoryService, memoryDir } from '../../../src/core/memory/openMemory';
-import { DatabaseOfflineError, PostgresStore, orQuery } from '../../../src/core/memory/postgresStore';
+import { queryWords, tsLexeme } from '../../../src/core/memory/postgresSearch';
+import { DatabaseOfflineError, PostgresStore } from '../../../src/core/memory/postgresStore';
 import { contentHash } from '../../../src/core/memory/text';
 import type { AddResult, MemoryRecord } from '../../../src/core/memory/types';
 import { Outbox } from '../../../src/core/memory/outbox';
@@ -116,9 +117,11 @@ describe('PostgreSQL memory backend', () => {
     }
   });
 
-  it('the query builder passes only words', () => {
-    assert.equal(orQuery("rate-limit's & (bad) | !x 42"), "'rate' | 'limit' | 'bad' | '42'");
-    assert.equal(orQuery('  '), '');
+  it('the query builder passes only words, and quotes every lexeme it sends as a tsquery', () => {
+    assert.deepEqual(queryWords("rate-limit's & (bad) | !x 42 the RateLimiter"), ['rate', 'limit', 'bad', '42', 'limiter']);
+    assert.deepEqual(queryWords('  '), []);
+    assert.equal(tsLexeme("it's"), "'it''s'");
+    assert.equal(tsLexeme('a\\b:*'), "'a\\\\b:*'");
   });
 
   it('8 concurrent writers × 5,000 adds lose nothing and duplicate nothing', async () => {
@@ -250,5 +253,113 @@ describe('PostgreSQL memory backend', () => {
     const missing = await cli(['memory', 'list'], { cwd: root, env: {} });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Set Database URL.*CLAUDE_PM_DATABASE_URL/);
+  });
+});
+
+describe('team search ranking (a real server)', () => {
+  async function storeWith(contents: [string, string][]): Promise<{ store: PostgresStore; ids: Map<string, string> }> {
+    const store = new PostgresStore(await freshDatabase(), memoryDir(await workspace()));
+    const ids = new Map<string, string>();
+    for (const [content, category] of contents) ids.set(content, (await add(store, content, category)).memory.id);
+    return { store, ids };
+  }
+  const first = async (store: PostgresStore, query: string, options = {}) => (await store.search(query, options))[0]?.memory.content;
+
+  const NOTES: [string, string][] = [
+    ['Decided to move the billing service from MySQL to PostgreSQL in March', 'project'],
+    ['The billing dashboard shows revenue per customer', 'project'],
+    ['PostgreSQL vacuum settings for the analytics service', 'pattern'],
+    ['We move fast and fix what breaks', 'team'],
+    ['Kubernetes rollout stalled on a failing readiness probe', 'error'],
+    ['The readiness of the team for the launch is good', 'team'],
+    ['Went hiking with the platform team after the offsite', 'team'],
+  ];
+
+  it('a natural question finds the memory holding most of its words, though no memory holds them all', async () => {
+    const { store } = await storeWith(NOTES);
+    try {
+      assert.equal(await first(store, 'When did we decide to move the billing service to Postgres or PostgreSQL?'), NOTES[0]![0]);
+      assert.equal(await first(store, 'which settings did we choose for vacuum?'), NOTES[2]![0]);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('a misspelt word still finds its memory, also beside words that match elsewhere', async () => {
+    const { store, ids } = await storeWith(NOTES);
+    try {
+      assert.equal(await first(store, 'kubernetis probe'), NOTES[4]![0]);
+      assert.equal(await first(store, 'team readyness'), NOTES[5]![0], 'the misspelt word outweighs the common one');
+      const hits = await store.search('kubernetis', {});
+      assert.equal(hits[0]?.memory.id, ids.get(NOTES[4]![0]));
+      assert.deepEqual(await store.search('kubernetis', { exact: true }), [], 'exact lookups take no replacements');
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('a word typed in part finds the words it begins, and other forms of a verb count', async () => {
+    const { store } = await storeWith(NOTES);
+    try {
+      assert.equal(await first(store, 'kuber'), NOTES[4]![0]);
+      assert.equal(await first(store, 'go hiking'), NOTES[6]![0], '"go" finds "went"');
+      assert.equal(await first(store, 'billing dashbo'), NOTES[1]![0]);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('filters are conditions of the search: category, project, tags', async () => {
+    const { store } = await storeWith(NOTES);
+    try {
+      assert.deepEqual((await store.search('billing service PostgreSQL', { category: 'pattern' })).map((h) => h.memory.content), [NOTES[2]![0]]);
+      assert.deepEqual(await store.search('billing', { category: 'error' }), []);
+      const tagged = (await store.add({ content: 'Billing retries use backoff', category: 'pattern', tags: ['http'], projectId: 'api' }, contentHash('Billing retries use backoff', 'pattern'))).memory;
+      assert.deepEqual((await store.search('billing', { tags: ['http'] })).map((h) => h.memory.id), [tagged.id]);
+      assert.deepEqual((await store.search('billing', { projectId: 'api' })).map((h) => h.memory.id), [tagged.id]);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('an edited memory is found by its new words, misspelt too (the word dictionary follows updates)', async () => {
+    const { store, ids } = await storeWith(NOTES);
+    try {
+      const id = ids.get(NOTES[3]![0])!;
+      const content = 'Feature flags gate every experimental rollout';
+      await store.update(id, { content }, contentHash(content, 'team'));
+      assert.equal(await first(store, 'experimentel'), content);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it('on a large store a developer gets the planner\'s word statistics, and common words do not drown a rare one', async () => {
+    const url = await freshDatabase();
+    const owner = new pg.Pool({ connectionString: url, max: 1 });
+    const name = `searcher${databases}`;
+    await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw' IN ROLE claude_pm_developer`);
+    // 12,000 memories: "deploy" in every one, "rollback" in every tenth, "canary" in three.
+    await owner.query(
+      `INSERT INTO claude_pm_memories (id, content, category, hash, created_by)
+       SELECT 'g' || i, 'deploy step ' || i || CASE WHEN i % 10 = 0 THEN ' rollback' ELSE '' END || CASE WHEN i IN (7, 4001, 9999) THEN ' canary' ELSE '' END,
+              'project', md5(i::text), '${name}'
+       FROM generate_series(1, 12000) AS i`,
+    );
+    await owner.query('ANALYZE claude_pm_memories');
+    await owner.end();
+    const store = new PostgresStore(cluster.url(name, 'pw', url.split('/').pop()), memoryDir(await workspace()));
+    try {
+      const developerPool = new pg.Pool({ connectionString: cluster.url(name, 'pw', url.split('/').pop()), max: 1 });
+      const common = await developerPool.query<{ lexeme: string; share: number }>("SELECT lexeme, share FROM claude_pm_common_lexemes() WHERE lexeme IN ('deploy', 'rollback')");
+      await developerPool.end();
+      assert.deepEqual(common.rows.map((r) => r.lexeme).sort(), ['deploy', 'rollback'], 'row-level security does not hide the statistics from a developer');
+      const hits = await store.search('deploy rollback canary', { limit: 3 });
+      assert.deepEqual(hits.map((h) => h.memory.id).sort(), ['g4001', 'g7', 'g9999'].sort());
+      const typo = await store.search('canery deploy', { limit: 3 });
+      assert.deepEqual(typo.map((h) => h.memory.id).sort(), ['g4001', 'g7', 'g9999'].sort());
+    } finally {
+      await store.dispose();
+    }
   });
 });
