@@ -3,12 +3,14 @@
 // reported and left alone on both. A dry run only reads.
 
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Ticket } from '../tickets/model';
 import type { TicketTracker } from '../tickets/tracker';
 import { editFrontmatter, type FieldChanges } from '../tickets/writer';
 import { GitHubApiError, RateLimitError, type GitHubClient } from './githubClient';
 import { cleanLine, commentSchema, issueAssignees, issueBody, issueLabels, issueSchema, issueState, issueTitle, type GitHubComment, type GitHubIssue, type IssueState } from './githubIssue';
 import { findLinks, LINK_KEY, type LinkedTicket, type Links } from './linkedTickets';
+import { withSyncLock } from './syncLock';
 import type { PageState, RepoSyncState, SyncStateFile } from './syncState';
 import { appendComments, sameSet, sameView, ticketNotes, ticketState, ticketView, viewHash, type SyncView } from './ticketView';
 
@@ -64,7 +66,9 @@ interface RemoteIssue {
 }
 
 export async function syncGitHubIssues(tracker: TicketTracker, client: GitHubClient, stateFile: SyncStateFile, options: SyncGitHubOptions): Promise<SyncReport> {
-  return new GitHubSync(tracker, client, stateFile, options).run();
+  const sync = new GitHubSync(tracker, client, stateFile, options);
+  // A dry run writes nothing, not even a lock.
+  return options.dryRun ? sync.run() : withSyncLock(join(dirname(stateFile.path), 'github.lock'), () => sync.run());
 }
 
 class GitHubSync {
