@@ -9,6 +9,7 @@ import type { FeatureContext } from '../featureContext';
  * Offers to migrate the team database when its schema is behind this extension: once per editor session and
  * database, only in trusted workspaces, and only when the user presses Migrate. The migration is the one
  * `claude-pm db migrate` runs (one transaction under an advisory lock), so an editor and a CLI can race safely.
+ * A schema newer than this extension knows is reported once too: only an update of the extension helps there.
  */
 export class TeamSchemaOffer implements vscode.Disposable {
   /** Databases (as shown, without the password) already offered in this session. */
@@ -26,9 +27,15 @@ export class TeamSchemaOffer implements vscode.Disposable {
     if (this.offered.has(database)) return;
     // Unreachable or refused: the memory status already says the database is offline.
     const status = await withDatabase(url, schemaStatus).catch((error: unknown) => session.logger.warn(`team database schema check failed: ${(error as Error).message}`));
-    if (!status || schemaState(status) !== 'behind' || this.offered.has(database)) return;
+    const state = status && schemaState(status);
+    if (!status || state === 'current' || this.offered.has(database)) return;
     this.offered.add(database);
-    await this.offer(session, url, status);
+    if (state === 'behind') await this.offer(session, url, status);
+    else {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('The team database schema (version {0}) is newer than this version of Claude PM knows ({1}). Update the extension; until then memory may fail on what it does not know.', status.current, status.latest),
+      );
+    }
   }
 
   private async offer(session: FolderSession, url: string, status: SchemaStatus): Promise<void> {

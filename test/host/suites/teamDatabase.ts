@@ -48,5 +48,24 @@ export async function run(): Promise<void> {
     assert.equal(await state(first), 'behind');
   });
 
+  test('a schema a newer client migrated is reported once, with what to do, and nothing is offered', async () => {
+    const third = second.replace(/\/team_two$/, '/team_three');
+    await withDatabase(first, (pool) => pool.query('CREATE DATABASE team_three'));
+    ui.answer(third);
+    await vscode.commands.executeCommand('claudePm.security.setDatabaseUrl');
+    await withDatabase(third, async (pool) => {
+      await pool.query("CREATE TABLE claude_pm_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT session_user)");
+      await pool.query("INSERT INTO claude_pm_schema_migrations (version, name) VALUES (9999, 'from a newer client')");
+    });
+    const config = path('.claude-pm', 'config.json');
+    writeFileSync(config, `${readFileSync(config, 'utf8').trimEnd()}\n\n\n`);
+    const warning = await eventually(async () => {
+      await rows(api, 'claudePm.memory', 1).catch(() => []);
+      return ui.messages.find((m) => /^The team database schema \(version 9999\) is newer than this version of Claude PM knows \(\d+\)\. Update the extension/.test(m.text));
+    }, 'the newer-schema warning', 45_000);
+    assert.equal(warning.level, 'warning');
+    assert.ok(!ui.messages.some((m) => BEHIND.test(m.text)), ui.texts().join(' | '));
+  });
+
   await runSuite('team database', api.activationMs);
 }
