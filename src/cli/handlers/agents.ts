@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../../core/agents/createAgentRunner';
 import type { RunCheckpoint } from '../../core/agents/checkpoint';
-import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
+import { checkpointsOption, delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
 import { TicketTracker } from '../../core/tickets/tracker';
 import { AGENT_TIERS, discoverAgents, displayPath, findAgent, type AgentCatalog } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
@@ -124,11 +124,6 @@ async function noteOnTicket(ctx: CliContext, run: DelegatedRun): Promise<void> {
   } catch (error) {
     ctx.logger.warn(`could not add the run's outcome to ${run.ticketId}: ${(error as Error).message}`);
   }
-}
-
-/** Checkpoints are taken unless the project keeps none. */
-export function checkpointsOption(kept: number): { keep: number } | undefined {
-  return kept > 0 ? { keep: kept } : undefined;
 }
 
 /** What the run's checkpoint holds, in a line: the files it changed and how to see or undo them. */

@@ -63,6 +63,11 @@ export async function delegateTask(options: DelegationOptions, onStart: (run: De
   return { ...run, finishedAt: new Date().toISOString(), result, ...(checkpoint ? { checkpoint } : {}) };
 }
 
+/** Checkpoints are taken unless the project keeps none (`agents.checkpoints_kept: 0`). */
+export function checkpointsOption(kept: number): { keep: number } | undefined {
+  return kept > 0 ? { keep: kept } : undefined;
+}
+
 /** The checkpoint after a run (or a continuation of it), and older runs' checkpoints beyond `keep` dropped. */
 export async function settleCheckpoint(cwd: string, runId: string, before: RunCheckpoint, keep: number): Promise<RunCheckpoint> {
   const checkpoint = await finishCheckpoint(cwd, runId, before);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentCatalog } from '../../core/agents/discoverAgents';
 import type { DelegatedRun } from '../../core/agents/delegate';
+import type { RunEvent } from '../../core/agents/runner';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { AgentsCatalogStore } from './agentsCatalogStore';
@@ -12,6 +13,8 @@ import { createTree } from '../common/treeViews';
 export interface AgentsFeature {
   /** A delegated run started (its record has no result yet). */
   readonly onDidStartRun: vscode.Event<DelegatedRun>;
+  /** A live event of a delegated run's agent. */
+  readonly onDidRunEvent: vscode.Event<{ run: DelegatedRun; event: RunEvent }>;
   /** A delegated run ended: succeeded, failed, cancelled or timed out; `result` is set. */
   readonly onDidFinishRun: vscode.Event<DelegatedRun>;
   /** The agents of a folder (discovered on first call). */
@@ -27,11 +30,13 @@ export function registerAgents(features: FeatureContext): AgentsFeature {
   const store = new AgentsCatalogStore(systemDir, features.logger);
   const started = new vscode.EventEmitter<DelegatedRun>();
   const finished = new vscode.EventEmitter<DelegatedRun>();
+  const events = new vscode.EventEmitter<{ run: DelegatedRun; event: RunEvent }>();
   const delegate = new DelegateCommand(features, store, {
     onStart: (run) => {
       started.fire(run);
       features.counts.notify();
     },
+    onEvent: (run, event) => events.fire({ run, event }),
     onFinish: (run) => {
       finished.fire(run);
       features.counts.notify();
@@ -50,6 +55,7 @@ export function registerAgents(features: FeatureContext): AgentsFeature {
     tree,
     started,
     finished,
+    events,
     new vscode.Disposable(() => clearTimeout(deferred)),
     createTree('claudePm.agents', tree),
     store.onDidChange(() => features.counts.notify()),
@@ -75,7 +81,7 @@ export function registerAgents(features: FeatureContext): AgentsFeature {
     registerCommand(features, id, (arg?: DelegateArgs) => delegate.run(arg), { permission: 'task.delegate', requiresTrust: vscode.l10n.t('Running an agent') });
   }
 
-  return { onDidStartRun: started.event, onDidFinishRun: finished.event, catalog: (folder) => store.get(folder) };
+  return { onDidStartRun: started.event, onDidRunEvent: events.event, onDidFinishRun: finished.event, catalog: (folder) => store.get(folder) };
 }
 
 async function openDefinition(target: AgentsNode | { filePath: string; line?: number } | undefined): Promise<void> {

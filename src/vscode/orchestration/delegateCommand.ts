@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/createAgentRunner';
-import { delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
+import { checkpointsOption, delegateTask, runOutcomeNote, type DelegatedRun } from '../../core/agents/delegate';
+import type { RunEvent } from '../../core/agents/runner';
 import { findAgent, type AgentCatalog, type ResolvedAgent } from '../../core/agents/discoverAgents';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { redact } from '../../core/common/redact';
@@ -32,6 +33,8 @@ interface AgentNodeArg {
 
 export interface DelegationHooks {
   onStart(run: DelegatedRun): void;
+  /** A live event of the run's agent (the run's one step is named after the agent). */
+  onEvent(run: DelegatedRun, event: RunEvent): void;
   onFinish(run: DelegatedRun): void;
 }
 
@@ -96,7 +99,7 @@ export class DelegateCommand implements vscode.Disposable {
     const channel = this.openChannel(agent, task);
     const controller = new AbortController();
     const label = agent.type;
-    let runId: string | undefined;
+    let started: DelegatedRun | undefined;
 
     let run: DelegatedRun;
     try {
@@ -118,22 +121,24 @@ export class DelegateCommand implements vscode.Disposable {
               cwd: folder.uri.fsPath,
               timeoutMs: session.config.orchestrator.agentTimeoutMs,
               signal: controller.signal,
+              checkpoints: checkpointsOption(session.config.agents.checkpointsKept),
               onEvent: (event) => {
+                if (started) this.hooks.onEvent(started, event);
                 for (const line of formatRunEvent(label, event)) channel.info(redact(line));
                 if (event.kind === 'text' || event.kind === 'stdout') progress.report({ message: clip(redact(event.text), 80) });
                 else if (event.kind === 'tool_use') progress.report({ message: event.name });
               },
             },
-            (started) => {
-              runId = started.id;
-              this.running.set(started.id, controller);
-              this.hooks.onStart(started);
+            (run) => {
+              started = run;
+              this.running.set(run.id, controller);
+              this.hooks.onStart(run);
             },
           );
         },
       );
     } finally {
-      if (runId) this.running.delete(runId);
+      if (started) this.running.delete(started.id);
     }
     const result = run.result!;
     for (const line of summarizeRun(label, result)) (result.status === 'succeeded' ? channel.info : channel.error)(redact(line));

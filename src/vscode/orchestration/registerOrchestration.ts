@@ -3,7 +3,8 @@ import { registerToolServer } from '../../core/agents/projectMcpFile';
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import { registerAgents } from './agentsFeature';
-import { RunsController } from './runsController';
+import { RunsController, type RunEntry } from './runsController';
+import { revertRunFiles } from './runChanges';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { newWorkflowCommand, runWorkflowCommand } from './workflowCommands';
 import { registerRunBranchCommands } from './runBranchCommands';
@@ -32,6 +33,8 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
     tree,
     view,
     agents.onDidStartRun((run) => runs.trackDelegated(run)),
+    // A delegated task is a one-step run whose step is named after its agent.
+    agents.onDidRunEvent(({ run, event }) => runs.acceptEvent(run.id, run.agentName, event)),
     agents.onDidFinishRun((run) => runs.trackDelegated(run)),
     features.counts.register('runs', () => runs.counts()),
     new WorkflowDiagnostics(),
@@ -44,6 +47,19 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
   }, { permission: 'workflow.run' });
   registerCommand(features, 'claudePm.runs.retry', (node?: RunsNode | string) => runs.again(requireRun(node), true), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
   registerCommand(features, 'claudePm.runs.rerun', (node?: RunsNode | string) => runs.again(requireRun(node), false), { permission: 'workflow.run', requiresTrust: RUN_ACTION });
+  const requireEntry = (node?: RunsNode | string): RunEntry => {
+    const id = requireRun(node);
+    const entry = runs.get(id);
+    if (!entry) throw new Error(vscode.l10n.t('Run {0} is no longer known; refresh the Runs view.', id));
+    return entry;
+  };
+  registerCommand(features, 'claudePm.runs.revert', (node?: RunsNode | string) => revertRunFiles(features, requireEntry(node)), { permission: 'task.delegate', requiresTrust: vscode.l10n.t('Reverting a run') });
+  registerCommand(features, 'claudePm.runs.continue', async (node?: RunsNode | string) => {
+    const entry = requireEntry(node);
+    const message = await vscode.window.showInputBox({ title: vscode.l10n.t('Continue "{0}"', entry.record.workflow), prompt: vscode.l10n.t('A follow-up message for the agent, in the same session'), validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Write a message')) });
+    if (!message?.trim()) return;
+    await runs.continueRun(entry.record.id, message.trim(), await agents.catalog(entry.folder));
+  }, { permission: 'task.delegate', requiresTrust: vscode.l10n.t('Running an agent') });
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());
   registerRunBranchCommands(features, runs);

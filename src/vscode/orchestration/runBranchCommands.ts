@@ -7,6 +7,7 @@ import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import type { RunEntry, RunsController } from './runsController';
 import type { RunsNode } from './runsTree';
+import { reviewRunChanges } from './runChanges';
 
 // Review, Apply and Discard for the branches isolated steps leave (`isolation: worktree`), from the Runs view or by
 // run id (the delegation notice's "Review Changes"). The same core functions back `claude-pm runs diff|apply|discard`.
@@ -30,11 +31,14 @@ async function target(runs: RunsController, node: RunsNode | string | undefined,
   await runs.runs();
   const entry = runs.get(id);
   if (!entry) throw new Error(vscode.l10n.t('Run {0} is no longer known; refresh the Runs view.', id));
-  const step = typeof node === 'object' && node.kind !== 'run' ? (node.kind === 'step' ? node.name : node.step) : undefined;
+  const step = typeof node === 'object' ? (node.kind === 'step' ? node.name : node.kind === 'call' ? node.step : undefined) : undefined;
   return { entry, steps: isolatedSteps(entry.record, step, open) };
 }
 
 async function review(runs: RunsController, node: RunsNode | string | undefined): Promise<void> {
+  // A delegated run with a checkpoint (and no isolated step) shows what it changed in the working tree.
+  const checkpointed = await checkpointedRun(runs, node);
+  if (checkpointed) return reviewRunChanges(checkpointed, branchFileUri);
   const { entry, steps } = await target(runs, node, false);
   const step = steps.length === 1 ? steps[0] : await pickStep(steps, vscode.l10n.t('Which step’s changes?'));
   if (!step) return;
@@ -47,6 +51,13 @@ async function review(runs: RunsController, node: RunsNode | string | undefined)
   }
   const resources = changes.map((c) => [vscode.Uri.file(join(root, c.path)), branchFileUri(root, step.isolation.base, c.path), branchFileUri(root, step.isolation.branch, c.path)]);
   await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('{0} · {1} ({2})', entry.record.workflow, step.name, diffStatText(step.isolation)), resources);
+}
+
+async function checkpointedRun(runs: RunsController, node: RunsNode | string | undefined): Promise<RunEntry | undefined> {
+  const id = typeof node === 'string' ? node : node?.kind === 'run' ? node.id : node?.runId;
+  await runs.runs();
+  const entry = id === undefined ? undefined : runs.get(id);
+  return entry?.record.checkpoint && !entry.record.steps.some((s) => s.isolation) ? entry : undefined;
 }
 
 async function apply(runs: RunsController, node: RunsNode | string | undefined): Promise<void> {
@@ -96,7 +107,7 @@ function branchFileUri(root: string, revision: string, path: string): vscode.Uri
 }
 
 /**
- * A file as a commit or a run branch has it, read-only, for the diff editors of Review Changes. Only a workspace
+ * A file as a commit (a run's base, a checkpoint) or a run branch has it, read-only, for the diff editors of Review Changes. Only a workspace
  * folder's repository, a commit id or a Claude PM branch is read: the URI may come from anywhere.
  */
 class BranchFiles implements vscode.TextDocumentContentProvider {

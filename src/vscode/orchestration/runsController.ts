@@ -9,6 +9,16 @@ import { delegatedRunRecord } from '../../core/orchestration/delegatedRecord';
 import { COST_RANGE_DAYS } from '../../shared/costChart';
 import type { FolderSession, FolderWorkflows } from '../common/folderSession';
 import type { FeatureContext } from '../featureContext';
+import type { AgentCatalog } from '../../core/agents/discoverAgents';
+import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/createAgentRunner';
+import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
+import { redact } from '../../core/common/redact';
+import { continueRun, resumableSession } from '../../core/orchestration/continueRun';
+
+/** The activity key of a run's follow-up turn `index` (0 for the first continuation), beside its step names. */
+export function continuationKey(index: number): string {
+  return `\u0001turn ${index}`;
+}
 
 /** A run as the Runs view shows it, with the folder it belongs to. */
 export interface RunEntry {
@@ -39,6 +49,8 @@ export class RunsController implements vscode.Disposable {
   /** Live tool calls and sub-agents per step of the runs streaming now, keyed `runId \0 step`. */
   private readonly activities = new Map<string, RunActivity>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
+  /** Follow-ups to finished delegated runs going on now, to cancel them. */
+  private readonly continuing = new Map<string, AbortController>();
   private loaded?: Promise<void>;
   private repaint?: ReturnType<typeof setTimeout>;
 
@@ -153,7 +165,61 @@ export class RunsController implements vscode.Disposable {
   cancel(id: string): boolean {
     const handle = this.entries.get(id)?.handle;
     handle?.cancel();
-    return handle !== undefined;
+    const continuation = this.continuing.get(id);
+    continuation?.abort();
+    return handle !== undefined || continuation !== undefined;
+  }
+
+  /**
+   * Sends `message` to the finished delegated run `id` in its Claude Code session, with the agent's settings of the
+   * first turn; the turn streams into the Runs view under the same run and is recorded there.
+   */
+  async continueRun(id: string, message: string, catalog: AgentCatalog): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(vscode.l10n.t('Run {0} is no longer known; refresh the Runs view.', id));
+    if (this.continuing.has(id)) throw new Error(vscode.l10n.t('Run {0} is still running.', id));
+    const session = await this.features.sessions.get(entry.folder);
+    const runner = createAgentRunner(runnerSettingsFromConfig(session.config, { toolServer: session.toolServer }));
+    resumableSession(entry.record, runner.kind);
+    const { store } = await this.folderRuns(entry.folder);
+    const key = continuationKey(entry.record.continuations?.length ?? 0);
+    const label = entry.record.steps[0]?.agentType ?? 'agent';
+    const channel = this.channelFor(id, entry.record.workflow);
+    const controller = new AbortController();
+    this.continuing.set(id, controller);
+    try {
+      const { result } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Continuing "{0}"…', entry.record.workflow), cancellable: true }, (_progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        return continueRun({
+          record: entry.record,
+          message,
+          catalog,
+          runner,
+          cwd: entry.folder.uri.fsPath,
+          timeoutMs: session.config.orchestrator.agentTimeoutMs,
+          signal: controller.signal,
+          checkpointsKept: session.config.agents.checkpointsKept,
+          onEvent: (event) => {
+            this.acceptEvent(id, key, event);
+            for (const line of formatRunEvent(label, event)) channel.appendLine(redact(line));
+          },
+          onUpdate: async (record) => {
+            // The view may have been refreshed since: the entry shown is updated, or shown again.
+            const shown = this.entries.get(id);
+            if (shown) shown.record = record;
+            else this.entries.set(id, { folder: entry.folder, record });
+            this.changedSoon(true);
+            await store.save(record);
+          },
+        });
+      });
+      for (const line of summarizeRun(label, result)) channel.appendLine(redact(line));
+      if (result.status !== 'succeeded' && result.status !== 'cancelled') {
+        void vscode.window.showWarningMessage(vscode.l10n.t('The follow-up to "{0}" did not finish: {1}', entry.record.workflow, redact(result.error ?? statusWords(result.status))), vscode.l10n.t('Show Run Log')).then((choice) => (choice ? this.showLog(id) : undefined));
+      }
+    } finally {
+      this.continuing.delete(id);
+    }
   }
 
   /** Runs the workflow of `id` again: every step, or (`failedOnly`) only those that did not succeed. */
@@ -206,14 +272,15 @@ export class RunsController implements vscode.Disposable {
     if (!this.attached.has(session)) {
       this.attached.add(session);
       session.own(session.onRunLog((line) => this.onLog(line)));
-      session.own(session.onRunEvent(({ runId, step, event }) => this.onEvent(runId, step, event)));
+      session.own(session.onRunEvent(({ runId, step, event }) => this.acceptEvent(runId, step, event)));
       session.own(session.onRunUpdate(() => this.changedSoon(false)));
       session.own(session.onRunAlert(({ alert, run }) => this.onAlert(alert, run)));
     }
     return session.workflows();
   }
 
-  private onEvent(runId: string, step: string, event: RunEvent): void {
+  /** A live event of a run's agent: a workflow step's, a delegated task's, or a continuation's (`continuationKey`). */
+  acceptEvent(runId: string, step: string, event: RunEvent): void {
     const key = `${runId}\u0000${step}`;
     let activity = this.activities.get(key);
     if (!activity) this.activities.set(key, (activity = new RunActivity(Date.now())));
@@ -256,6 +323,7 @@ export class RunsController implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.repaint);
+    for (const controller of this.continuing.values()) controller.abort();
     for (const entry of this.entries.values()) entry.handle?.cancel();
     for (const channel of this.channels.values()) channel.dispose();
     this.changed.dispose();

@@ -1,13 +1,20 @@
 import * as vscode from 'vscode';
 import { subagentSummary, type ToolCall } from '../../core/agents/activity';
 import { formatDuration } from '../../core/common/duration';
-import { statusWords, type RunState, type StepIsolation, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
+import { statusWords, type RunRecord, type RunState, type StepIsolation, type StepRecord, type StepState } from '../../core/orchestration/runRecord';
 import { Disposable } from '../common/lifecycle';
-import type { RunEntry, RunsController } from './runsController';
+import { continuationKey, type RunEntry, type RunsController } from './runsController';
 import { markdownCode, markdownText } from '../../core/common/markdownText';
 
-/** `call`: a tool call of a step's agent; `path` is its id and those of the sub-agent calls above it. */
-export type RunsNode = { kind: 'run'; id: string } | { kind: 'step'; runId: string; name: string } | { kind: 'call'; runId: string; step: string; path: string[] };
+/**
+ * `turn`: a follow-up message sent to a finished delegated run (`index` into its continuations). `call`: a tool call
+ * of a step's or a turn's agent (`step` is the activity key); `path` is its id and those of the sub-agent calls above it.
+ */
+export type RunsNode =
+  | { kind: 'run'; id: string }
+  | { kind: 'step'; runId: string; name: string }
+  | { kind: 'turn'; runId: string; index: number }
+  | { kind: 'call'; runId: string; step: string; path: string[] };
 
 // A long run's newest calls are the ones worth seeing; older ones stay in the run log.
 const MAX_CALLS_SHOWN = 200;
@@ -62,26 +69,33 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     if (!node) return (await this.controller.runs()).map((e) => ({ kind: 'run', id: e.record.id }));
     if (node.kind !== 'run') return this.callNodes(node);
-    return (this.controller.get(node.id)?.record.steps ?? []).map((s) => ({ kind: 'step', runId: node.id, name: s.name }));
+    const record = this.controller.get(node.id)?.record;
+    const steps: RunsNode[] = (record?.steps ?? []).map((s) => ({ kind: 'step', runId: node.id, name: s.name }));
+    return [...steps, ...(record?.continuations ?? []).map((_, index): RunsNode => ({ kind: 'turn', runId: node.id, index }))];
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     const entry = this.controller.get(node.kind === 'run' ? node.id : node.runId);
     if (!entry) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
     if (node.kind === 'call') return this.callItem(node);
+    if (node.kind === 'turn') return this.turnItem(entry, node.index);
     return node.kind === 'run' ? this.runItem(entry) : this.stepItem(entry, entry.record.steps.find((s) => s.name === node.name));
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    if (node.kind === 'step') return { kind: 'run', id: node.runId };
-    if (node.kind === 'call') return node.path.length > 1 ? { ...node, path: node.path.slice(0, -1) } : { kind: 'step', runId: node.runId, name: node.step };
+    if (node.kind === 'step' || node.kind === 'turn') return { kind: 'run', id: node.runId };
+    if (node.kind === 'call') {
+      if (node.path.length > 1) return { ...node, path: node.path.slice(0, -1) };
+      const turn = this.controller.get(node.runId)?.record.continuations?.findIndex((_, i) => continuationKey(i) === node.step) ?? -1;
+      return turn >= 0 ? { kind: 'turn', runId: node.runId, index: turn } : { kind: 'step', runId: node.runId, name: node.step };
+    }
     return undefined;
   }
 
-  /** A step's calls, or a sub-agent's. */
-  private callNodes(node: Extract<RunsNode, { kind: 'step' | 'call' }>): RunsNode[] {
-    const step = node.kind === 'step' ? node.name : node.step;
-    const calls = node.kind === 'step' ? this.controller.activity(node.runId, step)?.calls : this.findCall(node)?.subagent?.calls;
+  /** A step's or a turn's calls, or a sub-agent's. */
+  private callNodes(node: Extract<RunsNode, { kind: 'step' | 'turn' | 'call' }>): RunsNode[] {
+    const step = node.kind === 'step' ? node.name : node.kind === 'turn' ? continuationKey(node.index) : node.step;
+    const calls = node.kind === 'call' ? this.findCall(node)?.subagent?.calls : this.controller.activity(node.runId, step)?.calls;
     const path = node.kind === 'call' ? node.path : [];
     return (calls ?? []).slice(-MAX_CALLS_SHOWN).map((c) => ({ kind: 'call', runId: node.runId, step, path: [...path, c.id] }));
   }
@@ -121,8 +135,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const progress = run.file ? (run.steps.length === 1 ? vscode.l10n.t('{0} of 1 step', done) : vscode.l10n.t('{0} of {1} steps', done, run.steps.length)) : undefined;
     item.description = [run.trigger ? `${run.trigger.source} ${run.trigger.event}` : undefined, statusLabel(run.status), formatDuration(ended - Date.parse(run.startedAt)), progress, run.costUsd ? `$${run.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
     item.iconPath = themeIcon(RUN_ICON[run.status]);
-    // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here.
-    const state = !run.file ? 'run.delegated' : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
+    // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here; a finished one may be
+    // continued (it has a session) and its checkpoint reviewed or reverted.
+    const state = !run.file ? delegatedState(run) : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
     // `.event` marks runs a webhook delivery started: a failed one can be redelivered from its kept payload.
     // `.branches`: isolated steps left branches not yet applied or discarded.
     item.contextValue = `${state}${run.trigger ? '.event' : ''}${run.steps.some(hasOpenBranch) ? '.branches' : ''}`;
@@ -133,6 +148,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     for (const s of run.selectedVia ?? []) tooltip.appendMarkdown(`${vscode.l10n.t('Selected by {0}', markdownText(s.workflow))}\n\n`);
     if (run.error) tooltip.appendMarkdown(`${markdownText(run.error)}\n\n`);
     for (const alert of run.alerts) tooltip.appendMarkdown(`$(warning) ${markdownText(alert.message)}\n\n`);
+    const changed = checkpointSummary(run);
+    if (changed) tooltip.appendMarkdown(`$(diff-multiple) ${changed}\n\n`);
     if (entry.folder) tooltip.appendMarkdown(`$(folder) ${markdownText(entry.folder.name)}`);
     item.tooltip = tooltip;
     item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: run.id }] };
@@ -175,6 +192,36 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     return item;
   }
 
+  /** A follow-up sent to the run's session: its message, outcome, time and spend, and its calls while live. */
+  private turnItem(entry: RunEntry, index: number): vscode.TreeItem {
+    const turn = entry.record.continuations?.[index];
+    if (!turn) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
+    const activity = this.controller.activity(entry.record.id, continuationKey(index));
+    const item = new vscode.TreeItem(`↪ ${clipLine(turn.message)}`, activity?.calls.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `turn:${entry.record.id}:${index}`;
+    const stalled = turn.status === 'running' && activity !== undefined && activity.stalled(Date.now(), this.controller.stalledAfterMs(entry));
+    const elapsed = formatDuration((turn.endedAt ? Date.parse(turn.endedAt) : Date.now()) - Date.parse(turn.startedAt));
+    const calls = turn.toolCalls ?? (activity ? activity.counts.running + activity.counts.ok + activity.counts.error : 0);
+    item.description = [
+      stalled ? vscode.l10n.t('stalled: silent for {0}', formatDuration(Date.now() - activity.lastEventAt)) : statusLabel(turn.status),
+      elapsed,
+      calls ? (calls === 1 ? vscode.l10n.t('1 tool call') : vscode.l10n.t('{0} tool calls', calls)) : '',
+      turn.costUsd ? `$${turn.costUsd.toFixed(2)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = stalled ? themeIcon(['warning', 'list.warningForeground']) : themeIcon(STEP_ICON[turn.status]);
+    item.contextValue = 'turn';
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${vscode.l10n.t('Follow-up')}** · ${statusLabel(turn.status)}\n\n`);
+    tooltip.appendCodeblock(turn.message.slice(0, 400), 'text');
+    if (turn.error) tooltip.appendMarkdown(`$(error) ${markdownText(turn.error)}\n\n`);
+    if (turn.outputTail) tooltip.appendCodeblock(turn.outputTail.slice(-800), 'text');
+    item.tooltip = tooltip;
+    item.command = { command: 'claudePm.runs.showLog', title: vscode.l10n.t('Show Run Log'), arguments: [{ kind: 'run', id: entry.record.id }] };
+    return item;
+  }
+
   private updateTicker(): void {
     const active = this.controller.activeCount > 0;
     if (active && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), TICK_MS);
@@ -196,6 +243,27 @@ function isolationState(isolation: StepIsolation): string {
   const { files, insertions, deletions } = isolation.diffStat;
   if (files === 0) return vscode.l10n.t('no changes');
   return files === 1 ? vscode.l10n.t('1 file changed, +{0} −{1}', insertions, deletions) : vscode.l10n.t('{0} files changed, +{1} −{2}', files, insertions, deletions);
+}
+
+/** `run.delegated`, with `.changes` when its checkpoint holds changed files and `.resumable` when it can be continued. */
+function delegatedState(run: RunRecord): string {
+  const changed = run.checkpoint?.after && (run.checkpoint.filesTotal ?? run.checkpoint.files?.length ?? 0) > 0;
+  const resumable = run.status !== 'running' && run.steps[0]?.sessionId !== undefined;
+  return `run.delegated${changed ? '.changes' : ''}${resumable ? '.resumable' : ''}`;
+}
+
+/** `3 files changed`, or why there is no checkpoint; nothing for a run still going. */
+function checkpointSummary(run: RunRecord): string | undefined {
+  const checkpoint = run.checkpoint;
+  if (!checkpoint || run.status === 'running') return undefined;
+  if (!checkpoint.after) return checkpoint.unavailable ? markdownText(vscode.l10n.t('No checkpoint: {0}', checkpoint.unavailable.replace(/^no checkpoint: /, ''))) : undefined;
+  const count = checkpoint.filesTotal ?? checkpoint.files?.length ?? 0;
+  return count === 0 ? vscode.l10n.t('No files changed') : count === 1 ? vscode.l10n.t('1 file changed') : vscode.l10n.t('{0} files changed', count);
+}
+
+function clipLine(text: string, max = 60): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function statusLabel(status: RunState | StepState): string {
