@@ -1,13 +1,18 @@
 // Agents benchmark: live activity of a run with 1,000 tool calls (stream-json lines parsed and folded into the Runs
-// view's model, with a view refresh every 250 events), and the claude-pm tool server's `memory_search` round-trip over
-// stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it. Prints one JSON object on stdout.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+// view's model, with a view refresh every 250 events), the claude-pm tool server's `memory_search` round-trip over
+// stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it, and the checkpoints taken before and
+// after a run in a 10,000-file repository (with `git status` in the same repository as the floor they compare to).
+// Prints one JSON object on stdout.
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RunActivity, subagentSummary } from '../src/core/agents/activity';
+import { beginCheckpoint, finishCheckpoint } from '../src/core/agents/checkpoint';
+import { revertRun } from '../src/core/agents/revertRun';
 import { LineSplitter, StreamJsonState } from '../src/core/agents/streamJson';
 import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../src/core/memory/embeddedStore';
@@ -16,6 +21,10 @@ import { percentile } from './stats';
 import { seededRandom } from '../test/helpers/seededRandom';
 
 const MEMORIES = Number(process.env.AGENTS_BENCH_MEMORIES ?? 100_000);
+const CHECKPOINT_FILES = Number(process.env.AGENTS_BENCH_CHECKPOINT_FILES ?? 10_000);
+/** Files the benchmark's run modifies and creates (each). */
+const RUN_EDITS = 50;
+const CHECKPOINT_ROUNDS = 3;
 const SEARCHES = 300;
 // A 5,000-word vocabulary of made-up words: each term is in a few hundred memories, as project words are.
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ho', 'ju', 'be'];
@@ -109,10 +118,63 @@ function liveActivity(): Record<string, unknown> {
   return { toolCalls: TOOL_CALLS, subagents: 10, events: events / rounds, eventsPerSec: Math.round(events / seconds), msPerRun: Math.round((seconds * 1000) / rounds), worstEventMs: Math.round(worstEventMs * 100) / 100, worstRefreshMs: Math.round(worstRefreshMs * 100) / 100 };
 }
 
+/** Checkpoint before and after a run that edits and creates files, and the revert of what it did. */
+async function checkpoints(root: string): Promise<Record<string, unknown>> {
+  const repo = join(root, 'repo');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  for (let i = 0; i < CHECKPOINT_FILES; i++) {
+    const dir = join(repo, `pkg${Math.floor(i / 500)}`, `mod${Math.floor(i / 50) % 10}`);
+    if (i % 50 === 0) await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `file${i}.ts`), `export const value${i} = ${i};\n${'// filler line of a source file\n'.repeat(20)}`);
+  }
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'bench');
+  const timed = async <T>(work: () => Promise<T> | T): Promise<[T, number]> => {
+    const t = performance.now();
+    const value = await work();
+    return [value, performance.now() - t];
+  };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const before: number[] = [];
+  const after: number[] = [];
+  const revert: number[] = [];
+  const status: number[] = [];
+  let changed = 0;
+  for (let round = 0; round < CHECKPOINT_ROUNDS; round++) {
+    status.push((await timed(() => git('status', '--porcelain')))[1]);
+    const [start, beforeMs] = await timed(() => beginCheckpoint(repo, `bench-${round}`));
+    for (let i = 0; i < RUN_EDITS; i++) {
+      await writeFile(join(repo, 'pkg0', 'mod0', `file${i}.ts`), `export const changed${round} = ${i};\n`);
+      await writeFile(join(repo, 'pkg0', `new${round}-${i}.ts`), `export const added = ${i};\n`);
+    }
+    const [end, afterMs] = await timed(() => finishCheckpoint(repo, `bench-${round}`, start));
+    const [outcome, revertMs] = await timed(() => revertRun(repo, end));
+    if (outcome.skipped.length) throw new Error(`revert skipped ${outcome.skipped.length} files`);
+    changed = end.files!.length;
+    before.push(beforeMs);
+    after.push(afterMs);
+    revert.push(revertMs);
+  }
+  const gitStatusMs = median(status);
+  return {
+    files: CHECKPOINT_FILES,
+    changedFiles: changed,
+    rounds: CHECKPOINT_ROUNDS,
+    beforeMs: Math.round(median(before)),
+    afterMs: Math.round(median(after)),
+    revertMs: Math.round(median(revert)),
+    gitStatusMs: Math.round(gitStatusMs),
+    beforeVsGitStatus: Math.round((median(before) / gitStatusMs) * 100) / 100,
+    afterVsGitStatus: Math.round((median(after) / gitStatusMs) * 100) / 100,
+  };
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'claude-pm-agentsbench-'));
   try {
     const result: Record<string, unknown> = { liveActivity: liveActivity() };
+    if (process.env.AGENTS_BENCH_CHECKPOINT !== '0') result.checkpoint = await checkpoints(root);
     if (process.env.AGENTS_BENCH_MCP !== '0') result.mcpMemorySearch = await mcpSearch(root);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {

@@ -11,6 +11,7 @@ import { filterDrivers, untrustedGit } from '../common/untrustedGit';
 // files are not, nor is `.claude-pm/`. The difference between the two trees is what the run changed.
 
 export const CHECKPOINT_REF_PREFIX = 'refs/claude-pm/checkpoints/';
+const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 /** The run-record list of changed files stops here; the trees still hold every change. */
 export const MAX_LISTED_FILES = 1000;
 const IDENTITY = { GIT_AUTHOR_NAME: 'Claude PM', GIT_AUTHOR_EMAIL: 'claude-pm@localhost', GIT_COMMITTER_NAME: 'Claude PM', GIT_COMMITTER_EMAIL: 'claude-pm@localhost' };
@@ -92,8 +93,29 @@ export async function checkpointChanges(root: string, checkpoint: RunCheckpoint)
 
 /** The content of a blob of the repository at `root`. */
 export async function readBlob(root: string, oid: string): Promise<Buffer> {
-  if (!/^[0-9a-f]{40,64}$/.test(oid)) throw new Error(`'${oid}' is not an object id`);
+  if (!OBJECT_ID.test(oid)) throw new Error(`'${oid}' is not an object id`);
   return untrustedGit(root).binaryCatFile(['blob', oid]);
+}
+
+/** The contents of many blobs with one git process (`cat-file --batch`), by object id. */
+export async function readBlobs(root: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const wanted = [...new Set(oids)];
+  const blobs = new Map<string, Buffer>();
+  if (!wanted.length) return blobs;
+  for (const oid of wanted) if (!OBJECT_ID.test(oid)) throw new Error(`'${oid}' is not an object id`);
+  const out = await untrustedGit(root, { input: `${wanted.join('\n')}\n` }).binaryCatFile(['--batch']);
+  // Each object: `<oid> <type> <size>\n<content>\n`; a missing one is `<oid> missing\n`.
+  let at = 0;
+  while (at < out.length) {
+    const headerEnd = out.indexOf(0x0a, at);
+    if (headerEnd < 0) break;
+    const [oid, type, size] = out.subarray(at, headerEnd).toString('latin1').split(' ');
+    at = headerEnd + 1;
+    if (type === 'missing' || size === undefined) continue;
+    blobs.set(oid!, out.subarray(at, at + Number(size)));
+    at += Number(size) + 1;
+  }
+  return blobs;
 }
 
 /** Deletes the checkpoint refs beyond the newest `keep` (by snapshot time); returns the run ids removed. */
@@ -109,7 +131,7 @@ export async function pruneCheckpoints(root: string, keep: number): Promise<stri
 export function completeCheckpoint(checkpoint: RunCheckpoint | undefined): { before: string; after: string } {
   if (!checkpoint?.before) throw new Error(checkpoint?.unavailable ? `The run has no checkpoint (${checkpoint.unavailable}).` : 'The run has no checkpoint.');
   if (!checkpoint.after) throw new Error('The run has no checkpoint of its end (it is still running, or stopped before one was taken).');
-  for (const oid of [checkpoint.before, checkpoint.after]) if (!/^[0-9a-f]{40,64}$/.test(oid)) throw new Error(`'${oid}' is not a commit id`);
+  for (const oid of [checkpoint.before, checkpoint.after]) if (!OBJECT_ID.test(oid)) throw new Error(`'${oid}' is not a commit id`);
   return { before: checkpoint.before, after: checkpoint.after };
 }
 
@@ -123,6 +145,8 @@ interface Repository {
 async function openRepository(root: string): Promise<Repository | undefined> {
   const git = untrustedGit(root);
   let info: string;
+  // Both at once: outside a repository the filter list is simply empty.
+  const drivers = filterDrivers(root);
   try {
     info = await git.raw(['rev-parse', '--is-inside-work-tree', '--show-prefix', '--git-path', 'index']);
   } catch (error) {
@@ -132,10 +156,9 @@ async function openRepository(root: string): Promise<Repository | undefined> {
   const [inside, prefix = '', indexPath = ''] = info.split('\n');
   if (inside?.trim() !== 'true') return undefined;
   const index = isAbsolute(indexPath) ? indexPath : resolve(root, indexPath);
-  const drivers = await filterDrivers(root);
   return {
     git,
-    snapshot: (message, parent) => snapshot(root, index, drivers, message, parent),
+    snapshot: async (message, parent) => snapshot(root, index, await drivers, message, parent),
     changes: (before, after) => changes(git, prefix, before, after),
   };
 }

@@ -3,7 +3,7 @@ import { lstat, mkdir, readFile, readlink, rename, rm, symlink, unlink } from 'n
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicFile';
 import { containedPath } from '../common/containedPath';
-import { checkpointChanges, readBlob, type BlobRef, type ChangedFile, type RunCheckpoint } from './checkpoint';
+import { checkpointChanges, readBlobs, type BlobRef, type ChangedFile, type RunCheckpoint } from './checkpoint';
 
 // Puts back what a run changed: each file the run added, modified or deleted returns to its content before the
 // run (a file the run created is deleted). A file changed again since the run ended is left alone unless the
@@ -34,6 +34,7 @@ export async function planRevert(root: string, checkpoint: RunCheckpoint): Promi
 export async function revertRun(root: string, checkpoint: RunCheckpoint, options: { force?: boolean } = {}): Promise<RevertOutcome> {
   const plan = await planRevert(root, checkpoint);
   const outcome: RevertOutcome = { restored: [], removed: [], skipped: [] };
+  const contents = await readBlobs(root, plan.filter((p) => p.file.before && (p.state === 'as_left' || options.force)).map((p) => p.file.before!.oid));
   for (const { file, state } of plan) {
     if (state === 'changed_since' && !options.force) {
       outcome.skipped.push({ path: file.path, reason: 'changed since the run ended' });
@@ -41,7 +42,9 @@ export async function revertRun(root: string, checkpoint: RunCheckpoint, options
     }
     try {
       if (file.before) {
-        await restore(root, file.path, file.before);
+        const content = contents.get(file.before.oid);
+        if (!content) throw new Error('its content from before the run is missing from the repository');
+        await restore(root, file.path, file.before, content);
         outcome.restored.push(file.path);
       } else {
         if (await remove(root, file.path)) outcome.removed.push(file.path);
@@ -82,8 +85,7 @@ export function blobId(content: Buffer, algorithm: 'sha1' | 'sha256' = 'sha1'): 
   return createHash(algorithm).update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
-async function restore(root: string, path: string, ref: BlobRef): Promise<void> {
-  const content = await readBlob(root, ref.oid);
+async function restore(root: string, path: string, ref: BlobRef, content: Buffer): Promise<void> {
   await mkdir(dirname(await placeOf(root, path)), { recursive: true });
   // Resolved again after creating folders: one of them may have been a link the run left behind.
   const place = await placeOf(root, path);

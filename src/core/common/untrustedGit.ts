@@ -21,6 +21,8 @@ export interface UntrustedGitOptions {
   env?: Record<string, string>;
   /** Clean/smudge filter drivers the repository's config defines (from `filterDrivers`), switched off too. */
   filterDrivers?: readonly string[];
+  /** What every call of this client reads on its standard input (e.g. object ids for `cat-file --batch`). */
+  input?: string;
 }
 
 /** A git client for `baseDir` with everything a hostile config could start switched off. */
@@ -34,6 +36,7 @@ export function untrustedGit(baseDir: string, options: UntrustedGitOptions = {})
     // These are the settings that switch the programs off; simple-git asks for consent to set them at all.
     unsafe: { allowUnsafeFsMonitor: true, allowUnsafeHooksPath: true, allowUnsafeDiffExternal: true, allowUnsafeFilter: true },
     allowEnvironment: ['GIT_OPTIONAL_LOCKS', ...Object.keys(extra)],
+    ...(options.input === undefined ? {} : { input: () => options.input }),
   }).env({ ...unguardedEnv(), GIT_OPTIONAL_LOCKS: '0', ...extra });
 }
 

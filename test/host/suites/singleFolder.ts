@@ -109,6 +109,26 @@ export async function run(): Promise<void> {
     assert.match(direct.result?.output ?? '', /docs are up to date/);
   });
 
+  test('A delegated run that wrote a file: its live step, Review Changes as a multi-file diff, Revert Run after confirming', async () => {
+    const settings = vscode.workspace.getConfiguration('claudePm', folder().uri);
+    await settings.update('agents.commandTemplates', { engineer: 'echo written by the agent > host-notes.md' }, vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      const run = (await run$('claudePm.agents.delegate', { task: 'Write the notes', agentType: 'engineer', ticketId: '' })) as { id: string; checkpoint?: { files?: { path: string; change: string }[] } };
+      assert.deepEqual(run.checkpoint?.files?.map((f) => [f.path, f.change]), [['host-notes.md', 'added']]);
+      assert.match(read(path('host-notes.md')), /written by the agent/);
+      const row = await eventually(async () => (await rows(api, 'claudePm.runs', 2)).find((r) => r.label === 'Write the notes' && r.contextValue?.startsWith('run.delegated.changes')), 'the run with its changes');
+      assert.equal(row.children.length, 1);
+      await run$('claudePm.runs.reviewChanges', row.node);
+      await eventually(() => tabLabels().find((l) => l.includes('Changes of run "Write the notes"')), 'the multi-file diff');
+      ui.choose('Revert');
+      await run$('claudePm.runs.revert', row.node);
+      await eventually(() => !existsSync(path('host-notes.md')), 'host-notes.md removed');
+      assert.ok(ui.texts().some((t) => t === 'Reverted 1 file.'), ui.texts().join(' | '));
+    } finally {
+      await settings.update('agents.commandTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+  });
+
   test('Open Agent Definition opens the agent file; Refresh finds a new agent file', async () => {
     const tree = await rows(api, 'claudePm.agents', 3);
     const qa = findRow(tree, (r) => r.contextValue === 'agent' && /qa/i.test(r.label), 'the qa agent');
