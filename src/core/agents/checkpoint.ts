@@ -91,6 +91,12 @@ export async function checkpointChanges(root: string, checkpoint: RunCheckpoint)
   return repo.changes(before, after);
 }
 
+/** The top folder of the repository `root` is in, and `root`'s path below it (`''` at the top, else ending in `/`). */
+export async function repositoryPlace(root: string): Promise<{ top: string; prefix: string }> {
+  const [top = '', prefix = ''] = (await untrustedGit(root).raw(['rev-parse', '--show-toplevel', '--show-prefix'])).split('\n');
+  return { top, prefix };
+}
+
 /** The content of a blob of the repository at `root`. */
 export async function readBlob(root: string, oid: string): Promise<Buffer> {
   if (!OBJECT_ID.test(oid)) throw new Error(`'${oid}' is not an object id`);

@@ -58,8 +58,9 @@ export async function branchPatch(cwd: string, isolation: Pick<RunIsolation, 'br
 
 /** A file's content at a commit or branch; undefined when it does not exist there. */
 export async function fileAt(cwd: string, revision: string, path: string): Promise<string | undefined> {
-  const { root } = await findRepository(cwd);
-  return untrustedGit(root)
+  // `revision:path` names the path from the repository's top wherever git runs in it; a repository without a commit
+  // yet still has checkpoint commits.
+  return untrustedGit(cwd)
     .raw(['cat-file', 'blob', `${revision}:${path}`])
     .catch(() => undefined);
 }

@@ -180,7 +180,7 @@ export class DelegateCommand implements vscode.Disposable {
           ? await vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run was cancelled.', agent.name), ...actions)
           : await vscode.window.showWarningMessage(vscode.l10n.t('{0} did not finish: {1}', agent.name, redact(error ?? status)), ...actions);
     if (choice === showLog) channel.show();
-    else if (choice === review) await vscode.commands.executeCommand('claudePm.runs.reviewChanges', run.id);
+    else if (review && choice === review) await vscode.commands.executeCommand('claudePm.runs.reviewChanges', run.id);
   }
 
   dispose(): void {

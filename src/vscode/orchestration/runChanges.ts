@@ -1,8 +1,5 @@
-import { realpath } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { findRepository } from '../../core/agents/worktreeIsolation';
-import { completeCheckpoint, checkpointChanges, type ChangedFile } from '../../core/agents/checkpoint';
+import { completeCheckpoint, checkpointChanges, repositoryPlace, type ChangedFile } from '../../core/agents/checkpoint';
 import { planRevert, revertRun, type RevertItem } from '../../core/agents/revertRun';
 import type { FeatureContext } from '../featureContext';
 import { recordSecurityEvent } from '../security/securityEvents';
@@ -26,10 +23,8 @@ export async function reviewRunChanges(entry: RunEntry, fileAt: CommitFileUri): 
     return;
   }
   // Checkpoint paths are the workspace's; commits name files from the repository's top.
-  const { root } = await findRepository(cwd);
-  const prefix = relative(root, await realpath(cwd)).split(sep).filter(Boolean);
-  const inRepository = (path: string) => [...prefix, path].join('/');
-  const triples = files.map((file) => [vscode.Uri.joinPath(entry.folder.uri, file.path), fileAt(root, before, inRepository(file.path)), fileAt(root, after, inRepository(file.path))]);
+  const { top, prefix } = await repositoryPlace(cwd);
+  const triples = files.map((file) => [vscode.Uri.joinPath(entry.folder.uri, file.path), fileAt(top, before, prefix + file.path), fileAt(top, after, prefix + file.path)]);
   await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('Changes of run "{0}"', entry.record.workflow), triples);
 }
 
