@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { filterDrivers, untrustedGit } from '../common/untrustedGit';
 import { processAlive } from '../common/processAlive';
@@ -76,6 +76,11 @@ export async function worktreesFolder(commonDir: string): Promise<string> {
   return join(await realpath(tmpdir()), 'claude-pm-worktrees', shortHash(commonDir, 12));
 }
 
+/** Where the worktree of `target` goes: `<temp>/claude-pm-worktrees/<repository hash>/<run-id>-<step>`. */
+export async function worktreePath(repository: Pick<Repository, 'commonDir'>, target: IsolationTarget): Promise<string> {
+  return join(await worktreesFolder(repository.commonDir), `${refComponent(target.runId)}-${refComponent(target.step)}`);
+}
+
 /** The repository around `cwd`; throws IsolationError saying what to do when there is none or it has no commit. */
 export async function findRepository(cwd: string): Promise<Repository> {
   const git = untrustedGit(cwd);
@@ -98,7 +103,7 @@ export async function openWorktree(cwd: string, target: IsolationTarget): Promis
   const repository = await findRepository(cwd);
   const branch = isolationBranch(target);
   const folder = await worktreesFolder(repository.commonDir);
-  const path = join(folder, `${refComponent(target.runId)}-${refComponent(target.step)}`);
+  const path = await worktreePath(repository, target);
   await serialised(repository.commonDir, async () => {
     await pruneStale(repository, folder);
     await mkdir(folder, { recursive: true });
@@ -123,7 +128,11 @@ export async function closeWorktree(worktree: IsolatedWorktree, message: string)
     throw new Error(`the changes could not be committed on ${branch} (${firstLine(error)}); they are kept in ${path}`);
   }
   const diffStat = await diffStatBetween(untrustedGit(repository.root), repository.head, branch);
-  await serialised(repository.commonDir, () => removeWorktree(repository.root, path));
+  await serialised(repository.commonDir, async () => {
+    await removeWorktree(repository.root, path);
+    // The repository's folder goes with its last worktree; one still in use keeps it (not empty).
+    await rmdir(dirname(path)).catch(() => undefined);
+  });
   return { branch, base: repository.head, diffStat };
 }
 
