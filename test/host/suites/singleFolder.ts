@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { signBody } from '../../../src/core/events/signature';
@@ -388,6 +389,38 @@ export async function run(): Promise<void> {
     await run$('claudePm.memory.search');
     const pick = await eventually(() => ui.quickPicks[0], 'the search quick pick');
     assert.equal(pick.placeholder, 'Search memories');
+  });
+
+  // Last: it commits the demo, which the other tests expect uncommitted.
+  test('Isolated runs: a workflow step works on its own branch; Review, Apply and Discard act on it', async () => {
+    const root = folder().uri.fsPath;
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+    const workflow = path('.claude-pm', 'workflows', 'isolated.yaml');
+    writeFileSync(workflow, ['name: isolated', 'isolation: worktree', 'steps:', '  - name: write', '    command: echo from-the-branch > isolated.txt', ''].join('\n'));
+    git('add', '--all');
+    git('commit', '--quiet', '-m', 'host suite');
+    const open = async () => (await rows(api, 'claudePm.runs', 2)).filter((r) => r.label === 'isolated' && r.contextValue?.endsWith('.branches'));
+
+    await run$('claudePm.workflows.run', vscode.Uri.file(workflow));
+    const first = await eventually(async () => (await open())[0], 'an isolated run with its branch');
+    const step = findRow(first.children, (r) => r.label === 'write', 'the write step');
+    assert.equal(step.contextValue, 'step.branch');
+    assert.match(step.description, /1 file changed, \+1 −0/);
+    assert.equal(existsSync(path('isolated.txt')), false);
+    await run$('claudePm.runs.reviewChanges', step.node);
+    await eventually(() => tabLabels().find((l) => l.startsWith('isolated · write')), 'the multi-file diff of the step');
+    await run$('claudePm.runs.applyChanges', step.node);
+    await fileContains(path('isolated.txt'), 'from-the-branch');
+    await eventually(async () => (await open()).length === 0, 'the applied run without its actions');
+
+    await run$('claudePm.workflows.run', vscode.Uri.file(workflow));
+    const second = await eventually(async () => (await open())[0], 'a second isolated run with its branch');
+    const branch = `claude-pm/${(second.node as { id: string }).id}/write`;
+    assert.equal(git('branch', '--list', branch), branch);
+    ui.choose('Discard');
+    await run$('claudePm.runs.discardChanges', second.node);
+    await eventually(() => git('branch', '--list', branch) === '', 'the discarded branch to be gone');
+    await eventually(async () => (await open()).length === 0, 'the discarded run without its actions');
   });
 
   await runSuite('single folder', api.activationMs);
