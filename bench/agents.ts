@@ -1,7 +1,8 @@
 // Agents benchmark: live activity of a run with 1,000 tool calls (stream-json lines parsed and folded into the Runs
 // view's model, with a view refresh every 250 events), the claude-pm tool server's `memory_search` round-trip over
-// stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it, and the checkpoints taken before and
-// after a run in a 10,000-file repository (with `git status` in the same repository as the floor they compare to).
+// stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it, the checkpoints taken before and
+// after a run in a 10,000-file repository (with `git status` in the same repository as the floor they compare to),
+// and worktree isolation's set-up and tear-down on a 10,000-file repository (agentsWorktree.ts).
 // Prints one JSON object on stdout.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { CategoryRegistry } from '../src/core/memory/categoryRegistry';
 import { EmbeddedStore } from '../src/core/memory/embeddedStore';
 import { MemoryService } from '../src/core/memory/memoryService';
 import { percentile } from './stats';
+import { worktreeIsolation } from './agentsWorktree';
 import { seededRandom } from '../test/helpers/seededRandom';
 
 const MEMORIES = Number(process.env.AGENTS_BENCH_MEMORIES ?? 100_000);
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
   try {
     const result: Record<string, unknown> = { liveActivity: liveActivity() };
     if (process.env.AGENTS_BENCH_CHECKPOINT !== '0') result.checkpoint = await checkpoints(root);
+    if (process.env.AGENTS_BENCH_WORKTREE !== '0') result.worktree = await worktreeIsolation(root);
     if (process.env.AGENTS_BENCH_MCP !== '0') result.mcpMemorySearch = await mcpSearch(root);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
