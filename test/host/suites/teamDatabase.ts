@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     }, 'the migration of the second database', 45_000);
     assert.equal(ui.messages.filter((m) => BEHIND.test(m.text)).length, 1, ui.texts().join(' | '));
     assert.ok(ui.texts().some((t) => /^Apply the pending migrations to postgres@127\.0\.0\.1:\d+\/team_two now\?$/.test(t)), ui.texts().join(' | '));
-    assert.ok(tabLabels().some((l) => /schema/.test(l)), JSON.stringify(tabLabels()));
+    await eventually(() => tabLabels().some((l) => /team_two schema/.test(l)), 'the schema status preview');
     assert.match(done, /version \d+/);
     assert.equal(await state(second), 'current');
     // The first database was declined: no new session offers it again, nor migrates it.
