@@ -132,8 +132,18 @@ describe('claude-pm deploy --environment / --with-memory', () => {
       { template: join(dir, 'master.md'), version: '016', environment: 'staging', target: join(dir, 'deploy', 'staging', 'CLAUDE.md') },
     );
     assert.deepEqual(created.tags, ['deployment', 'environment:staging']);
-    assert.match(created.content, /^CLAUDE\.md version 016 deployed to .*deploy\/staging\/CLAUDE\.md for the staging environment: created \(/);
-    assert.ok(byOutcome.has('unchanged'));
+    assert.match(created.content, /^Deployment of CLAUDE\.md version 016 to .*deploy\/staging\/CLAUDE\.md for the staging environment on \d{4}-[^ ]+Z: created$/);
+    assert.match(byOutcome.get('unchanged')!.content, /: unchanged \(already at version 016\)$/);
+  });
+
+  it('--with-memory still reports a deployment it could not record, and exits 1', async () => {
+    const { dir } = await project({ ...ENVIRONMENTS, memory_service: { backend: 'postgres' } });
+    const out = await cli(['deploy', '--template', 'master.md', '--environment', 'production', '--with-memory', '--format', 'json'], { cwd: dir });
+    assert.equal(out.code, 1);
+    const result = JSON.parse(out.stdout);
+    assert.equal(result.action, 'created');
+    assert.match(result.memory_error, /no database URL is set/);
+    assert.match(out.stderr, /the deployment was not recorded in memory: memory_service\.backend is "postgres" but no database URL is set/);
   });
 
   it('--with-memory is refused on a dry run and without the memory.write permission, before anything is written', async () => {

@@ -84,11 +84,20 @@ export const templatesHandlers = {
       now,
     });
     if (output && result.rendered !== undefined) await writeFileAtomic(await ctx.outputPath(output), result.rendered);
-    const memory = withMemory ? await rememberDeployment(ctx, result, { template: template.path, ...(name !== undefined ? { environment: name } : {}), now }) : undefined;
+    // The deployment happened either way: a memory that cannot be written is reported after its result, not instead of it.
+    let memory: { id: string; category: string } | undefined;
+    let memoryError: string | undefined;
+    if (withMemory) {
+      memory = await rememberDeployment(ctx, result, { template: template.path, ...(name !== undefined ? { environment: name } : {}), now }).catch((error: unknown) => {
+        memoryError = (error as Error).message;
+        return undefined;
+      });
+    }
     const { target, action, from_version, to_version, backup, reason, removed } = result;
-    const json = { target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed, ...(name !== undefined ? { environment: name } : {}), ...(memory ? { memory } : {}) };
+    const json = { target, action, from_version, to_version, backup, ...(reason ? { reason } : {}), removed, ...(name !== undefined ? { environment: name } : {}), ...(memory ? { memory } : {}), ...(memoryError ? { memory_error: memoryError } : {}) };
     ctx.print(json, () => [describeDeploy(result, dryRun), ...(name !== undefined ? [`Environment: ${name}`] : []), ...(memory ? [`Recorded in memory as ${memory.id}`] : [])].join('\n'));
-    return action === 'refused' ? 1 : 0;
+    if (memoryError) ctx.logger.error(`the deployment was not recorded in memory: ${memoryError}`);
+    return action === 'refused' || memoryError ? 1 : 0;
   },
   rollback: async (ctx, values) => {
     const config = await ctx.config();

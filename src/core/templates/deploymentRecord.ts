@@ -12,11 +12,11 @@ export interface DeploymentMemory {
  * The memory of one deployment. The moment is part of the text, so each deployment is its own memory instead of
  * being merged with an earlier identical one.
  */
-export function deploymentMemory(result: Pick<DeployResult, 'action' | 'target' | 'to_version' | 'from_version'>, context: { template: string; environment?: string; now: Date }): DeploymentMemory {
+export function deploymentMemory(result: Pick<DeployResult, 'action' | 'target' | 'to_version' | 'from_version' | 'reason'>, context: { template: string; environment?: string; now: Date }): DeploymentMemory {
   const where = context.environment ? ` for the ${context.environment} environment` : '';
   const outcome = result.action === 'updated' && result.from_version ? `updated from ${result.from_version}` : result.action;
   return {
-    content: `CLAUDE.md version ${result.to_version} deployed to ${result.target}${where}: ${outcome} (${context.now.toISOString()})`,
+    content: `Deployment of CLAUDE.md version ${result.to_version} to ${result.target}${where} on ${context.now.toISOString()}: ${outcome}${result.reason ? ` (${result.reason})` : ''}`,
     category: 'project',
     tags: ['deployment', ...(context.environment ? [`environment:${context.environment}`] : [])],
     metadata: {
