@@ -49,6 +49,8 @@ export interface SyncReport {
   waitedSeconds: number;
 }
 
+// 100 issues a page: a million issues. A server that keeps naming new pages beyond that is not followed further.
+const MAX_PAGES = 10_000;
 const REPO_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /** Checks an `owner/name` from the command line or the config before it becomes part of a URL. */
@@ -130,6 +132,7 @@ class GitHubSync {
     const visited = new Set<string>();
     let url: string | undefined = this.client.resolve(`${this.issuesPath}?state=all&sort=created&direction=asc&per_page=100`).href;
     while (url && !visited.has(url)) {
+      if (visited.size >= MAX_PAGES) throw new GitHubApiError(`GitHub named more than ${MAX_PAGES} pages of issues; stopped reading`, 200);
       visited.add(url);
       this.progress(`reading page ${visited.size} of the issues of ${this.repo}`);
       const cached = this.state.pages.get(url);

@@ -28,7 +28,8 @@ export function ticketState(ticket: Ticket): IssueState {
 }
 
 export function ticketView(ticket: Ticket): SyncView {
-  return { title: ticket.title, description: ticket.description.trim(), state: ticketState(ticket), tags: [...ticket.tags] };
+  // GitHub keeps a label once: a tag written twice here is one label, not a difference to send on every sync.
+  return { title: ticket.title, description: ticket.description.trim(), state: ticketState(ticket), tags: [...new Set(ticket.tags)] };
 }
 
 /** Whether two views agree on everything the sync carries over (tag order aside). */
