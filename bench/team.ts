@@ -1,12 +1,14 @@
 // Team backend benchmark against a real PostgreSQL server (a throwaway cluster, fsync on): search latency at
-// 1,000,000 memories, insert throughput with 8 writers, NOTIFY latency, outbox replay of 10,000 queued writes, and
-// LoCoMo retrieval quality (read from ../shared/benchmarks/locomo, never copied; override with LOCOMO_PATH).
-// Prints one JSON object on stdout. TEAM_BENCH_SIZE changes the corpus size, TEAM_BENCH_QUERIES the number of timed
-// searches, TEAM_BENCH_PARTS which parts run.
+// 1,000,000 memories, insert throughput with 8 writers, NOTIFY latency, outbox replay of 10,000 queued writes, run
+// records and keyed audit appends with 8 writers, and LoCoMo retrieval quality (read from ../shared/benchmarks/locomo,
+// never copied; override with LOCOMO_PATH). Prints one JSON object on stdout. TEAM_BENCH_SIZE changes the corpus
+// size, TEAM_BENCH_QUERIES the number of timed searches, TEAM_BENCH_PARTS which parts run, TEAM_BENCH_RUNS the run
+// records and TEAM_BENCH_AUDIT_ROWS the audit rows the 8 writers write.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { TeamAuditTrail } from '../src/core/database/audit';
 import { ChangeFeed } from '../src/core/database/changeFeed';
 import { createPool } from '../src/core/database/connection';
 import { migrate } from '../src/core/database/migrations';
@@ -14,6 +16,9 @@ import { Outbox } from '../src/core/memory/outbox';
 import { PostgresSearch, SEARCH_SETTINGS } from '../src/core/memory/postgresSearch';
 import { PostgresStore } from '../src/core/memory/postgresStore';
 import { contentHash } from '../src/core/memory/text';
+import type { RunRecord } from '../src/core/orchestration/runRecord';
+import { TeamRunRecorder } from '../src/core/orchestration/teamRuns';
+import { userAuditTrust } from '../src/core/security/auditKeys';
 import { PostgresCluster } from '../test/helpers/postgresCluster';
 import { embeddedLocomo, locomoConversations, locomoRecall } from './locomo';
 import { percentile } from './stats';
@@ -21,7 +26,10 @@ import { seededRandom } from '../test/helpers/seededRandom';
 
 const CORPUS = Number(process.env.TEAM_BENCH_SIZE ?? 1_000_000);
 /** Which parts run (all by default), e.g. TEAM_BENCH_PARTS=locomo,search while tuning one of them. */
-const PARTS = new Set((process.env.TEAM_BENCH_PARTS ?? 'locomo,insert,notify,outbox,search').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.TEAM_BENCH_PARTS ?? 'locomo,insert,notify,outbox,runs,audit,search').split(',').map((p) => p.trim()));
+const RUN_RECORDS = Number(process.env.TEAM_BENCH_RUNS ?? 4000);
+const AUDIT_ROWS = Number(process.env.TEAM_BENCH_AUDIT_ROWS ?? 4000);
+const WRITERS = 8;
 const WORDS_PER_MEMORY = 20;
 
 /** Synthetic words (as in bench:memory): distinct, pronounceable, never English stopwords. */
@@ -100,6 +108,65 @@ async function outboxReplay(url: string): Promise<Record<string, number>> {
   await store.dispose();
   await rm(dir, { recursive: true, force: true });
   return { queuedWrites: 10_000, replayMs: Math.round(replayMs), replayedPerSec: Math.round(10_000 / (replayMs / 1000)) };
+}
+
+/** CPU milliseconds this process spent in `work` (client side: sealing, JSON, the driver), and its wall time. */
+async function measured<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const result = await work();
+  const used = process.cpuUsage(cpu);
+  return { result, seconds: (performance.now() - start) / 1000, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** A finished two-step workflow run with usage and cost, as the engine records it. */
+function benchRun(id: string): RunRecord {
+  const usage = { input_tokens: 4200, output_tokens: 900, cache_read_input_tokens: 12_000, cache_creation_input_tokens: 0 };
+  const step = (name: string, agentType: string) => ({ name, agentType, task: `${name} the change`, dependsOn: [], status: 'succeeded' as const, attempts: 1, costUsd: 0.04, usage, toolCalls: 6, model: 'claude-sonnet-4-5', outputTail: 'done. '.repeat(100) });
+  const at = new Date().toISOString();
+  return { version: 1, id, workflow: 'review', file: 'review.yaml', status: 'succeeded', startedAt: at, endedAt: at, durationMs: 30_000, owner: { pid: 1, host: 'bench' }, context: {}, steps: [step('build', 'engineer'), step('review', 'qa')], costUsd: 0.08, usage, toolCalls: 12, alerts: [] };
+}
+
+/** Finished runs recorded by 8 writers at once, each with its own connection and outbox, one insert per run. */
+async function runRecordThroughput(url: string): Promise<Record<string, number>> {
+  const roots = await Promise.all(Array.from({ length: WRITERS }, () => mkdtemp(join(tmpdir(), 'claude-pm-teambench-'))));
+  const recorders = roots.map((root) => new TeamRunRecorder(url, root));
+  const perWriter = Math.ceil(RUN_RECORDS / WRITERS);
+  const { seconds, cpuMs } = await measured(() =>
+    Promise.all(recorders.map(async (recorder, w) => {
+      for (let i = 0; i < perWriter; i++) if ((await recorder.record(benchRun(`bench-${w}-${i}`))) !== 'recorded') throw new Error('a run was not recorded');
+    })),
+  );
+  await Promise.all(recorders.map((r) => r.dispose()));
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
+  const runs = perWriter * WRITERS;
+  return { writers: WRITERS, runs, runsPerSec: Math.round(runs / seconds), clientCpuMsPerRun: Math.round((cpuMs / runs) * 1000) / 1000 };
+}
+
+/** Audit rows appended by 8 writers at once (one transaction each, under the chain's lock), then the chain verified. */
+async function auditAppendThroughput(url: string): Promise<Record<string, number | boolean>> {
+  const userDir = await mkdtemp(join(tmpdir(), 'claude-pm-teambench-user-'));
+  const trust = userAuditTrust({ CLAUDE_PM_CONFIG_DIR: userDir });
+  const pools = Array.from({ length: WRITERS }, () => new pg.Pool({ connectionString: url, max: 1 }));
+  const perWriter = Math.ceil(AUDIT_ROWS / WRITERS);
+  const append = await measured(() =>
+    Promise.all(pools.map(async (pool, w) => {
+      const trail = new TeamAuditTrail(pool, url, { trust });
+      for (let i = 0; i < perWriter; i++) await trail.append([{ event: 'memory_write', action: 'memory add', target: `writer ${w} memory ${i}`, details: { writer: w, i } }]);
+    })),
+  );
+  const verify = await measured(() => new TeamAuditTrail(pools[0]!, url, { trust }).verify());
+  await Promise.all(pools.map((p) => p.end()));
+  await rm(userDir, { recursive: true, force: true });
+  const rows = perWriter * WRITERS;
+  return {
+    writers: WRITERS,
+    rows,
+    appendsPerSec: Math.round(rows / append.seconds),
+    clientCpuMsPerAppend: Math.round((append.cpuMs / rows) * 1000) / 1000,
+    chainIntact: verify.result.ok && verify.result.rows === rows,
+    verifiedRowsPerSec: Math.round(rows / verify.seconds),
+  };
 }
 
 /**
@@ -243,6 +310,8 @@ async function main(): Promise<void> {
     if (PARTS.has('insert')) figures.insert = await insertThroughput(url, words);
     if (PARTS.has('notify')) figures.notify = await notifyLatency(url);
     if (PARTS.has('outbox')) figures.outbox = await outboxReplay(url);
+    if (PARTS.has('runs')) figures.runRecords = await runRecordThroughput(url);
+    if (PARTS.has('audit')) figures.audit = await auditAppendThroughput(url);
     if (PARTS.has('search')) {
       figures.generateSeconds = await generateCorpus(url, words);
       figures.search = await searchLatency(url, words);

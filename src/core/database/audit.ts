@@ -71,13 +71,14 @@ export class TeamAuditTrail {
 
   /** Appends events in order, in one transaction; resolves with the rows written. */
   async append(events: readonly TeamAuditEvent[]): Promise<TeamAuditRow[]> {
+    const existing = await this.trust.keyring(false);
     const client = await this.pool.connect();
     const written: TeamAuditRow[] = [];
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LOCK]);
-      // Under the lock: writers that find no key yet make one, not one each.
-      const keyring = (await this.trust.keyring(true))!;
+      // The first key is made under the lock, so writers that find none make one, not one each.
+      const keyring = existing ?? (await this.trust.keyring(true))!;
       const key = keyring.keys.get(keyring.current)!;
       const head = await client.query<{ seq: string | null; hash: string | null; timestamp: string; actor: string }>(
         `SELECT (SELECT seq FROM claude_pm_audit ORDER BY seq DESC LIMIT 1) AS seq, (SELECT hash FROM claude_pm_audit ORDER BY seq DESC LIMIT 1) AS hash,

@@ -13,6 +13,8 @@ import type { RunLogLine, WorkflowEngine } from '../../core/orchestration/engine
 import { runMemoryFrom } from '../../core/orchestration/memoryBridge';
 import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
 import type { RunStore } from '../../core/orchestration/runStore';
+import { TeamRunRecorder } from '../../core/orchestration/teamRuns';
+import { describeDatabaseError } from '../../core/database/connection';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
 import type { Authorizer } from '../../core/security/permissions';
 import { AuditLog } from '../../core/security/auditLog';
@@ -124,6 +126,7 @@ export class FolderSession extends Disposable {
         logger: this.logger,
         toolServer: this.toolServer,
         memory: memory && runMemoryFrom(memory),
+        finishedRuns: await this.teamRuns(),
         events: {
           onLog: (line) => this.runLog.fire(line),
           onEvent: (runId, step, event) => this.runEvent.fire({ runId, step, event }),
@@ -132,6 +135,19 @@ export class FolderSession extends Disposable {
         },
       });
     });
+  }
+
+  /**
+   * With the team database as the memory backend, finished runs (workflows and delegated tasks) go there too; runs
+   * an earlier window queued while it was unreachable are sent first.
+   */
+  private async teamRuns(): Promise<TeamRunRecorder | undefined> {
+    const url = this.config.memory.backend === 'postgres' ? await this.keys.databaseUrl() : undefined;
+    if (!url) return undefined;
+    const recorder = new TeamRunRecorder(url, this.root, { logger: this.logger });
+    this._register({ dispose: () => void recorder.dispose() });
+    void recorder.replay().catch((error: unknown) => this.logger.debug(`team database: queued runs wait: ${describeDatabaseError(error)}`));
+    return recorder;
   }
 
   /** The folder's ai-trackdown tickets, indexed on first use. */

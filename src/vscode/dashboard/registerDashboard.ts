@@ -6,6 +6,7 @@ import type { FeatureContext } from '../featureContext';
 import type { RevealRun } from '../orchestration/registerOrchestration';
 import type { RunsController } from '../orchestration/runsController';
 import { DashboardPanel, type DashboardFeed } from './dashboardPanel';
+import { DashboardRunSource } from './teamRunSource';
 import { runsFeed } from '../../shared/runsFeed';
 
 /** Health data for the dashboard, supplied by the health feature once it has a report. */
@@ -26,8 +27,9 @@ export interface DashboardRunsInput {
 export function registerDashboard(features: FeatureContext, health: DashboardHealth, runs: DashboardRunsInput): void {
   const sampler = new SystemMetricsSampler();
   const version = String((features.extension.extension.packageJSON as { version?: string }).version ?? '0.0.0');
-  const source = runs.source ?? recordsRunSource(() => runs.runs.records());
+  const source = new DashboardRunSource(features.sessions, runs.source ?? recordsRunSource(() => runs.runs.records()), features.logger);
   const changed = new vscode.EventEmitter<void>();
+  const runsChanged = new vscode.EventEmitter<void>();
   const feed: DashboardFeed = {
     snapshot: async () => ({
       generatedAt: new Date().toISOString(),
@@ -38,11 +40,15 @@ export function registerDashboard(features: FeatureContext, health: DashboardHea
     }),
     runs: async () => runsFeed(source, runToGraph(await runs.runs.records()), new Date()),
     onDidChangeSnapshot: changed.event,
-    onDidChangeRuns: runs.runs.onDidChange,
+    onDidChangeRuns: runsChanged.event,
     revealRun: runs.revealRun,
   };
   features.extension.subscriptions.push(
     changed,
+    source,
+    runsChanged,
+    runs.runs.onDidChange(() => runsChanged.fire()),
+    source.onDidChange(() => runsChanged.fire()),
     features.counts.onDidChange(() => changed.fire()),
     health.onDidChange(() => changed.fire()),
     vscode.commands.registerCommand('claudePm.openDashboard', () => DashboardPanel.show(features.extension.extensionUri, feed, features.logger)),
