@@ -133,7 +133,9 @@ export class TeamRunSource implements RunSource {
 
   /** Spend of the runs started on or after `since` (an ISO date), summed by the database. */
   async costs(since: string): Promise<TeamCosts> {
-    const { rows } = await this.pool.query<CostRow>(COSTS, [since]);
+    // A day is a UTC day, as in the local breakdown, whatever the server's time zone.
+    const from = /^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since;
+    const { rows } = await this.pool.query<CostRow>(COSTS, [from]);
     // Each grouping set's rows, named by which of agent type, user and day they are grouped by.
     const set = (agentType: boolean, user: boolean, day: boolean) => rows.filter((r) => r.by_agent_type === agentType && r.by_user === user && r.by_day === day);
     return {
