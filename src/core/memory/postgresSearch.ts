@@ -22,10 +22,11 @@ const MAX_WORDS = 32;
 /** Memories holding every word, fetched before ranking: on a large store the best hits are among them. */
 const CANDIDATES_ALL_WORDS = 500;
 /**
- * Memories fetched per word besides, when fewer than asked for hold every word (or the store is small enough to
- * rank every match, as the local index does).
+ * Memories fetched for the single words besides, shared among them, when fewer than asked for hold every word. A
+ * store this small ranks every match instead, as the local index does (words in more than 3% of it are left out, so
+ * that stays a few hundred per word).
  */
-const CANDIDATES_PER_WORD = 200;
+const CANDIDATES_FOR_WORDS = 600;
 const RANK_EVERY_MATCH_BELOW = 20_000;
 /** The leading memories whose repeated words are counted too (reading every candidate's positions costs too much). */
 const TF_RERANK = 50;
@@ -142,8 +143,8 @@ function rankSql(columns: string, filters: SearchFilters): string {
     SELECT * FROM every_word
     UNION ALL
     SELECT c.* FROM terms t, LATERAL (
-      SELECT m.id, m.search, m.created_at, ${GROUP} AS grp FROM claude_pm_memories m WHERE m.search @@ t.q${conditions} LIMIT ${CANDIDATES_PER_WORD}
-    ) c WHERE $6 OR (SELECT count(*) FROM every_word) < $5
+      SELECT m.id, m.search, m.created_at, ${GROUP} AS grp FROM claude_pm_memories m WHERE m.search @@ t.q${conditions} LIMIT $6
+    ) c WHERE $6 IS NULL OR (SELECT count(*) FROM every_word) < $5
   ),
   candidates AS (
     SELECT *, ${k} * (1 - ${b} + ${b} * len / greatest(1, avg(len) OVER ())) AS norm
@@ -208,7 +209,7 @@ export class PostgresSearch {
       terms.map((t) => t.source),
       everyWord(terms),
       limit,
-      n < RANK_EVERY_MATCH_BELOW,
+      n < RANK_EVERY_MATCH_BELOW ? null : Math.ceil(CANDIDATES_FOR_WORDS / terms.length),
       ...filters.params,
     ]);
   }

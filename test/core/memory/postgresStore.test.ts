@@ -339,12 +339,13 @@ describe('team search ranking (a real server)', () => {
     const owner = new pg.Pool({ connectionString: url, max: 1 });
     const name = `searcher${databases}`;
     await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw' IN ROLE claude_pm_developer`);
-    // 12,000 memories: "deploy" in every one, "rollback" in every tenth, "canary" in three.
+    // 25,000 memories (a store large enough to rank only bounded candidates): "deploy" in every one, "rollback" in
+    // every tenth, "canary" in three, "bluegreen" in two others.
     await owner.query(
       `INSERT INTO claude_pm_memories (id, content, category, hash, created_by)
-       SELECT 'g' || i, 'deploy step ' || i || CASE WHEN i % 10 = 0 THEN ' rollback' ELSE '' END || CASE WHEN i IN (7, 4001, 9999) THEN ' canary' ELSE '' END,
+       SELECT 'g' || i, 'deploy step ' || i || CASE WHEN i % 10 = 0 THEN ' rollback' ELSE '' END || CASE WHEN i IN (7, 4001, 9999) THEN ' canary' ELSE '' END || CASE WHEN i IN (11, 24000) THEN ' bluegreen' ELSE '' END,
               'project', md5(i::text), '${name}'
-       FROM generate_series(1, 12000) AS i`,
+       FROM generate_series(1, 25000) AS i`,
     );
     await owner.query('ANALYZE claude_pm_memories');
     await owner.end();
@@ -358,6 +359,9 @@ describe('team search ranking (a real server)', () => {
       assert.deepEqual(hits.map((h) => h.memory.id).sort(), ['g4001', 'g7', 'g9999'].sort());
       const typo = await store.search('canery deploy', { limit: 3 });
       assert.deepEqual(typo.map((h) => h.memory.id).sort(), ['g4001', 'g7', 'g9999'].sort());
+      // No memory holds both words: the search widens to each word's memories.
+      const either = await store.search('canary bluegreen', { limit: 10 });
+      assert.deepEqual(either.map((h) => h.memory.id).sort(), ['g11', 'g24000', 'g4001', 'g7', 'g9999'].sort());
     } finally {
       await store.dispose();
     }
