@@ -127,10 +127,9 @@ export function memoryFilters(options: SearchOptions, first: number): SearchFilt
 const GROUP = `coalesce(m.metadata->>'session_id', m.metadata->>'session', m.metadata->>'run_id')`;
 
 /**
- * BM25 over the candidates: memories holding every word, and when they are too few, memories holding each word, up
- * to a cap each. A
- * memory scores each word it holds once, times the number of words it holds (as MiniSearch does); then it gains a
- * share of the best score in its session. Only the winners' full rows are read.
+ * BM25 over the candidates: memories holding every word and, when they are fewer than asked for, memories holding
+ * each word, within a budget. A memory scores each word it holds once, times the number of words it holds (as the
+ * local index does); then it gains a share of the best score in its session. Only the winners' full rows are read.
  */
 function rankSql(columns: string, filters: SearchFilters): string {
   const conditions = filters.where.map((c) => ` AND ${c}`).join('');

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { loadConfig } from '../../../src/core/config/loadConfig';
 import { migrate } from '../../../src/core/database/migrations';
 import { createMemoryService, memoryDir } from '../../../src/core/memory/openMemory';
-import { queryWords, tsLexeme } from '../../../src/core/memory/postgresSearch';
+import { queryWords, selectTerms, tsLexeme } from '../../../src/core/memory/postgresSearch';
 import { DatabaseOfflineError, PostgresStore } from '../../../src/core/memory/postgresStore';
 import { contentHash } from '../../../src/core/memory/text';
 import type { AddResult, MemoryRecord } from '../../../src/core/memory/types';
@@ -122,6 +122,22 @@ describe('PostgreSQL memory backend', () => {
     assert.deepEqual(queryWords('  '), []);
     assert.equal(tsLexeme("it's"), "'it''s'");
     assert.equal(tsLexeme('a\\b:*'), "'a\\\\b:*'");
+  });
+
+  it('leaves out words most memories hold on a large store, and weighs the rest by rarity', () => {
+    const term = (source: number, lexeme: string, df: number, weight = 1) => ({ source, lexeme, df, weight });
+    const picked = (terms: ReturnType<typeof selectTerms>) => terms.map((t) => t.lexeme);
+    const found = [term(1, 'deploy', 90_000), term(2, 'canari', 12), term(3, 'rollback', 800)];
+    assert.deepEqual(picked(selectTerms(found, 100_000, false)), ['canari', 'rollback']);
+    assert.deepEqual(picked(selectTerms(found, 1000, false)), ['deploy', 'canari', 'rollback'], 'a small store keeps every word');
+    assert.deepEqual(picked(selectTerms([term(1, 'deploy', 90_000), term(2, 'build', 50_000)], 100_000, false)), ['build'], 'the rarest stays when all are common');
+    assert.deepEqual(picked(selectTerms(found, 100_000, true)), ['canari'], 'exact lookups keep words under 0.5%');
+    const [rare, common] = selectTerms([term(1, 'canari', 12), term(2, 'rollback', 400)], 100_000, false);
+    assert.ok(rare!.weight > common!.weight);
+    // "go" and "went" are one word: they share its frequency, so the rarer form is not worth more.
+    const [go, went] = selectTerms([term(1, 'go', 300), term(1, 'went', 30)], 100_000, false);
+    assert.equal(go!.weight, went!.weight);
+    assert.deepEqual(selectTerms([term(1, 'nowher', 0)], 100_000, false), []);
   });
 
   it('8 concurrent writers × 5,000 adds lose nothing and duplicate nothing', async () => {
