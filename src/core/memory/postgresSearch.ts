@@ -1,7 +1,7 @@
 // Free-text search in the team database, ranked as the local store ranks: BM25 with the same stopwords, corpus-
 // stopword cut, session grouping and prefix and typo weights. Each step is bounded on a large store: word
 // frequencies come from the planner's statistics (cached) or, for uncommon words, from the inverted index; only
-// words no memory holds are looked up in the word dictionary; and BM25 reads at most a few thousand candidates.
+// words no memory holds are looked up in the word dictionary; and BM25 reads at most about 1,100 candidates.
 
 import { RANKING, synonymsOf } from './searchIndex';
 import { BM25, FUZZY_WEIGHT, PREFIX_WEIGHT } from './termPostings';
