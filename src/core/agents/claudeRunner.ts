@@ -56,9 +56,13 @@ export class ClaudeRunner implements AgentRunner {
     try {
       const args = await this.buildArgs(request, promptDir);
       const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), ...request.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
-      // Claude Code waits this long for MCP servers before the first request; a busy machine can take longer than
-      // its default to start ours, and the agent would then run without its tools.
-      if (this.options.toolServer && request.toolServer !== false) env.MCP_CONNECT_TIMEOUT_MS ??= String(TOOL_SERVER_CONNECT_MS);
+      // Claude Code in print mode sends its first request while MCP servers are still connecting (the model is
+      // offered a tool to wait for them), so an agent's first turn could lack our tools: ask it to connect first,
+      // and wait long enough for a busy machine to start our server.
+      if (this.options.toolServer && request.toolServer !== false) {
+        env.MCP_CONNECTION_NONBLOCKING ??= '0';
+        env.MCP_CONNECT_TIMEOUT_MS ??= String(TOOL_SERVER_CONNECT_MS);
+      }
       const proc = await runManagedProcess(this.options.claudePath, args, {
         cwd: request.cwd,
         env,
