@@ -54,9 +54,10 @@ function applyEvent(state: MutableState, event: MemoryEvent): string {
  */
 export class MemoryState implements MutableState {
   private readonly records = new Map<string, MemoryRecord>();
-  /** Live memories not decoded yet: their number in `saved`. */
-  private readonly unread = new Map<string, number>();
   private saved: SavedRecords | undefined;
+  /** Per saved memory: 1 once decoded into `records`, changed or deleted; the others are live and unread. */
+  private taken = new Uint8Array(0);
+  private unread = 0;
   /** Content hash to id; built on first use after a restore (deduplication needs it, opening does not). */
   private byHash: Map<string, string> | undefined = new Map();
   private damaged: (error: DamagedSnapshotError) => never = (error) => {
@@ -68,21 +69,22 @@ export class MemoryState implements MutableState {
     this.clear();
     this.saved = saved;
     this.damaged = damaged;
-    for (let i = 0; i < saved.length; i++) this.unread.set(saved.id(i), i);
+    this.taken = new Uint8Array(saved.length);
+    this.unread = saved.length;
     this.byHash = undefined;
   }
 
   get size(): number {
-    return this.records.size + this.unread.size;
+    return this.records.size + this.unread;
   }
 
   memory(id: string): MemoryRecord | undefined {
-    return this.records.get(id) ?? this.decode(id);
+    return this.records.get(id) ?? this.decode(this.unreadIndex(id));
   }
 
   /** Every live memory (decoding all saved ones). */
   values(): IterableIterator<MemoryRecord> {
-    for (const id of [...this.unread.keys()]) this.decode(id);
+    for (let i = 0; i < this.taken.length; i++) if (this.taken[i] === 0) this.decode(i);
     return this.records.values();
   }
 
@@ -91,7 +93,7 @@ export class MemoryState implements MutableState {
     const out: RecordSource[] = [];
     for (const [id, memory] of this.records) out.push({ id, hash: memory.hash, json: JSON.stringify(memory) });
     const saved = this.saved as SavedRecords;
-    for (const [id, i] of this.unread) out.push({ id, hash: saved.hash(i), json: saved.raw(i) });
+    for (let i = 0; i < this.taken.length; i++) if (this.taken[i] === 0) out.push({ id: saved.id(i), hash: saved.hash(i), json: saved.raw(i) });
     return out;
   }
 
@@ -100,7 +102,7 @@ export class MemoryState implements MutableState {
   }
 
   setMemory(id: string, memory: MemoryRecord | undefined): void {
-    this.unread.delete(id);
+    this.take(this.unreadIndex(id));
     if (memory) this.records.set(id, memory);
     else this.records.delete(id);
   }
@@ -118,14 +120,26 @@ export class MemoryState implements MutableState {
 
   clear(): void {
     this.records.clear();
-    this.unread.clear();
     this.saved = undefined;
+    this.taken = new Uint8Array(0);
+    this.unread = 0;
     this.byHash = new Map();
   }
 
-  private decode(id: string): MemoryRecord | undefined {
-    const i = this.unread.get(id);
-    if (i === undefined) return undefined;
+  /** The saved position of a live memory not read yet, or -1. */
+  private unreadIndex(id: string): number {
+    const i = this.saved && this.unread > 0 ? this.saved.find(id) : -1;
+    return i >= 0 && this.taken[i] === 0 ? i : -1;
+  }
+
+  private take(i: number): void {
+    if (i < 0) return;
+    this.taken[i] = 1;
+    this.unread--;
+  }
+
+  private decode(i: number): MemoryRecord | undefined {
+    if (i < 0) return undefined;
     let memory: MemoryRecord;
     try {
       memory = (this.saved as SavedRecords).record(i);
@@ -133,8 +147,8 @@ export class MemoryState implements MutableState {
       if (error instanceof DamagedSnapshotError) this.damaged(error);
       throw error;
     }
-    this.unread.delete(id);
-    this.records.set(id, memory);
+    this.take(i);
+    this.records.set(memory.id, memory);
     return memory;
   }
 
@@ -142,7 +156,8 @@ export class MemoryState implements MutableState {
     if (this.byHash) return this.byHash;
     const byHash = new Map<string, string>();
     for (const [id, memory] of this.records) byHash.set(memory.hash, id);
-    for (const [id, i] of this.unread) byHash.set((this.saved as SavedRecords).hash(i), id);
+    const saved = this.saved as SavedRecords;
+    for (let i = 0; i < this.taken.length; i++) if (this.taken[i] === 0) byHash.set(saved.hash(i), saved.id(i));
     this.byHash = byHash;
     return byHash;
   }

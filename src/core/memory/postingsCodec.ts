@@ -14,7 +14,7 @@ import { FIELD_COUNT, type FrozenPostings } from './termPostings';
 
 const MAGIC = 0x494d5043; // "CPMI" read as a little-endian word
 /** Bump when the layout or the term pipeline changes: older files are then rebuilt, never misread. */
-export const POSTINGS_FORMAT_VERSION = 2;
+export const POSTINGS_FORMAT_VERSION = 3;
 
 export function encodePostings(frozen: FrozenPostings): Buffer {
   const groupNumbers = new Map<string, number>();

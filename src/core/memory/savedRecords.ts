@@ -2,6 +2,7 @@
 // tail: each record stays encoded until something reads it, and is checked against the schema then.
 
 import { DamagedSnapshotError, Reader, stringTable, type StringTable } from './binaryTables';
+import { compareStrings } from './termPostings';
 import { memoryRecordSchema, type MemoryRecord } from './types';
 
 export interface RecordSource {
@@ -11,7 +12,9 @@ export interface RecordSource {
   json: string | Uint8Array;
 }
 
-export function encodeRecords(records: readonly RecordSource[]): Buffer {
+/** Sorted by id, so a process finds a saved memory by binary search instead of building a map of them all. */
+export function encodeRecords(unsorted: readonly RecordSource[]): Buffer {
+  const records = [...unsorted].sort((a, b) => compareStrings(a.id, b.id));
   const count = Uint32Array.of(records.length);
   const parts = [new Uint8Array(count.buffer), ...stringTable(records.map((r) => r.id)), ...stringTable(records.map((r) => r.hash)), ...stringTable(records.map((r) => r.json))];
   return Buffer.concat(parts);
@@ -29,7 +32,21 @@ export class SavedRecords {
     const count = reader.words(1)[0] as number;
     const records = new SavedRecords(reader.table(count), reader.table(count), reader.table(count));
     if (!reader.atEnd) throw new DamagedSnapshotError('trailing bytes');
+    // The order is not checked (that would decode every id, which it is there to avoid): out of order, lookups
+    // only miss, as ids are compared exactly.
     return records;
+  }
+
+  /** The position of the memory with this id, or -1. */
+  find(id: string): number {
+    let lo = 0;
+    let hi = this.ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids.text(mid) < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.ids.length && this.ids.text(lo) === id ? lo : -1;
   }
 
   get length(): number {
