@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { beginCheckpoint, checkpointChanges, checkpointRef, finishCheckpoint, pruneCheckpoints, type RunCheckpoint } from '../../../src/core/agents/checkpoint';
 import { blobId, planRevert, revertRun } from '../../../src/core/agents/revertRun';
 import { tempDir } from '../../helpers/tempDir';
@@ -238,5 +239,31 @@ describe('revert a run', () => {
   it("computes git's blob ids for the files it compares", () => {
     const content = Buffer.from('line one\r\nno newline at the end');
     assert.equal(blobId(content), execFileSync('git', ['hash-object', '--no-filters', '--stdin'], { input: content, encoding: 'utf8' }).trim());
+  });
+
+  it('restores any set of file names and contents the run wrote over, created or deleted', async () => {
+    // Names of any characters a file name may hold (no `/`, no NUL), contents of any bytes.
+    const name = fc.string({ minLength: 1, maxLength: 12, unit: fc.oneof(fc.constantFrom(' ', '-', '\n', '\t', 'é', '✓', '"', '*', '\\'), fc.string({ minLength: 1, maxLength: 1 })) }).filter((n) => !n.includes('/') && !n.includes('\0') && n !== '.' && n !== '..' && n.toLowerCase() !== '.git' && n !== '.gitignore');
+    const files = fc.uniqueArray(fc.record({ name, before: fc.option(fc.uint8Array({ maxLength: 40 })), after: fc.option(fc.uint8Array({ maxLength: 40 })) }), { selector: (f) => f.name, minLength: 1, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(files, async (cases) => {
+        const root = await tempDir('claude-pm-checkpoint-prop-');
+        git(root, 'init', '-q');
+        for (const f of cases) if (f.before) await writeFile(join(root, f.name), f.before);
+        const checkpoint = await checkpointed(root, 'run-p', async () => {
+          for (const f of cases) {
+            if (f.after) await writeFile(join(root, f.name), f.after);
+            else await rm(join(root, f.name), { force: true });
+          }
+        });
+        const outcome = await revertRun(root, checkpoint);
+        assert.deepEqual(outcome.skipped, []);
+        for (const f of cases) {
+          if (f.before) assert.deepEqual(new Uint8Array(await readFile(join(root, f.name))), f.before);
+          else await assert.rejects(lstat(join(root, f.name)), /ENOENT/);
+        }
+      }),
+      { numRuns: Number(process.env.CHECKPOINT_PROPERTY_RUNS ?? 8), seed: 20261129 },
+    );
   });
 });
