@@ -7,6 +7,7 @@ import { signBody } from '../../../src/core/events/signature';
 import { freePort } from '../../helpers/freePort';
 import { eventually, runSuite, test, ui } from '../harness';
 import { GitHubTestServer } from '../../helpers/githubServer';
+import { startScriptedModelServer } from '../../helpers/scriptedModelServer';
 import { activateExtension, activeEditor, fileContains, findRow, flatten, folder, path, read, rows, tabLabels } from '../editor';
 
 const run$ = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
@@ -127,6 +128,43 @@ export async function run(): Promise<void> {
       assert.ok(ui.texts().some((t) => t === 'Reverted 1 file.'), ui.texts().join(' | '));
     } finally {
       await settings.update('agents.commandTemplates', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+  });
+
+  test('A task delegated to a Claude agent shows its tool calls in the Runs view, and Continue… adds the follow-up under the run', async () => {
+    // The real Claude Code CLI against the scripted Messages API: the extension host's environment reaches the runner.
+    const server = await startScriptedModelServer();
+    const settings = vscode.workspace.getConfiguration('claudePm', folder().uri);
+    const claude = join(vscode.extensions.getExtension('claude-pm.claude-pm-vscode')!.extensionPath, 'node_modules', '.bin', 'claude');
+    const saved = { ...process.env };
+    Object.assign(process.env, { ANTHROPIC_BASE_URL: server.baseUrl, ANTHROPIC_API_KEY: 'sk-test', DISABLE_AUTOUPDATER: '1', CLAUDE_CONFIG_DIR: path('.claude-pm', 'host-claude-config') });
+    await settings.update('agents.runner', 'claude', vscode.ConfigurationTarget.WorkspaceFolder);
+    await settings.update('agents.claudePath', claude, vscode.ConfigurationTarget.WorkspaceFolder);
+    await settings.update('agents.mcpServer', false, vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      server.script([{ text: 'Reading the readme.', toolUse: { name: 'Read', input: { file_path: path('README.md') } } }, { text: 'It describes the demo.' }]);
+      const run = (await run$('claudePm.agents.delegate', { task: 'Read the readme', agentType: 'engineer', ticketId: '' })) as { result?: { status: string; sessionId?: string; error?: string } };
+      assert.equal(run.result?.status, 'succeeded', run.result?.error);
+      const listed = async () => (await rows(api, 'claudePm.runs', 3)).find((r) => r.label === 'Read the readme');
+      const row = await eventually(async () => ((await listed())?.contextValue?.includes('.resumable') ? listed() : undefined), 'the resumable run');
+      const calls = row!.children[0]!.children;
+      assert.deepEqual(calls.map((c) => c.label), ['Read']);
+      assert.match(calls[0]!.description, /README\.md/);
+
+      server.script([{ text: 'It is a demo project.' }]);
+      ui.answer('and summarise it in one line');
+      await run$('claudePm.runs.continue', row!.node);
+      const turn = await eventually(async () => (await listed())?.children.find((c) => c.label.includes('and summarise it in one line') && /succeeded/.test(c.description)), 'the follow-up under the run');
+      assert.ok(turn);
+      const resumed = server.requests.filter((r) => r.main).at(-1)!;
+      assert.match(JSON.stringify(resumed.body.messages), /Read the readme[\s\S]*and summarise it in one line/);
+    } finally {
+      for (const key of ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'DISABLE_AUTOUPDATER', 'CLAUDE_CONFIG_DIR']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+      for (const key of ['agents.runner', 'agents.claudePath', 'agents.mcpServer']) await settings.update(key, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      await server.close();
     }
   });
 
