@@ -48,10 +48,14 @@ export function redactValue<T>(value: T, known: readonly string[] = []): T {
 
 const SECRET_KEY_NAME = /^(?:api[_-]?key|apikey|authorization|x-api-key|password|secret|token|access[_-]?token)$/i;
 
+// A run id (`20260124-093000-deploy-production-1a2b3c4d`: time, workflow or agent, random part) names a file in
+// logs and messages; with a long workflow name it is as long as a key.
+const RUN_ID = /^\d{8}-\d{6}-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{4,8}$/;
+
 // Random keys mix upper and lower case; long names (kebab-case folders, hex commit ids and UUIDs, which are
 // useful in logs and never secret) rarely do. Lower-case runs count when they mix letters and digits like a token.
 function looksLikeKey(run: string): boolean {
-  if (/^[0-9a-f-]+$/i.test(run)) return false;
+  if (/^[0-9a-f-]+$/i.test(run) || RUN_ID.test(run)) return false;
   if (/[a-z]/.test(run) && /[A-Z]/.test(run)) return true;
   const digits = run.replace(/[^0-9]/g, '').length;
   return digits >= 4 && /[A-Za-z]/.test(run);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createLogger } from '../../../src/core/common/logger';
 import { redact, redactValue } from '../../../src/core/common/redact';
+import { newRunId } from '../../../src/core/common/runId';
 
 describe('redact', () => {
   const key = randomBytes(48).toString('base64url');
@@ -20,6 +21,12 @@ describe('redact', () => {
   it('keeps ordinary text, paths and commit hashes', () => {
     const text = 'deployed /home/user/project/CLAUDE.md at commit 3f2a9c1d5e7b8a0c4d6e8f0a1b3c5d7e9f1a2b3c';
     assert.equal(redact(text), text);
+  });
+
+  it('keeps run ids readable, also with a long workflow name', () => {
+    const path = '.claude-pm/runs/20261129-221502-deploy-production-to-eu-west-1a2b3c4d.json';
+    assert.equal(redact(`saved ${path}`), `saved ${path}`);
+    assert.equal(redact(newRunId('Release candidate 42 for all regions')).includes('***'), false);
   });
 
   it('masks secrets inside JSON values and by key name', () => {
