@@ -24,7 +24,7 @@ describe('claude-pm workflow', () => {
     assert.equal(code, 0, stderr);
     const result = JSON.parse(stdout);
     assert.equal(result.status, 'succeeded');
-    assert.match(result.id, /^\d{8}-\d{6}-build-[0-9a-f]{4}$/);
+    assert.match(result.id, /^\d{8}-\d{6}-build-[0-9a-f]{8}$/);
     assert.deepEqual(
       result.steps.map((s: { name: string; status: string; attempts: number }) => [s.name, s.status, s.attempts]),
       [

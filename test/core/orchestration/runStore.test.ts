@@ -87,6 +87,6 @@ describe('run store', () => {
   });
 
   it('makes sortable, readable run ids', () => {
-    assert.equal(newRunId('Push & Deploy!', new Date('2026-01-24T09:30:00Z'), () => 0.5), '20260124-093000-push-deploy-7fff');
+    assert.equal(newRunId('Push & Deploy!', new Date('2026-01-24T09:30:00Z'), () => 0.5), '20260124-093000-push-deploy-80000000');
   });
 });
