@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { userAuditTrust, type AuditAnchor, type AuditTrust } from '../security/auditKeys';
 import { boundedAuditFields } from '../security/auditLog';
 import { CHAIN_START, chainBreak, sealEntry, sealMatches, type ChainLink } from '../security/auditSeal';
+import { inTransaction } from './connection';
 
 // The team database's audit trail (`claude_pm_audit`): append-only (no role may update, delete or truncate it, and a
 // trigger refuses it even to the owner), and every row sealed like a line of the workspace's audit log: an
@@ -72,10 +73,8 @@ export class TeamAuditTrail {
   /** Appends events in order, in one transaction; resolves with the rows written. */
   async append(events: readonly TeamAuditEvent[]): Promise<TeamAuditRow[]> {
     const existing = await this.trust.keyring(false);
-    const client = await this.pool.connect();
-    const written: TeamAuditRow[] = [];
-    try {
-      await client.query('BEGIN');
+    const written = await inTransaction(this.pool, async (client) => {
+      const rows: TeamAuditRow[] = [];
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LOCK]);
       // The first key is made under the lock, so writers that find none make one, not one each.
       const keyring = existing ?? (await this.trust.keyring(true))!;
@@ -107,16 +106,11 @@ export class TeamAuditTrail {
           'INSERT INTO claude_pm_audit (seq, at, actor, event, action, target, details, kid, prev, hash) VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10)',
           [row.seq, row.timestamp, row.actor, row.event, row.action, row.target ?? null, JSON.stringify(row.details), row.kid, row.prev, row.hash],
         );
-        written.push(row);
+        rows.push(row);
         last = { seq: row.seq, hash: row.hash };
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return rows;
+    });
     const newest = written[written.length - 1];
     if (newest) await this.anchor({ seq: newest.seq, hash: newest.hash, updated: new Date().toISOString() });
     return written;

@@ -88,6 +88,25 @@ export function describeDatabaseUrl(url: string): string {
 }
 
 /**
+ * Runs `action` on one pooled connection inside BEGIN … COMMIT; any error rolls the transaction back and is
+ * rethrown, and the connection always goes back to the pool.
+ */
+export async function inTransaction<T>(pool: pg.Pool, action: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await action(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * Runs `action` on a one-connection pool to `url` and closes it; a failure is rethrown as one line naming the
  * database (never the password), the original kept as its cause. For short jobs: status, migrate, grant.
  */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './connection';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './schema';
 
 /** Serialises migrations from every client of the database: editors, CLIs and CI offering to migrate at once. */
@@ -45,9 +46,7 @@ function describe(current: number): SchemaStatus {
  * find nothing left to do, and a failing migration leaves the schema exactly as it was.
  */
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[]; status: SchemaStatus }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const { done, applied } = await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MIGRATION_LOCK]);
     await client.query(CREATE_VERSIONS);
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM claude_pm_schema_migrations')).rows.map((r) => r.version));
@@ -62,13 +61,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
       await client.query('INSERT INTO claude_pm_schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
-    const current = Math.max(0, ...done, ...applied);
-    return { applied, status: describe(current) };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { done, applied };
+  });
+  return { applied, status: describe(Math.max(0, ...done, ...applied)) };
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inTransaction } from './connection';
 import { TEAM_ROLES, type TeamRole } from './schema';
 
 export const TEAM_ROLE_NAMES = Object.keys(TEAM_ROLES) as TeamRole[];
@@ -13,21 +14,13 @@ export function isTeamRole(value: string): value is TeamRole {
  */
 export async function grantTeamRole(pool: pg.Pool, user: string, role: TeamRole): Promise<void> {
   if (!/^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$/.test(user)) throw new Error(`'${user}' is not a database user name`);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
     if (exists.rowCount === 0) throw new Error(`no database user '${user}': create it first (CREATE ROLE "${user}" LOGIN PASSWORD '…')`);
     const ident = pg.escapeIdentifier(user);
     for (const other of TEAM_ROLE_NAMES) if (other !== role) await client.query(`REVOKE ${TEAM_ROLES[other]} FROM ${ident}`);
     await client.query(`GRANT ${TEAM_ROLES[role]} TO ${ident}`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The framework role of the connected user, from its PostgreSQL role memberships (highest wins). */

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Logger } from '../common/logger';
 import { silentLogger } from '../common/logger';
 import { shareChangeFeed, type SharedChangeFeed, type TeamChange } from '../database/changeFeed';
-import { createPool, describeDatabaseError, describeDatabaseUrl, isUnreachable } from '../database/connection';
+import { createPool, describeDatabaseError, describeDatabaseUrl, inTransaction, isUnreachable } from '../database/connection';
 import { Listeners } from './listeners';
 import { LookupMirror } from './lookupMirror';
 import type { LocalLookup } from './memoryService';
@@ -362,18 +362,10 @@ export class PostgresStore implements MemoryBackend, LocalLookup {
     await this.outbox.replayBatches(REPLAY_BATCH, async (writes) => {
       if (this.disposed) return false;
       const batch = writes.map((w) => w.entry);
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(this.pool, async (client) => {
         if (!(await this.replayAdds(client, batch))) for (const entry of batch) await this.replayOne(client, entry);
-        await client.query('COMMIT');
-        return true;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
+      return true;
     });
     if (this.outbox.size === 0) this.markUp();
   }
