@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RunRecord } from '../../../src/core/orchestration/runRecord';
 import { newRunId } from '../../../src/core/common/runId';
-import { processAlive, RunStore, workflowErrorRate } from '../../../src/core/orchestration/runStore';
+import { processAlive } from '../../../src/core/common/processAlive';
+import { RunStore, workflowErrorRate } from '../../../src/core/orchestration/runStore';
 import { tempDir } from '../../helpers/tempDir';
 
 function record(id: string, status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord {
