@@ -8,7 +8,6 @@ import { processAlive } from '../common/processAlive';
 import { redact } from '../common/redact';
 import { runRecordSchema, type RunRecord } from './runRecord';
 
-
 export const RUNS_DIR = join(CONFIG_DIR, 'runs');
 const MAX_RUN_FILE_BYTES = 20 * 1024 * 1024;
 
