@@ -9,6 +9,8 @@ import { systemClock, type Clock } from './clock';
 import { ConcurrencyLimiter } from './concurrencyLimiter';
 import { conditionHolds } from './expression';
 import type { AgentRunner, RunEvent, RunResult } from '../agents/runner';
+import { beginCheckpoint } from '../agents/checkpoint';
+import { settleCheckpoint } from '../agents/delegate';
 import { isolatedRunner } from '../agents/worktreeIsolation';
 import { DEFAULT_MEMORY_TOKEN_BUDGET, fitHints, memoryPromptSection, type MemoryHint, type RunMemory } from './runMemory';
 import type { RunAlert, RunRecord, RunTrigger, StepRecord, StepState } from './runRecord';
@@ -48,6 +50,11 @@ export interface EngineOptions {
   outputTailChars?: number;
   /** Adaptive concurrency: while runs are active, the global limit follows these resource samples. */
   adaptive?: { sample: () => ResourceSample; intervalMs: number; min?: number };
+  /**
+   * Record a checkpoint of the working tree before the first step and after the last, keeping those of the last
+   * `keep` runs. One per run: parallel steps share the working tree, so per-step checkpoints would mix their changes.
+   */
+  checkpoints?: { keep: number };
   /** Key values masked in every record and log line of a run, besides whatever looks like a secret. */
   secrets?: readonly string[];
   onUpdate?: (run: RunRecord) => void;
@@ -280,6 +287,28 @@ class RunExecution {
     this.changed();
     if (this.input.workflow.timeout) this.watchRunTimeout(this.input.workflow.timeout * 1000);
     if (this.unfinished === 0) return this.finish();
+    // Without a checkpoint to take, steps start at once, as they always did.
+    if (this.checkpointed) void this.checkpointBefore().then(() => this.startSteps());
+    else this.startSteps();
+  }
+
+  /** Steps in their own worktree leave the working tree alone: a run of only those has nothing to checkpoint. */
+  private get checkpointed(): boolean {
+    return this.options.checkpoints !== undefined && this.input.steps.some((s) => s.isolation !== 'worktree');
+  }
+
+  private async checkpointBefore(): Promise<void> {
+    this.record.checkpoint = await beginCheckpoint(this.options.cwd, this.record.id);
+    this.changed();
+  }
+
+  private async checkpointAfter(): Promise<void> {
+    const before = this.record.checkpoint;
+    if (!before || !this.checkpointed) return;
+    this.record.checkpoint = await settleCheckpoint(this.options.cwd, this.record.id, before, this.options.checkpoints!.keep);
+  }
+
+  private startSteps(): void {
     for (const [name, output] of Object.entries(this.input.reuse ?? {})) {
       const step = this.steps.get(name);
       if (!step || step.record.status !== 'pending') continue;
@@ -552,6 +581,7 @@ class RunExecution {
 
   private async complete(): Promise<RunRecord> {
     this.runTimer.abort();
+    await this.checkpointAfter();
     const run = this.record;
     const ended = this.clock.now();
     run.endedAt = new Date(ended).toISOString();

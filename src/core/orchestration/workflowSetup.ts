@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import type { Logger } from '../common/logger';
 import { gitClient } from '../common/processGate';
 import { knownSecrets } from '../common/redact';
+import { checkpointsOption } from '../agents/delegate';
 import { createAgentRunner, runnerSettingsFromConfig, type RunnerKind } from '../agents/createAgentRunner';
 import type { ToolServerCommand } from '../agents/toolServer';
 import { discoverAgents } from '../agents/discoverAgents';
@@ -58,6 +59,7 @@ export async function createWorkflowEngine(setup: WorkflowSetup): Promise<{ engi
     perAgentLimits: config.orchestrator.perAgentLimits,
     defaultStepTimeoutMs: config.orchestrator.agentTimeoutMs,
     secrets: knownSecrets(env),
+    checkpoints: checkpointsOption(config.agents.checkpointsKept),
     memory: setup.memory,
     store,
     logger,
