@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { trackerCompliance } from '../../../src/core/tickets/compliance';
+import { listTicketFiles } from '../../../src/core/tickets/scan';
 import { TicketIndex } from '../../../src/core/tickets/ticketIndex';
 import { tempDir } from '../../helpers/tempDir';
 import { CMPM_TICKETS } from './fixtures';
@@ -10,6 +11,25 @@ import { CMPM_TICKETS } from './fixtures';
 const ticket = (id: string, extra = '') => `---\n${id.startsWith('EP') ? 'epic_id' : 'issue_id'}: ${id}\ntitle: Ticket ${id}\nstatus: planning\n${extra}---\n`;
 
 describe('ticket index', () => {
+  it('lists files with the paths join gives, however the root is spelled', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'issues/done'), { recursive: true });
+    for (const file of ['issues/ISS-0001-a.md', 'issues/done/ISS-0002-b.md', 'README.md']) await writeFile(join(root, file), ticket('ISS-0001'));
+    const spellings = [root, `${root}/`, join(root, 'issues', '..') + '/./', relative(process.cwd(), root) || '.', join(relative(process.cwd(), root), '.')];
+    for (const spelling of spellings) {
+      const expected = ['README.md', 'issues/ISS-0001-a.md', 'issues/done/ISS-0002-b.md'].map((file) => join(spelling, file));
+      assert.deepEqual(await listTicketFiles(spelling), expected, spelling);
+    }
+    // From inside the root, '.' lists bare relative paths, as join('.', name) does.
+    const previous = process.cwd();
+    process.chdir(root);
+    try {
+      assert.deepEqual(await listTicketFiles('.'), ['README.md', 'issues/ISS-0001-a.md', 'issues/done/ISS-0002-b.md']);
+    } finally {
+      process.chdir(previous);
+    }
+  });
+
   it('updates incrementally: counts, duplicates, children and removal', async () => {
     const root = await tempDir();
     await mkdir(join(root, 'issues'));

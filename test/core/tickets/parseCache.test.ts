@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TicketParseCache, ticketCacheDir } from '../../../src/core/tickets/parseCache';
@@ -72,6 +72,30 @@ describe('ticket parse cache', () => {
     await rm(file(3));
     await scanTicketTree(root, await TicketParseCache.open(root, cacheDir));
     assert.deepEqual(await stored(), [file(1), file(2)]);
+  });
+
+  it('answers with what a fresh read gives, diagnostics included, and is not rewritten when nothing changed', async () => {
+    const { ws, cacheDir, file } = await workspace();
+    await writeFile(file(4), '---\nissue_id: ISS-0004\ntitle: Odd\nstatus: not-a-status\n---\n');
+    await writeFile(file(5), '---\ntitle: [unclosed\n---\n');
+    await writeFile(join(ws, 'tasks/issues/README.md'), '# Notes\n');
+    for (const n of [4, 5]) await utimes(file(n), PAST, PAST);
+    await utimes(join(ws, 'tasks/issues/README.md'), PAST, PAST);
+    const root = join(ws, 'tasks');
+    // Compared as JSON: the cache, like any JSON, keeps no keys whose value is undefined.
+    const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+    const fresh = plain(await scanTicketTree(root)) as Awaited<ReturnType<typeof scanTicketTree>>;
+    assert.deepEqual(plain(await scanTicketTree(root, await TicketParseCache.open(root, cacheDir))), fresh);
+    const [name] = await readdir(cacheDir);
+    assert.ok(fresh.some((p) => p.diagnostics.length > 0), 'the tree has files with diagnostics');
+
+    const { mtimeMs } = await stat(join(cacheDir, name));
+    await utimes(join(cacheDir, name), PAST, PAST);
+    const warm = await scanTicketTree(root, await TicketParseCache.open(root, cacheDir));
+    assert.deepEqual(plain(warm), fresh);
+    assert.ok(warm.every((p) => p.diagnostics.every((d) => d.file.startsWith(root))), 'every diagnostic names its file');
+    assert.ok(mtimeMs > PAST.getTime());
+    assert.equal((await stat(join(cacheDir, name))).mtimeMs, PAST.getTime(), 'an unchanged tree leaves the cache file alone');
   });
 
   it('lives in the user cache folder, never without one', () => {
