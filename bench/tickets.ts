@@ -1,10 +1,12 @@
-// Generates 10,000 tools-format tickets in a temp dir, a third with CRLF line ends and a third hand-edited (comments,
-// escaped quotes), then measures a cold index, a one-file update, and `claude-pm tickets list` as a whole process:
-// cold (empty parse cache) and warm, against `node -e 0` and a plain loop reading the same files.
-// Prints JSON: {tickets, cold_index_ms, cold_index_cpu_ms, incremental_update_ms, memory_mb, cli_list_cold_ms,
-// cli_list_warm_ms, node_start_ms, plain_read_ms, warm_vs_node_start, cold_vs_plain_read}. Needs `npm run build`.
+// Generates BENCH_TICKETS (10,000) tools-format tickets in a temp dir, a third with CRLF line ends and a third
+// hand-edited (comments, escaped quotes), then measures a cold index, a one-file update, and `claude-pm tickets list`
+// as a whole process: cold (empty parse cache) and warm, against `node -e 0` and a plain loop reading the same files.
+// Whole-process figures are medians of BENCH_RUNS (5) after a warm-up, in wall time and in the child's CPU time
+// (user + system), which a shared machine inflates far less; `list.warmVsFloorCpu` compares CPU times of one run.
+// Prints JSON: {tickets, cold_index_ms, cold_index_cpu_ms, incremental_update_ms, memory_mb, list: {warm10kMs,
+// warm10kCpuMs, cold10kMs, cold10kCpuMs, nodeFloorMs, nodeFloorCpuMs, plainReadMs, plainReadCpuMs, warmVsFloor,
+// warmVsFloorCpu, coldVsPlainRead}}. Needs `npm run build`.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { formatId, renderNewTicket, slugify, type CreatableType } from '../src/core/tickets/newTicket';
 import { TicketIndex } from '../src/core/tickets/ticketIndex';
 import { editFrontmatter } from '../src/core/tickets/writer';
+import { medianRun, timeNode, type ProcessTime } from './processTime';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10_000);
 const UPDATE_RUNS = 50;
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
       cold_index_cpu_ms: round((cpu.user + cpu.system) / 1000),
       incremental_update_ms: round(samples[Math.floor(samples.length / 2)]),
       memory_mb: round(memoryMb),
-      ...cli,
+      list: cli,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -90,48 +93,44 @@ async function main(): Promise<void> {
 }
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-/** Whole-process wall times (medians of RUNS after one warm-up) of the CLI and of two floors. */
+/** `claude-pm tickets list` cold (empty parse cache) and warm, and two floors: `node -e 0` and a plain read loop. */
 function measureCli(ticketRoot: string): Record<string, number> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
   const workspace = dirname(ticketRoot);
   const cacheDir = mkdtempSync(join(tmpdir(), 'claude-pm-bench-cache-'));
   const env = { ...process.env, CLAUDE_PM_CACHE_DIR: cacheDir };
-  const list = () => timed(process.execPath, [CLI, 'tickets', 'list', '--format', 'json'], workspace, env);
+  const list = () => timeNode([CLI, 'tickets', 'list', '--format', 'json'], workspace, env);
   try {
-    const cold = list();
-    const warm = median(RUNS, list);
-    const nodeStart = median(RUNS, () => timed(process.execPath, ['-e', '0'], workspace, env));
-    const plainRead = median(RUNS, () => timed(process.execPath, ['-e', PLAIN_READ, ticketRoot], workspace, env));
+    // Each cold run starts from an empty cache folder; the last one leaves the cache the warm runs read.
+    const cold = medianRun(RUNS, () => {
+      rmSync(cacheDir, { recursive: true, force: true });
+      return list();
+    });
+    const warm = medianRun(RUNS, list);
+    const floor = medianRun(RUNS, () => timeNode(['-e', '0'], workspace, env));
+    const plainRead = medianRun(RUNS, () => timeNode(['-e', PLAIN_READ, ticketRoot], workspace, env));
     return {
-      cli_list_cold_ms: round(cold),
-      cli_list_warm_ms: round(warm),
-      node_start_ms: round(nodeStart),
-      plain_read_ms: round(plainRead),
-      warm_vs_node_start: round(warm / nodeStart),
-      cold_vs_plain_read: round(cold / plainRead),
+      ...figures('warm10k', warm),
+      ...figures('cold10k', cold),
+      ...figures('nodeFloor', floor),
+      ...figures('plainRead', plainRead),
+      warmVsFloor: round(warm.wallMs / floor.wallMs),
+      warmVsFloorCpu: round(warm.cpuMs / floor.cpuMs),
+      coldVsPlainRead: round(cold.wallMs / plainRead.wallMs),
     };
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 
+function figures(name: string, run: ProcessTime): Record<string, number> {
+  return { [`${name}Ms`]: run.wallMs, [`${name}CpuMs`]: run.cpuMs };
+}
+
 // The floor for reading a tree: walk it and read every file, nothing else.
 const PLAIN_READ = `const fs=require('fs'),p=require('path');let n=0;const w=(d)=>{for(const e of fs.readdirSync(d,{withFileTypes:true})){const f=p.join(d,e.name);if(e.isDirectory())w(f);else if(e.name.endsWith('.md'))n+=fs.readFileSync(f,'utf8').length;}};w(process.argv[1]);`;
-
-function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  const started = performance.now();
-  const result = spawnSync(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr.toString()}`);
-  return performance.now() - started;
-}
-
-function median(runs: number, measure: () => number): number {
-  measure();
-  const samples = Array.from({ length: runs }, measure).sort((a, b) => a - b);
-  return samples[Math.floor(runs / 2)];
-}
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;

@@ -8,7 +8,7 @@ import { positionAt, type FileDiagnostic } from '../config/diagnostics';
 import { fastParseYaml } from './fastYaml';
 import { findFrontmatter } from './frontmatter';
 import { idFromFileName, isOpen, typeFromId, type ParsedFile, type Ticket, type TicketFormat, type TicketType } from './model';
-import { pytoolsTicketSchema, toolsCommentSchema, toolsTicketSchema } from './schema';
+import { ticketSchemas } from './schema';
 import { isKnownStatus, knownStatuses, normalizeStatus, type StatusField } from './status';
 import { lookupTable } from '../common/ownKeys';
 
@@ -55,7 +55,8 @@ export function parseTicketFile(text: string, path: string, root: string): Parse
   const diagnostics: FileDiagnostic[] = [];
   const format = detectFormat(record);
   const isComment = format === 'tools' && ('issueId' in record || relPath.includes('/comments/'));
-  const schema = isComment ? toolsCommentSchema : format === 'tools' ? toolsTicketSchema : pytoolsTicketSchema;
+  const schemas = ticketSchemas();
+  const schema = isComment ? schemas.toolsComment : format === 'tools' ? schemas.toolsTicket : schemas.pytoolsTicket;
   const valid = validateLeniently(schema, record, path, lineOf, diagnostics);
 
   let id = format === 'tools' && !isComment ? (str(valid.pr_id) ?? str(valid.task_id) ?? str(valid.issue_id) ?? str(valid.epic_id)) : str(valid.id);

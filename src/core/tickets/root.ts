@@ -8,7 +8,7 @@ import { containedPath, isInside, PathEscapeError, realpathNearest, relativePath
 import type { FileDiagnostic } from '../config/diagnostics';
 import { countTickets, findRootCandidates, TreeScans, type RootCandidate } from './candidates';
 import type { TicketFormat } from './model';
-import { legacyRootSchema, pytoolsConfigSchema, toolsConfigSchema, type ToolsConfig } from './schema';
+import { configSchemas, type ToolsConfig } from './schema';
 
 export const TRACKDOWN_DIR = '.ai-trackdown';
 export const CONFIG_YAML = 'config.yaml';
@@ -212,14 +212,14 @@ async function readConfig(path: string, diagnostics: FileDiagnostic[]): Promise<
   const record = data as Record<string, unknown>;
   const isPytools = typeof record.tasks === 'object' || 'editor' in record || ('git' in record && !('tasks_directory' in record));
   if (isPytools) {
-    const result = pytoolsConfigSchema.safeParse(record);
+    const result = configSchemas().pytoolsConfig.safeParse(record);
     if (!result.success) {
       diagnostics.push({ file: path, key: result.error.issues[0]?.path.join('.'), message: `${result.error.issues[0]?.message}; using defaults`, severity: 'warning' });
       return { format: 'pytools' };
     }
     return { format: 'pytools', directory: result.data.tasks?.directory, directoryKey: 'tasks.directory', directoryLine: lineOfKey(text, 'directory') };
   }
-  const result = toolsConfigSchema.safeParse(record);
+  const result = configSchemas().toolsConfig.safeParse(record);
   if (!result.success) {
     diagnostics.push({ file: path, key: result.error.issues[0]?.path.join('.'), message: `${result.error.issues[0]?.message}; using defaults`, severity: 'warning' });
     return { format: 'tools' };
@@ -241,7 +241,7 @@ async function readLegacyRoot(path: string, diagnostics: FileDiagnostic[]): Prom
     return undefined;
   }
   try {
-    const result = legacyRootSchema.safeParse(JSON.parse(text));
+    const result = configSchemas().legacyRoot.safeParse(JSON.parse(text));
     if (result.success) return result.data.rootDir;
     diagnostics.push({ file: path, message: 'expected {"rootDir": "..."}; ignored', severity: 'warning' });
   } catch (error) {

@@ -283,7 +283,7 @@ export class TicketTracker {
       return {};
     }
     try {
-      return countersSchema.parse(JSON.parse(text));
+      return countersSchema().parse(JSON.parse(text));
     } catch (error) {
       throw new Error(`${this.location.countersPath} is not valid ({"epic": 1, "issue": 1, ...} expected): ${(error as Error).message.split('\n')[0]}. Fix or delete it.`, { cause: error });
     }
