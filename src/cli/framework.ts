@@ -161,7 +161,7 @@ export async function runCli(argv: string[], commands: readonly CliCommand[], ve
       try {
         const [config, { databaseUrlFrom }] = await Promise.all([ctx.config(), import('../core/database/connection')]);
         const url = config.memory.backend === 'postgres' ? databaseUrlFrom(io.env) : undefined;
-        if (url) await (await import('./teamAudit')).appendTeamAuditEvent(url, io.env, event);
+        if (url) await (await import('../core/database/teamAuditWriter')).appendTeamAuditEvent(url, io.env, event);
       } catch (error) {
         const { describeDatabaseError } = await import('../core/database/connection');
         logger.warn(`could not write the team database's audit trail: ${describeDatabaseError(error)}`);

@@ -70,6 +70,8 @@ export interface AuditLogOptions {
   trust?: AuditTrust;
   /** The environment that locates the default trust. */
   env?: NodeJS.ProcessEnv;
+  /** Told of the entries written, in the order of the log (the editor forwards them to the team database). */
+  onAppend?: (entries: readonly AuditEntry[]) => void;
 }
 
 export interface AuditVerification {
@@ -95,6 +97,7 @@ const queues = new Map<string, Promise<unknown>>();
 export class AuditLog {
   private readonly maxBytes: number;
   private readonly now: () => Date;
+  private readonly onAppend: ((entries: readonly AuditEntry[]) => void) | undefined;
   readonly trust: AuditTrust;
 
   constructor(
@@ -104,6 +107,7 @@ export class AuditLog {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.now = options.now ?? (() => new Date());
     this.trust = options.trust ?? userAuditTrust(options.env);
+    this.onAppend = options.onAppend;
   }
 
   static forWorkspace(workspaceRoot: string, options?: AuditLogOptions): AuditLog {
@@ -119,7 +123,11 @@ export class AuditLog {
   /** Records events in order under one lock (an import, a batch of auth events); resolves with the lines written. */
   appendAll(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     const previous = queues.get(this.file) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => withFileLock(`${this.file}.lock`, () => this.appendNow(events)));
+    const next = previous.catch(() => undefined).then(() => withFileLock(`${this.file}.lock`, () => this.appendNow(events)).then((entries) => {
+        this.onAppend?.(entries);
+        return entries;
+      }),
+    );
     queues.set(this.file, next);
     void next.finally(() => queues.get(this.file) === next && queues.delete(this.file)).catch(() => undefined);
     return next;

@@ -15,9 +15,11 @@ import type { RunAlert, RunRecord } from '../../core/orchestration/runRecord';
 import type { RunStore } from '../../core/orchestration/runStore';
 import { TeamRunRecorder } from '../../core/orchestration/teamRuns';
 import { describeDatabaseError } from '../../core/database/connection';
+import { queuedTeamAuditEventSchema, TEAM_AUDIT_OUTBOX, TeamAuditWriter } from '../../core/database/teamAuditWriter';
+import { Outbox } from '../../core/memory/outbox';
 import { createWorkflowEngine } from '../../core/orchestration/workflowSetup';
 import type { Authorizer } from '../../core/security/permissions';
-import { AuditLog } from '../../core/security/auditLog';
+import { AuditLog, type AuditEntry } from '../../core/security/auditLog';
 import { editorAuditTrust } from '../security/auditTrust';
 import { createWorkspaceAuthorizer } from '../../core/security/policy';
 import { ticketCacheDir } from '../../core/tickets/parseCache';
@@ -59,6 +61,8 @@ export class FolderSession extends Disposable {
   private readonly runLog = this._register(new vscode.EventEmitter<RunLogLine>());
   private readonly runUpdate = this._register(new vscode.EventEmitter<RunRecord>());
   private readonly runAlert = this._register(new vscode.EventEmitter<{ alert: RunAlert; run: RunRecord }>());
+  private audit: AuditLog | undefined;
+  private teamAudit: Promise<TeamAuditWriter | undefined> | undefined;
   /** Log lines, updates and alerts of this folder's workflow runs. */
   readonly onRunLog = this.runLog.event;
   private readonly runEvent = this._register(new vscode.EventEmitter<{ runId: string; step: string; event: RunEvent }>());
@@ -97,8 +101,28 @@ export class FolderSession extends Disposable {
 
   /** Checks the acting user's permissions against the folder's `.claude-pm/policy.json` (re-read per check). */
   authorizer(): Promise<Authorizer> {
-    // Denials go to the audit trail sealed with the user's key, the one the CLI uses.
-    return this.part('authorizer', () => createWorkspaceAuthorizer(this.root, {}, AuditLog.forWorkspace(this.root, { trust: editorAuditTrust() })));
+    return this.part('authorizer', () => createWorkspaceAuthorizer(this.root, {}, this.auditLog()));
+  }
+
+  /**
+   * The folder's audit log, sealed with the user's key (the one the CLI uses). With the team database as the
+   * memory backend, every entry also goes to the team's audit trail, in the background.
+   */
+  auditLog(): AuditLog {
+    this.audit ??= AuditLog.forWorkspace(this.root, { trust: editorAuditTrust(), onAppend: (entries) => this.forwardToTeam(entries) });
+    return this.audit;
+  }
+
+  /** Hands audit entries to the team trail's writer; nothing goes out in Restricted Mode (no database URL then). */
+  private forwardToTeam(entries: readonly AuditEntry[]): void {
+    if (this.config.memory.backend !== 'postgres' || this.isDisposed) return;
+    this.teamAudit ??= this.keys.databaseUrl().then((url) => {
+      if (!url || this.isDisposed) return undefined;
+      const writer = new TeamAuditWriter(url, new Outbox(resolve(this.root, TEAM_AUDIT_OUTBOX), queuedTeamAuditEventSchema), { trust: editorAuditTrust(), logger: this.logger });
+      this._register({ dispose: () => void writer.dispose() });
+      return writer;
+    });
+    void this.teamAudit.then((writer) => writer?.record(entries)).catch((error: unknown) => this.logger.warn(`team database audit trail: ${describeDatabaseError(error)}`));
   }
 
   /** The folder's memory service with its backend's key; created on first use, never during activation. */

@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
 import { BUILT_IN_ROLES, loadPolicy, resolveActor } from '../../core/security/policy';
-import { AuditLog } from '../../core/security/auditLog';
 import { assignRole } from '../../core/security/policyEdit';
 import type { FeatureContext } from '../featureContext';
-import { editorAuditTrust } from './auditTrust';
 
 /** Gives a teammate a role in the acting folder's `.claude-pm/policy.json` (creating it makes the actor admin). */
 export async function assignRoleCommand(features: FeatureContext): Promise<void> {
@@ -20,7 +18,7 @@ export async function assignRoleCommand(features: FeatureContext): Promise<void>
   const roles = [...new Set([...Object.keys(BUILT_IN_ROLES), ...Object.keys(policy?.roles ?? {})])];
   const role = await vscode.window.showQuickPick(roles, { placeHolder: vscode.l10n.t('Role for {0}', email.trim()) });
   if (!role) return;
-  const { previous, created } = await assignRole(root, await resolveActor(root, {}), email, role, AuditLog.forWorkspace(root, { trust: editorAuditTrust() }));
+  const { previous, created } = await assignRole(root, await resolveActor(root, {}), email, role, (await features.sessions.get(folder)).auditLog());
   void vscode.window.showInformationMessage(
     created
       ? vscode.l10n.t('Created the team policy: {0} is {1}, and you are admin.', email.trim(), role)

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { AuditLog, type AuditEvent } from '../../core/security/auditLog';
+import type { AuditEvent } from '../../core/security/auditLog';
 import { resolveActor } from '../../core/security/policy';
 import type { FeatureContext } from '../featureContext';
-import { editorAuditTrust } from './auditTrust';
 
 /** Appends an event to the acting folder's (or `acting`'s) audit log as the folder's git user; failures are logged, not thrown. */
 export async function recordSecurityEvent(features: FeatureContext, event: Omit<AuditEvent, 'actor'> & { actor?: string }, acting?: vscode.WorkspaceFolder): Promise<void> {
@@ -10,7 +9,7 @@ export async function recordSecurityEvent(features: FeatureContext, event: Omit<
   if (!folder) return;
   try {
     const actor = await resolveActor(folder.uri.fsPath, {});
-    await AuditLog.forWorkspace(folder.uri.fsPath, { trust: editorAuditTrust() }).append({ ...event, actor });
+    await (await features.sessions.get(folder)).auditLog().append({ ...event, actor });
   } catch (error) {
     features.logger.warn(`could not write the audit log: ${(error as Error).message}`);
   }
