@@ -6,7 +6,7 @@ import { applyRunSteps, diffStatText, discardRunSteps, isolatedSteps, type Isola
 import { registerCommand } from '../commands';
 import type { FeatureContext } from '../featureContext';
 import type { RunEntry, RunsController } from './runsController';
-import type { RunsNode } from './runsTree';
+import { checkpointChanged, type RunsNode } from './runsTree';
 import { reviewRunChanges } from './runChanges';
 
 // Review, Apply and Discard for the branches isolated steps leave (`isolation: worktree`), from the Runs view or by
@@ -36,11 +36,15 @@ async function target(runs: RunsController, node: RunsNode | string | undefined,
 }
 
 async function review(runs: RunsController, node: RunsNode | string | undefined): Promise<void> {
-  // A delegated run with a checkpoint (and no isolated step) shows what it changed in the working tree.
+  // A run with a checkpoint shows what it changed in the working tree; one that also has isolated steps (a workflow
+  // run) asks which: the working tree, or a step's branch. A step's own node goes to its branch.
   const checkpointed = await checkpointedRun(runs, node);
-  if (checkpointed) return reviewRunChanges(checkpointed, branchFileUri);
-  const { entry, steps } = await target(runs, node, false);
-  const step = steps.length === 1 ? steps[0] : await pickStep(steps, vscode.l10n.t('Which step’s changes?'));
+  const isolated = checkpointed?.record.steps.filter((s): s is IsolatedStep => s.isolation !== undefined) ?? [];
+  if (checkpointed && !isolated.length) return reviewRunChanges(checkpointed, branchFileUri);
+  const { entry, steps } = checkpointed ? { entry: checkpointed, steps: isolated } : await target(runs, node, false);
+  const withWorkingTree = checkpointed !== undefined && checkpointChanged(checkpointed.record);
+  const step = steps.length === 1 && !withWorkingTree ? steps[0] : await pickStep(steps, vscode.l10n.t('Which changes?'), withWorkingTree);
+  if (step === WORKING_TREE) return reviewRunChanges(entry, branchFileUri);
   if (!step) return;
   const cwd = entry.folder.uri.fsPath;
   const { root } = await findRepository(cwd);
@@ -53,11 +57,14 @@ async function review(runs: RunsController, node: RunsNode | string | undefined)
   await vscode.commands.executeCommand('vscode.changes', vscode.l10n.t('{0} · {1} ({2})', entry.record.workflow, step.name, diffStatText(step.isolation)), resources);
 }
 
+/** The run a node (or id) stands for, when it has a checkpoint; an isolated step's node is about its branch instead. */
 async function checkpointedRun(runs: RunsController, node: RunsNode | string | undefined): Promise<RunEntry | undefined> {
   const id = typeof node === 'string' ? node : node?.kind === 'run' ? node.id : node?.runId;
+  const stepName = typeof node === 'object' ? (node.kind === 'step' ? node.name : node.kind === 'call' ? node.step : undefined) : undefined;
   await runs.runs();
   const entry = id === undefined ? undefined : runs.get(id);
-  return entry?.record.checkpoint && !entry.record.steps.some((s) => s.isolation) ? entry : undefined;
+  if (!entry?.record.checkpoint || entry.record.steps.some((s) => s.name === stepName && s.isolation)) return undefined;
+  return entry;
 }
 
 async function apply(runs: RunsController, node: RunsNode | string | undefined): Promise<void> {
@@ -94,12 +101,13 @@ async function discard(runs: RunsController, node: RunsNode | string | undefined
   runs.recordChanged();
 }
 
-async function pickStep(steps: readonly IsolatedStep[], placeholder: string): Promise<IsolatedStep | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    steps.map((step) => ({ label: step.name, description: diffStatText(step.isolation), detail: step.isolation.branch, step })),
-    { placeHolder: placeholder },
-  );
-  return picked?.step;
+/** Stands for the run's checkpoint (the steps that shared the working tree) among the isolated steps. */
+const WORKING_TREE = Symbol('working tree');
+
+async function pickStep(steps: readonly IsolatedStep[], placeholder: string, withWorkingTree = false): Promise<IsolatedStep | typeof WORKING_TREE | undefined> {
+  const items: (vscode.QuickPickItem & { step: IsolatedStep | typeof WORKING_TREE })[] = steps.map((step) => ({ label: step.name, description: diffStatText(step.isolation), detail: step.isolation.branch, step }));
+  if (withWorkingTree) items.unshift({ label: vscode.l10n.t('Working tree'), description: vscode.l10n.t('the steps that ran in the workspace'), step: WORKING_TREE });
+  return (await vscode.window.showQuickPick(items, { placeHolder: placeholder }))?.step;
 }
 
 function branchFileUri(root: string, revision: string, path: string): vscode.Uri {

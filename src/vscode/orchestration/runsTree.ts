@@ -136,11 +136,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.description = [run.trigger ? `${run.trigger.source} ${run.trigger.event}` : undefined, statusLabel(run.status), formatDuration(ended - Date.parse(run.startedAt)), progress, run.costUsd ? `$${run.costUsd.toFixed(2)}` : undefined].filter(Boolean).join(' · ');
     item.iconPath = themeIcon(RUN_ICON[run.status]);
     // Delegated tasks have no workflow file: nothing to cancel, retry or rerun from here; a finished one may be
-    // continued (it has a session) and its checkpoint reviewed or reverted.
+    // continued (it has a session). Delegated and workflow runs alike have their checkpoint reviewed or reverted.
     const state = !run.file ? delegatedState(run) : run.status === 'running' ? 'run.running' : run.steps.some((s) => s.status !== 'succeeded' && s.status !== 'skipped') ? 'run.failed' : 'run.finished';
     // `.event` marks runs a webhook delivery started: a failed one can be redelivered from its kept payload.
     // `.branches`: isolated steps left branches not yet applied or discarded.
-    item.contextValue = `${state}${run.trigger ? '.event' : ''}${run.steps.some(hasOpenBranch) ? '.branches' : ''}`;
+    // `.changes` (a workflow run's checkpoint holds changed files) comes after `.event` and before `.branches`, which menus match at the end.
+    const changes = run.file && checkpointChanged(run) ? '.changes' : '';
+    item.contextValue = `${state}${run.trigger ? '.event' : ''}${changes}${run.steps.some(hasOpenBranch) ? '.branches' : ''}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(run.workflow)}** · ${statusLabel(run.status)}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Run')} ${markdownCode(run.id)} · ${new Date(run.startedAt).toLocaleString()}\n\n`);
@@ -247,9 +249,13 @@ function isolationState(isolation: StepIsolation): string {
 
 /** `run.delegated`, with `.changes` when its checkpoint holds changed files and `.resumable` when it can be continued. */
 function delegatedState(run: RunRecord): string {
-  const changed = run.checkpoint?.after && (run.checkpoint.filesTotal ?? run.checkpoint.files?.length ?? 0) > 0;
   const resumable = run.status !== 'running' && run.steps[0]?.sessionId !== undefined;
-  return `run.delegated${changed ? '.changes' : ''}${resumable ? '.resumable' : ''}`;
+  return `run.delegated${checkpointChanged(run) ? '.changes' : ''}${resumable ? '.resumable' : ''}`;
+}
+
+/** Whether the run's checkpoint, taken to its end, holds changed files (what Review Changes and Revert Run show). */
+export function checkpointChanged(run: RunRecord): boolean {
+  return run.status !== 'running' && run.checkpoint?.after !== undefined && (run.checkpoint.filesTotal ?? run.checkpoint.files?.length ?? 0) > 0;
 }
 
 /** `3 files changed`, or why there is no checkpoint; nothing for a run still going. */
