@@ -44,6 +44,7 @@ export interface TeamAuditWriterOptions {
 }
 
 const BATCH = 100;
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 /** Appends one event to the team database's audit trail on a connection of its own (a one-shot process: the CLI). */
 export async function appendTeamAuditEvent(url: string, env: NodeJS.ProcessEnv, event: TeamAuditEvent): Promise<void> {
@@ -69,6 +70,7 @@ export class TeamAuditWriter {
   private drainAgain = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private refusalReported = false;
+  private waitingReported = false;
   private disposed = false;
 
   constructor(
@@ -134,10 +136,15 @@ export class TeamAuditWriter {
       return true;
     } catch (error) {
       if (isUnreachable(error)) return false;
-      // A refusal (a role without the right to append, a changed table) would hold every later event back; the
-      // events stay in the workspace's own audit log.
-      this.reportRefusal(error);
-      return true;
+      // A role without the right to append (a viewer's connection) never will: dropping the events keeps them from
+      // holding later ones back, and they stay in the workspace's own audit log.
+      if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+        this.reportRefusal(error);
+        return true;
+      }
+      // Anything else (a schema not migrated yet) may pass later: the events wait and are retried.
+      this.reportWaiting(error);
+      return false;
     }
   }
 
@@ -155,7 +162,13 @@ export class TeamAuditWriter {
   private reportRefusal(error: unknown): void {
     if (this.refusalReported) return;
     this.refusalReported = true;
-    this.logger.warn(`team database refused audit events (${describeDatabaseError(error)}); they stay in the workspace's audit log only.`);
+    this.logger.warn(`team database refused audit events (${describeDatabaseError(error)}); they stay in the workspace's audit log only. A viewer's connection cannot append to the team's audit trail: ask an admin for the developer role.`);
+  }
+
+  private reportWaiting(error: unknown): void {
+    if (this.waitingReported) return;
+    this.waitingReported = true;
+    this.logger.warn(`team database did not take audit events (${describeDatabaseError(error)}); they wait in ${TEAM_AUDIT_OUTBOX} and are retried (run 'claude-pm db migrate' if the schema is behind).`);
   }
 
   /** Finishes what was recorded (sent or queued), then closes the connection. */

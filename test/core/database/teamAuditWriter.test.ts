@@ -32,6 +32,8 @@ before(async () => {
   await migrate(superuser);
   await superuser.query("CREATE ROLE dev LOGIN PASSWORD 'pw-dev'");
   await grantTeamRole(superuser, 'dev', 'developer');
+  await superuser.query("CREATE ROLE vera LOGIN PASSWORD 'pw-vera'");
+  await grantTeamRole(superuser, 'vera', 'viewer');
 });
 
 after(async () => {
@@ -43,14 +45,15 @@ after(async () => {
  * A fresh database, a workspace, and the editor's side: its key kept in a storage of its own (as in secret
  * storage), given to the CLI as CLAUDE_PM_AUDIT_KEY.
  */
-async function setUp() {
+async function setUp(options: { migrated?: boolean; user?: 'dev' | 'vera' } = {}) {
   const name = `writer${++database}`;
   await superuser.query(`CREATE DATABASE ${name}`);
   const owner = new pg.Pool({ connectionString: cluster.url('postgres', undefined, name), max: 2 });
   owner.on('error', () => undefined);
-  await migrate(owner);
+  if (options.migrated !== false) await migrate(owner);
   after(() => owner.end());
-  const url = cluster.url('dev', 'pw-dev', name);
+  const user = options.user ?? 'dev';
+  const url = cluster.url(user, `pw-${user}`, name);
   const key = randomBytes(32);
   const configDir = await tempDir('claude-pm-user-');
   const env = { CLAUDE_PM_CONFIG_DIR: configDir, [AUDIT_KEY_ENV]: key.toString('hex') };
@@ -68,7 +71,7 @@ async function setUp() {
     const { ok, rows } = JSON.parse(result.stdout) as { ok: boolean; rows: number };
     return { code: result.code, ok, rows };
   };
-  return { url, env, root, outbox, writer, editorTrust, rows, verifyWithCli, trail: () => new TeamAuditTrail(owner, url, { trust: editorTrust }) };
+  return { url, env, root, owner, outbox, writer, editorTrust, rows, verifyWithCli, trail: () => new TeamAuditTrail(owner, url, { trust: editorTrust }) };
 }
 
 const event = (action: string) => ({ event: 'config_change', action, target: 'settings' });
@@ -109,6 +112,22 @@ describe('the queued team audit writer', () => {
     assert.equal(t.writer.waiting, 0);
     assert.deepEqual(await t.trail().verify(), { ok: true, rows: 5 });
     assert.deepEqual(await readdir(join(t.root, TEAM_AUDIT_OUTBOX)).then((files) => files.filter((f) => f.endsWith('.jsonl'))), []);
+  });
+
+  it('waits while the schema is not migrated and sends once it is; a viewer\'s connection, which never may append, holds nothing back', async () => {
+    const t = await setUp({ migrated: false });
+    t.writer.record([event('before the migration')]);
+    await t.writer.settled();
+    assert.equal(t.writer.waiting, 1);
+    await migrate(t.owner);
+    await t.writer.drain();
+    assert.deepEqual((await t.rows()).map((r) => r.action), ['before the migration']);
+
+    const viewer = await setUp({ user: 'vera' });
+    viewer.writer.record([event('refused')]);
+    await viewer.writer.settled();
+    assert.equal(viewer.writer.waiting, 0);
+    assert.deepEqual(await viewer.rows(), []);
   });
 
   it('a later writer sends what an earlier one left queued', async () => {
