@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -17,11 +18,15 @@ import { createPool, describeDatabaseError, isUnreachable } from './connection';
 export const TEAM_AUDIT_OUTBOX = join(AUDIT_LOG_PATH, '..', 'team-audit-outbox');
 
 export const queuedTeamAuditEventSchema = z.object({
+  /** Written into the row's details as `event_id`, so a replay after a lost reply can tell what already arrived. */
+  id: z.string(),
   event: z.string(),
   action: z.string(),
   target: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  attempted: z.boolean().default(false),
 });
+export type QueuedTeamAuditEvent = z.infer<typeof queuedTeamAuditEventSchema>;
 
 /**
  * What the writer needs of a durable queue: the memory area's `Outbox` (the one team run records use) fits it.
@@ -29,9 +34,9 @@ export const queuedTeamAuditEventSchema = z.object({
  */
 export interface TeamAuditQueue {
   readonly size: number;
-  pushMany(entries: TeamAuditEvent[]): Promise<void>;
+  pushMany(entries: QueuedTeamAuditEvent[]): Promise<void>;
   pending(): Promise<unknown[]>;
-  replayBatches(size: number, send: (writes: { entry: TeamAuditEvent }[]) => Promise<boolean>): Promise<void>;
+  replayBatches(size: number, send: (writes: { entry: QueuedTeamAuditEvent }[]) => Promise<boolean>): Promise<void>;
 }
 
 export interface TeamAuditWriterOptions {
@@ -92,7 +97,7 @@ export class TeamAuditWriter {
   /** Queues events (in the order of the calls) and starts sending them. */
   record(events: readonly TeamAuditEvent[]): void {
     if (this.disposed || events.length === 0) return;
-    const copies = events.map(({ event, action, target, details }) => ({ event, action, ...(target === undefined ? {} : { target }), ...(details === undefined ? {} : { details }) }));
+    const copies = events.map(({ event, action, target, details }): QueuedTeamAuditEvent => ({ id: randomUUID(), event, action, ...(target === undefined ? {} : { target }), ...(details === undefined ? {} : { details }), attempted: false }));
     this.queued = this.queued
       .then(() => this.queue.pushMany(copies))
       .then(
@@ -129,10 +134,12 @@ export class TeamAuditWriter {
     while (this.draining) await this.draining;
   }
 
-  private async send(events: TeamAuditEvent[]): Promise<boolean> {
+  private async send(queued: QueuedTeamAuditEvent[]): Promise<boolean> {
     if (this.disposed) return false;
     try {
-      await this.trail.append(events);
+      const arrived = await this.alreadyArrived(queued.filter((q) => q.attempted).map((q) => q.id));
+      const events = queued.filter((q) => !arrived.has(q.id)).map(({ id, details, attempted: _attempted, ...event }) => ({ ...event, details: { ...details, event_id: id } }));
+      if (events.length) await this.trail.append(events);
       return true;
     } catch (error) {
       if (isUnreachable(error)) return false;
@@ -146,6 +153,13 @@ export class TeamAuditWriter {
       this.reportWaiting(error);
       return false;
     }
+  }
+
+  /** Which of the events sent before (their reply lost: a crash, a dropped connection) the trail already holds. */
+  private async alreadyArrived(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = await this.pool.query<{ id: string }>("SELECT details->>'event_id' AS id FROM claude_pm_audit WHERE details->>'event_id' = ANY($1::text[])", [ids]);
+    return new Set(found.rows.map((r) => r.id));
   }
 
   private scheduleRetry(): void {

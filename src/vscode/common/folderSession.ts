@@ -62,7 +62,7 @@ export class FolderSession extends Disposable {
   private readonly runUpdate = this._register(new vscode.EventEmitter<RunRecord>());
   private readonly runAlert = this._register(new vscode.EventEmitter<{ alert: RunAlert; run: RunRecord }>());
   private audit: AuditLog | undefined;
-  private teamAudit: Promise<TeamAuditWriter | undefined> | undefined;
+  private teamAuditUrl: Promise<string | undefined> | undefined;
   /** Log lines, updates and alerts of this folder's workflow runs. */
   readonly onRunLog = this.runLog.event;
   private readonly runEvent = this._register(new vscode.EventEmitter<{ runId: string; step: string; event: RunEvent }>());
@@ -76,6 +76,7 @@ export class FolderSession extends Disposable {
     readonly config: ResolvedConfig,
     readonly settings: FolderSettings,
     private readonly host: SessionHost,
+    private readonly teamAuditWriter: (root: string, url: string, logger: Logger) => TeamAuditWriter,
   ) {
     super();
     this.logger = host.logger(() => settings.logLevel ?? config.logLevel);
@@ -113,16 +114,14 @@ export class FolderSession extends Disposable {
     return this.audit;
   }
 
-  /** Hands audit entries to the team trail's writer; nothing goes out in Restricted Mode (no database URL then). */
+  /**
+   * Hands audit entries to the team trail's writer, in the order of the log (one URL lookup per session, so the
+   * hand-overs keep their order); nothing goes out in Restricted Mode (no database URL then).
+   */
   private forwardToTeam(entries: readonly AuditEntry[]): void {
-    if (this.config.memory.backend !== 'postgres' || this.isDisposed) return;
-    this.teamAudit ??= this.keys.databaseUrl().then((url) => {
-      if (!url || this.isDisposed) return undefined;
-      const writer = new TeamAuditWriter(url, new Outbox(resolve(this.root, TEAM_AUDIT_OUTBOX), queuedTeamAuditEventSchema), { trust: editorAuditTrust(), logger: this.logger });
-      this._register({ dispose: () => void writer.dispose() });
-      return writer;
-    });
-    void this.teamAudit.then((writer) => writer?.record(entries)).catch((error: unknown) => this.logger.warn(`team database audit trail: ${describeDatabaseError(error)}`));
+    if (this.config.memory.backend !== 'postgres') return;
+    this.teamAuditUrl ??= this.keys.databaseUrl();
+    void this.teamAuditUrl.then((url) => url && this.teamAuditWriter(this.root, url, this.logger).record(entries)).catch((error: unknown) => this.logger.warn(`team database audit trail: ${describeDatabaseError(error)}`));
   }
 
   /** The folder's memory service with its backend's key; created on first use, never during activation. */
@@ -230,6 +229,8 @@ const commandFolder = new AsyncLocalStorage<vscode.WorkspaceFolder>();
  */
 export class FolderSessions extends Disposable {
   private readonly cache = new PromiseCache<string, FolderSession>((late) => late.dispose());
+  // One per folder and database, outliving sessions: an event recorded while its session is replaced still goes out.
+  private readonly teamAuditWriters = new Map<string, TeamAuditWriter>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   /** Fires after sessions were dropped: readers rebuild from fresh sessions. */
   readonly onDidChange = this.changed.event;
@@ -253,6 +254,17 @@ export class FolderSessions extends Disposable {
     // Trusting the workspace opens the process gate and lets keys go out: sessions built without them are stale.
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()));
     this._register({ dispose: () => this.cache.delete().forEach((s) => s.dispose()) });
+    this._register({ dispose: () => this.teamAuditWriters.forEach((writer) => void writer.dispose()) });
+  }
+
+  private teamAuditWriter(root: string, url: string, logger: Logger): TeamAuditWriter {
+    const key = `${root}\0${url}`;
+    let writer = this.teamAuditWriters.get(key);
+    if (!writer) {
+      writer = new TeamAuditWriter(url, new Outbox(resolve(root, TEAM_AUDIT_OUTBOX), queuedTeamAuditEventSchema), { trust: editorAuditTrust(), logger });
+      this.teamAuditWriters.set(key, writer);
+    }
+    return writer;
   }
 
   /** The folders Claude PM works on. */
@@ -266,7 +278,7 @@ export class FolderSessions extends Disposable {
       const settings = readFolderSettings(folder.uri);
       const { config, diagnostics } = await loadConfig(folder.uri.fsPath, settings.overrides);
       publishDiagnostics(this.host.problems, diagnostics.filter((d) => d.file === config.configPath), 'Claude PM', config.configPath);
-      const session = new FolderSession(folder, config, settings, this.host);
+      const session = new FolderSession(folder, config, settings, this.host, (root, url, logger) => this.teamAuditWriter(root, url, logger));
       for (const d of diagnostics) session.logger.warn(formatDiagnostic(d));
       return session;
     });

@@ -132,7 +132,7 @@ describe('the queued team audit writer', () => {
 
   it('a later writer sends what an earlier one left queued', async () => {
     const t = await setUp();
-    await t.outbox.pushMany([event('left by a closed window')]);
+    await t.outbox.pushMany([{ id: 'left-1', ...event('left by a closed window'), attempted: false }]);
     const next = new TeamAuditWriter(t.url, new Outbox(join(t.root, TEAM_AUDIT_OUTBOX), queuedTeamAuditEventSchema), { trust: t.editorTrust });
     try {
       next.record([event('new')]);
@@ -141,6 +141,20 @@ describe('the queued team audit writer', () => {
       await next.dispose();
     }
     assert.deepEqual((await t.rows()).map((r) => r.action), ['left by a closed window', 'new']);
+  });
+
+  it('an event whose append committed but whose reply was lost (a crash) is not appended again', async () => {
+    const t = await setUp();
+    await t.outbox.pushMany([{ id: 'sent-1', ...event('committed, then the window crashed'), attempted: false }, { id: 'next-1', ...event('never sent'), attempted: false }]);
+    // The first event reaches the database, and the process dies before marking it sent.
+    await t.outbox.replayBatches(1, async ([write]) => {
+      await t.trail().append([{ ...write!.entry, details: { event_id: write!.entry.id } }]);
+      return false;
+    });
+    assert.equal((await t.outbox.pending()).length, 2);
+    await t.writer.drain();
+    assert.deepEqual((await t.rows()).map((r) => r.action), ['committed, then the window crashed', 'never sent']);
+    assert.equal(t.writer.waiting, 0);
   });
 
   it('the CLI appending at the same time keeps one chain, which the CLI verifies with the editor\'s key', async () => {

@@ -48,6 +48,17 @@ export async function run(): Promise<void> {
     assert.equal(await state(first), 'behind');
   });
 
+  test('an audited command of the editor reaches the team database\'s audit trail', async () => {
+    // Set Database URL is audited; its event (and the one queued while team_two's schema was behind) reaches the trail.
+    ui.answer(second);
+    await vscode.commands.executeCommand('claudePm.security.setDatabaseUrl');
+    const actions = await eventually(async () => {
+      const found = await withDatabase(second, async (pool) => (await pool.query<{ action: string }>('SELECT action FROM claude_pm_audit ORDER BY seq')).rows.map((r) => r.action));
+      return found.length >= 2 ? found : undefined;
+    }, 'the audit rows in the team database', 30_000);
+    assert.deepEqual(actions, ['set database URL', 'set database URL']);
+  });
+
   test('a schema a newer client migrated is reported once, with what to do, and nothing is offered', async () => {
     const third = second.replace(/\/team_two$/, '/team_three');
     await withDatabase(first, (pool) => pool.query('CREATE DATABASE team_three'));
