@@ -37,9 +37,18 @@ interface Recorded {
   status: string;
   costUsd?: number;
   usage?: Record<string, number>;
-  steps: { sessionId?: string; usage?: Record<string, number> }[];
+  steps: { name: string; sessionId?: string; usage?: Record<string, number>; continuations?: Turn[] }[];
   checkpoint?: { before?: string; after?: string; files?: { path: string; change: string }[]; unavailable?: string };
-  continuations?: { message: string; status: string; resumed: string; sessionId?: string; outputTail?: string; usage?: Record<string, number> }[];
+  continuations?: Turn[];
+}
+
+interface Turn {
+  message: string;
+  status: string;
+  resumed: string;
+  sessionId?: string;
+  outputTail?: string;
+  usage?: Record<string, number>;
 }
 
 async function record(root: string, id: string): Promise<Recorded> {
@@ -114,6 +123,56 @@ describe('claude-pm runs changes, revert and continue', () => {
     const audit = await readFile(join(root, '.claude-pm', 'logs', 'audit.log'), 'utf8');
     assert.match(audit, new RegExp(`revert run ${id}`));
     assert.match(audit, new RegExp(`continue run ${id}`));
+  });
+
+  it("continues a workflow step's session with --step, records the turn under that step and extends the run's checkpoint", async () => {
+    const { root, env, argsLog } = await project();
+    env.ANTHROPIC_BASE_URL = server.baseUrl;
+    await mkdir(join(root, '.claude-pm', 'workflows'), { recursive: true });
+    await writeFile(
+      join(root, '.claude-pm', 'workflows', 'wf.yaml'),
+      ['name: notes', 'steps:', '  - name: prepare', '    command: echo ready > ready.txt', '  - name: write', '    agent_type: engineer', '    task: write the notes', ''].join('\n'),
+    );
+    server.script([{ text: 'Writing notes.', toolUse: { name: 'Write', input: { file_path: join(root, 'notes.md'), content: '# Notes\n' } } }, { text: 'Notes written.' }]);
+    const ran = await cli(['workflow', 'run', '.claude-pm/workflows/wf.yaml', '--skip-memory', '--format', 'json'], { cwd: root, env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const { id } = JSON.parse(ran.stdout) as { id: string };
+    const first = await record(root, id);
+    assert.deepEqual(first.checkpoint!.files!.map((f) => [f.path, f.change]).sort(), [['notes.md', 'added'], ['ready.txt', 'added']]);
+    const session = first.steps.find((s) => s.name === 'write')!.sessionId!;
+    assert.ok(session);
+
+    const unnamed = await cli(['runs', 'continue', id, 'more'], { cwd: root, env });
+    assert.equal(unnamed.code, 1);
+    assert.match(unnamed.stderr, /is a workflow run: name the step to continue \(write\)/);
+    const commandStep = await cli(['runs', 'continue', id, '--step', 'prepare', 'more'], { cwd: root, env });
+    assert.equal(commandStep.code, 1);
+    assert.match(commandStep.stderr, /Step prepare of run .* has no Claude Code session/);
+
+    server.script([{ text: 'Added a heading.', toolUse: { name: 'Write', input: { file_path: join(root, 'notes.md'), content: '# Notes\n\n## More\n' } } }, { text: 'Heading added.' }]);
+    const continued = await cli(['runs', 'continue', id, '--step', 'write', '--format', 'json', 'add a heading'], { cwd: root, env });
+    assert.equal(continued.code, 0, continued.stderr);
+    const invocations = (await readFile(argsLog, 'utf8')).split('\x01').filter(Boolean).map((line) => line.split('\0')).filter((args) => args[0] === '-p');
+    assert.equal(invocations.at(-1)![invocations.at(-1)!.indexOf('--resume') + 1], session);
+
+    const both = await record(root, id);
+    assert.equal(both.status, 'succeeded');
+    assert.equal(both.continuations, undefined);
+    const turns = both.steps.find((s) => s.name === 'write')!.continuations!;
+    assert.equal(turns.length, 1);
+    assert.equal(turns[0]!.message, 'add a heading');
+    assert.equal(turns[0]!.resumed, session);
+    assert.equal(turns[0]!.outputTail, 'Heading added.');
+    assert.equal(both.steps.find((s) => s.name === 'prepare')!.continuations, undefined);
+    assert.equal(both.checkpoint!.before, first.checkpoint!.before);
+    assert.notEqual(both.checkpoint!.after, first.checkpoint!.after);
+
+    // Revert takes back the workflow's files and the follow-up's edit alike.
+    const reverted = await cli(['runs', 'revert', id, '--format', 'json'], { cwd: root, env });
+    assert.equal(reverted.code, 0, reverted.stderr);
+    assert.deepEqual((JSON.parse(reverted.stdout) as { removed: string[] }).removed.sort(), ['notes.md', 'ready.txt']);
+    const audit = await readFile(join(root, '.claude-pm', 'logs', 'audit.log'), 'utf8');
+    assert.match(audit, new RegExp(`continue run ${id} step write`));
   });
 
   it('explains what it cannot do: unknown runs, bad ids, runs without a checkpoint or a session', async () => {

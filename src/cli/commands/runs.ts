@@ -16,9 +16,9 @@ export const runsCommands = lazyCommands(() => import('../handlers/runs').then((
   },
   runsContinue: {
     path: ['runs', 'continue'],
-    summary: "Send a follow-up message to a finished delegated run, in the same Claude Code session (--resume); recorded under the same run",
+    summary: "Send a follow-up message to a finished delegated run, or with --step NAME to a step of a finished workflow run, in the same Claude Code session (--resume); recorded under the same run (and step)",
     args: 'RUN MESSAGE',
     permission: 'task.delegate',
-    options: { timeout: { type: 'string' } },
+    options: { timeout: { type: 'string' }, step: { type: 'string' } },
   },
 });

@@ -59,7 +59,8 @@ const resume: CliHandler = async (ctx, values, positionals) => {
   const timeoutS = secondsOption(values.timeout, '--timeout');
   const [config, catalog] = await Promise.all([ctx.config(), loadCatalog(ctx)]);
   const runner = createAgentRunner(runnerSettingsFromConfig(config, { env: ctx.env, toolServer: selfToolServer(ctx.env) }));
-  const label = record.steps[0]?.agentType ?? 'agent';
+  const step = typeof values.step === 'string' ? values.step : undefined;
+  const label = (step === undefined ? record.steps[0] : record.steps.find((s) => s.name === step))?.agentType ?? 'agent';
   const controller = new AbortController();
   const stopHandling = onTermination((signal) => {
     ctx.logger.warn(`${signal}: stopping the agent…`);
@@ -69,6 +70,7 @@ const resume: CliHandler = async (ctx, values, positionals) => {
     const { record: updated, result } = await continueRun({
       record,
       message,
+      step,
       catalog,
       runner,
       cwd: ctx.cwd,
@@ -83,10 +85,11 @@ const resume: CliHandler = async (ctx, values, positionals) => {
         await store.flush(r.id);
       },
     });
-    const turn = updated.continuations!.at(-1)!;
-    await ctx.audit({ event: 'agent_delegation', action: `continue run ${updated.id}`, target: message, details: { agent: label, outcome: turn.status } });
+    const turns = (step === undefined ? updated.continuations : updated.steps.find((s) => s.name === step)?.continuations)!;
+    const turn = turns.at(-1)!;
+    await ctx.audit({ event: 'agent_delegation', action: `continue run ${updated.id}${step === undefined ? '' : ` step ${step}`}`, target: message, details: { agent: label, outcome: turn.status } });
     for (const line of summarizeRun(label, result)) (result.status === 'succeeded' ? ctx.logger.info : ctx.logger.error)(line);
-    ctx.print(redactValue({ run: updated.id, status: updated.status, turn, turns: updated.continuations!.length + 1, ...spendSummary(updated) }), () => redact(turn.outputTail || `(${turn.status})`));
+    ctx.print(redactValue({ run: updated.id, status: updated.status, turn, ...(step === undefined ? {} : { step }), turns: turns.length + 1, ...spendSummary(updated) }), () => redact(turn.outputTail || `(${turn.status})`));
     return result.status === 'succeeded' ? 0 : 1;
   } finally {
     stopHandling();

@@ -34,6 +34,24 @@ export const stepIsolationSchema = z
   })
   .loose();
 
+/** A follow-up message sent to a finished run's (or workflow step's) session (`claude --resume`); its spend is added to that step. */
+export const continuationSchema = z
+  .object({
+    message: z.string(),
+    status: z.enum(STEP_STATUSES),
+    startedAt: z.string(),
+    endedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    /** The session it resumed. */
+    resumed: z.string(),
+    sessionId: z.string().optional(),
+    outputTail: z.string().optional(),
+    error: z.string().optional(),
+    ...spendFields,
+    model: z.string().optional(),
+  })
+  .loose();
+
 export const stepRecordSchema = z
   .object({
     name: z.string(),
@@ -57,6 +75,8 @@ export const stepRecordSchema = z
     memories: z.array(z.object({ id: z.string(), category: z.string() })).optional(),
     /** Set when the step ran in an isolated worktree (`isolation: worktree`). */
     isolation: stepIsolationSchema.optional(),
+    /** Follow-ups sent to a workflow step's session (a delegated run keeps its own on the run). */
+    continuations: z.array(continuationSchema).optional(),
   })
   .loose();
 
@@ -86,24 +106,6 @@ export const checkpointSchema = z
     filesTotal: z.number().int().min(0).optional(),
     unavailable: z.string().optional(),
   });
-
-/** A follow-up message sent to a finished run's session (`claude --resume`); its spend is added to the run's step. */
-export const continuationSchema = z
-  .object({
-    message: z.string(),
-    status: z.enum(STEP_STATUSES),
-    startedAt: z.string(),
-    endedAt: z.string().optional(),
-    durationMs: z.number().optional(),
-    /** The session it resumed. */
-    resumed: z.string(),
-    sessionId: z.string().optional(),
-    outputTail: z.string().optional(),
-    error: z.string().optional(),
-    ...spendFields,
-    model: z.string().optional(),
-  })
-  .loose();
 
 export const runRecordSchema = z
   .object({
