@@ -3,12 +3,14 @@
 // records and keyed audit appends with 8 writers, and LoCoMo retrieval quality (read from ../shared/benchmarks/locomo,
 // never copied; override with LOCOMO_PATH). Prints one JSON object on stdout. TEAM_BENCH_SIZE changes the corpus
 // size, TEAM_BENCH_QUERIES the number of timed searches, TEAM_BENCH_PARTS which parts run, TEAM_BENCH_RUNS the run
-// records and TEAM_BENCH_AUDIT_ROWS the audit rows the 8 writers write.
+// records, TEAM_BENCH_AUDIT_ROWS the audit rows the 8 writers write and TEAM_BENCH_EDITOR_AUDIT_EVENTS the events the
+// editor's queued audit writer records.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { TeamAuditTrail } from '../src/core/database/audit';
+import { queuedTeamAuditEventSchema, TEAM_AUDIT_OUTBOX, TeamAuditWriter } from '../src/core/database/teamAuditWriter';
 import { ChangeFeed } from '../src/core/database/changeFeed';
 import { createPool } from '../src/core/database/connection';
 import { migrate } from '../src/core/database/migrations';
@@ -26,9 +28,10 @@ import { seededRandom } from '../test/helpers/seededRandom';
 
 const CORPUS = Number(process.env.TEAM_BENCH_SIZE ?? 1_000_000);
 /** Which parts run (all by default), e.g. TEAM_BENCH_PARTS=locomo,search while tuning one of them. */
-const PARTS = new Set((process.env.TEAM_BENCH_PARTS ?? 'locomo,insert,notify,outbox,runs,audit,search').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.TEAM_BENCH_PARTS ?? 'locomo,insert,notify,outbox,runs,audit,editorAudit,search').split(',').map((p) => p.trim()));
 const RUN_RECORDS = Number(process.env.TEAM_BENCH_RUNS ?? 4000);
 const AUDIT_ROWS = Number(process.env.TEAM_BENCH_AUDIT_ROWS ?? 4000);
+const EDITOR_AUDIT_EVENTS = Number(process.env.TEAM_BENCH_EDITOR_AUDIT_EVENTS ?? 2000);
 const WRITERS = 8;
 const WORDS_PER_MEMORY = 20;
 
@@ -300,6 +303,42 @@ async function locomo(cluster: PostgresCluster): Promise<Record<string, unknown>
   return { postgres, embedded: await embeddedLocomo(conversations) };
 }
 
+/**
+ * The editor's audit events through its queued writer: the CPU time a command spends handing one over (all it waits
+ * for), then how fast they reach the database through the workspace outbox, and the chain verified.
+ */
+async function editorAuditThroughput(url: string): Promise<Record<string, number | boolean>> {
+  const [userDir, root] = await Promise.all([mkdtemp(join(tmpdir(), 'claude-pm-teambench-user-')), mkdtemp(join(tmpdir(), 'claude-pm-teambench-'))]);
+  const trust = userAuditTrust({ CLAUDE_PM_CONFIG_DIR: userDir });
+  const writer = new TeamAuditWriter(url, new Outbox(join(root, TEAM_AUDIT_OUTBOX), queuedTeamAuditEventSchema), { trust });
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const before = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM claude_pm_audit')).rows[0]!.n);
+  let handOverCpuMicros = 0;
+  const delivered = await measured(async () => {
+    for (let i = 0; i < EDITOR_AUDIT_EVENTS; i++) {
+      const cpu = process.cpuUsage();
+      writer.record([{ event: 'config_change', action: 'set API key', target: `service ${i}`, details: { i } }]);
+      const used = process.cpuUsage(cpu);
+      handOverCpuMicros += used.user + used.system;
+    }
+    await writer.settled();
+    await writer.drain();
+  });
+  const rows = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM claude_pm_audit')).rows[0]!.n) - before;
+  const verify = await new TeamAuditTrail(pool, url, { trust }).verify();
+  await writer.dispose();
+  await pool.end();
+  await Promise.all([userDir, root].map((dir) => rm(dir, { recursive: true, force: true })));
+  return {
+    events: EDITOR_AUDIT_EVENTS,
+    rows,
+    recordCallCpuMsPerEvent: Math.round((handOverCpuMicros / 1000 / EDITOR_AUDIT_EVENTS) * 1000) / 1000,
+    deliveredPerSec: Math.round(rows / delivered.seconds),
+    clientCpuMsPerEvent: Math.round((delivered.cpuMs / EDITOR_AUDIT_EVENTS) * 1000) / 1000,
+    chainIntact: verify.ok,
+  };
+}
+
 async function main(): Promise<void> {
   const cluster = await PostgresCluster.start({ durable: true });
   try {
@@ -312,6 +351,7 @@ async function main(): Promise<void> {
     if (PARTS.has('outbox')) figures.outbox = await outboxReplay(url);
     if (PARTS.has('runs')) figures.runRecords = await runRecordThroughput(url);
     if (PARTS.has('audit')) figures.audit = await auditAppendThroughput(url);
+    if (PARTS.has('editorAudit')) figures.editorAudit = await editorAuditThroughput(url);
     if (PARTS.has('search')) {
       figures.generateSeconds = await generateCorpus(url, words);
       figures.search = await searchLatency(url, words);

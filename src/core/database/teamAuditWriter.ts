@@ -71,6 +71,7 @@ export class TeamAuditWriter {
   private readonly trail: TeamAuditTrail;
   private readonly pool: pg.Pool;
   private queued: Promise<void> = Promise.resolve();
+  private readonly unqueued: QueuedTeamAuditEvent[] = [];
   private draining: Promise<void> | undefined;
   private drainAgain = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -98,8 +99,13 @@ export class TeamAuditWriter {
   record(events: readonly TeamAuditEvent[]): void {
     if (this.disposed || events.length === 0) return;
     const copies = events.map(({ event, action, target, details }): QueuedTeamAuditEvent => ({ id: randomUUID(), event, action, ...(target === undefined ? {} : { target }), ...(details === undefined ? {} : { details }), attempted: false }));
+    this.unqueued.push(...copies);
+    // Events recorded while the previous ones are being queued go in with one append (a burst of events).
     this.queued = this.queued
-      .then(() => this.queue.pushMany(copies))
+      .then(() => {
+        const batch = this.unqueued.splice(0);
+        return batch.length ? this.queue.pushMany(batch) : undefined;
+      })
       .then(
         () => void this.drain(),
         (error: unknown) => this.logger.warn(`could not queue an audit event for the team database: ${(error as Error).message}`),
