@@ -58,7 +58,9 @@ export function registerOrchestration(features: FeatureContext): { runs: RunsCon
     const entry = requireEntry(node);
     const message = await vscode.window.showInputBox({ title: vscode.l10n.t('Continue "{0}"', entry.record.workflow), prompt: vscode.l10n.t('A follow-up message for the agent, in the same session'), validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Write a message')) });
     if (!message?.trim()) return;
-    await runs.continueRun(entry.record.id, message.trim(), await agents.catalog(entry.folder));
+    // On a workflow run's step node, the follow-up goes to that step's session.
+    const step = typeof node === 'object' && node.kind === 'step' ? node.name : undefined;
+    await runs.continueRun(entry.record.id, message.trim(), await agents.catalog(entry.folder), step);
   }, { permission: 'task.delegate', requiresTrust: vscode.l10n.t('Running an agent') });
   registerCommand(features, 'claudePm.runs.showLog', (node?: RunsNode | string) => runs.showLog(requireRun(node)));
   registerCommand(features, 'claudePm.runs.refresh', () => runs.refresh());

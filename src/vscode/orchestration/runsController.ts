@@ -13,11 +13,11 @@ import type { AgentCatalog } from '../../core/agents/discoverAgents';
 import { createAgentRunner, runnerSettingsFromConfig } from '../../core/agents/createAgentRunner';
 import { formatRunEvent, summarizeRun } from '../../core/agents/runLog';
 import { redact } from '../../core/common/redact';
-import { continueRun, resumableSession } from '../../core/orchestration/continueRun';
+import { continueRun, resumeTarget } from '../../core/orchestration/continueRun';
 
 /** The activity key of a run's follow-up turn `index` (0 for the first continuation), beside its step names. */
-export function continuationKey(index: number): string {
-  return `\u0001turn ${index}`;
+export function continuationKey(index: number, step?: string): string {
+  return step === undefined ? `\u0001turn ${index}` : `\u0001turn ${index} of ${step}`;
 }
 
 /** A run as the Runs view shows it, with the folder it belongs to. */
@@ -174,16 +174,16 @@ export class RunsController implements vscode.Disposable {
    * Sends `message` to the finished delegated run `id` in its Claude Code session, with the agent's settings of the
    * first turn; the turn streams into the Runs view under the same run and is recorded there.
    */
-  async continueRun(id: string, message: string, catalog: AgentCatalog): Promise<void> {
+  async continueRun(id: string, message: string, catalog: AgentCatalog, step?: string): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry) throw new Error(vscode.l10n.t('Run {0} is no longer known; refresh the Runs view.', id));
     if (this.continuing.has(id)) throw new Error(vscode.l10n.t('Run {0} is still running.', id));
     const session = await this.features.sessions.get(entry.folder);
     const runner = createAgentRunner(runnerSettingsFromConfig(session.config, { toolServer: session.toolServer }));
-    resumableSession(entry.record, runner.kind);
+    const target = resumeTarget(entry.record, runner.kind, step);
     const { store } = await this.folderRuns(entry.folder);
-    const key = continuationKey(entry.record.continuations?.length ?? 0);
-    const label = entry.record.steps[0]?.agentType ?? 'agent';
+    const key = continuationKey(target.turns.length, step);
+    const label = target.step.agentType;
     const channel = this.channelFor(id, entry.record.workflow);
     const controller = new AbortController();
     this.continuing.set(id, controller);
@@ -193,6 +193,7 @@ export class RunsController implements vscode.Disposable {
         return continueRun({
           record: entry.record,
           message,
+          step,
           catalog,
           runner,
           cwd: entry.folder.uri.fsPath,

@@ -7,13 +7,14 @@ import { continuationKey, type RunEntry, type RunsController } from './runsContr
 import { markdownCode, markdownText } from '../../core/common/markdownText';
 
 /**
- * `turn`: a follow-up message sent to a finished delegated run (`index` into its continuations). `call`: a tool call
+ * `turn`: a follow-up message sent to a finished delegated run (`index` into its continuations), or with `step` to
+ * that step of a workflow run (`index` into the step's continuations). `call`: a tool call
  * of a step's or a turn's agent (`step` is the activity key); `path` is its id and those of the sub-agent calls above it.
  */
 export type RunsNode =
   | { kind: 'run'; id: string }
   | { kind: 'step'; runId: string; name: string }
-  | { kind: 'turn'; runId: string; index: number }
+  | { kind: 'turn'; runId: string; index: number; step?: string }
   | { kind: 'call'; runId: string; step: string; path: string[] };
 
 // A long run's newest calls are the ones worth seeing; older ones stay in the run log.
@@ -68,33 +69,53 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     if (!node) return (await this.controller.runs()).map((e) => ({ kind: 'run', id: e.record.id }));
+    if (node.kind === 'step') return [...this.callNodes(node), ...this.turnNodes(node.runId, node.name)];
     if (node.kind !== 'run') return this.callNodes(node);
     const record = this.controller.get(node.id)?.record;
     const steps: RunsNode[] = (record?.steps ?? []).map((s) => ({ kind: 'step', runId: node.id, name: s.name }));
-    return [...steps, ...(record?.continuations ?? []).map((_, index): RunsNode => ({ kind: 'turn', runId: node.id, index }))];
+    return [...steps, ...this.turnNodes(node.id)];
+  }
+
+  /** The follow-ups of a delegated run, or of the workflow step `step`. */
+  private turnNodes(runId: string, step?: string): RunsNode[] {
+    const record = this.controller.get(runId)?.record;
+    const turns = step === undefined ? record?.continuations : record?.steps.find((s) => s.name === step)?.continuations;
+    return (turns ?? []).map((_, index): RunsNode => ({ kind: 'turn', runId, index, ...(step === undefined ? {} : { step }) }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     const entry = this.controller.get(node.kind === 'run' ? node.id : node.runId);
     if (!entry) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
     if (node.kind === 'call') return this.callItem(node);
-    if (node.kind === 'turn') return this.turnItem(entry, node.index);
+    if (node.kind === 'turn') return this.turnItem(entry, node.index, node.step);
     return node.kind === 'run' ? this.runItem(entry) : this.stepItem(entry, entry.record.steps.find((s) => s.name === node.name));
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
+    if (node.kind === 'turn' && node.step !== undefined) return { kind: 'step', runId: node.runId, name: node.step };
     if (node.kind === 'step' || node.kind === 'turn') return { kind: 'run', id: node.runId };
     if (node.kind === 'call') {
       if (node.path.length > 1) return { ...node, path: node.path.slice(0, -1) };
-      const turn = this.controller.get(node.runId)?.record.continuations?.findIndex((_, i) => continuationKey(i) === node.step) ?? -1;
-      return turn >= 0 ? { kind: 'turn', runId: node.runId, index: turn } : { kind: 'step', runId: node.runId, name: node.step };
+      return this.turnOfActivity(node.runId, node.step) ?? { kind: 'step', runId: node.runId, name: node.step };
+    }
+    return undefined;
+  }
+
+  /** The turn whose calls are kept under the activity key `key`, if one is. */
+  private turnOfActivity(runId: string, key: string): RunsNode | undefined {
+    const record = this.controller.get(runId)?.record;
+    const runTurn = record?.continuations?.findIndex((_, i) => continuationKey(i) === key) ?? -1;
+    if (runTurn >= 0) return { kind: 'turn', runId, index: runTurn };
+    for (const step of record?.steps ?? []) {
+      const index = step.continuations?.findIndex((_, i) => continuationKey(i, step.name) === key) ?? -1;
+      if (index >= 0) return { kind: 'turn', runId, index, step: step.name };
     }
     return undefined;
   }
 
   /** A step's or a turn's calls, or a sub-agent's. */
   private callNodes(node: Extract<RunsNode, { kind: 'step' | 'turn' | 'call' }>): RunsNode[] {
-    const step = node.kind === 'step' ? node.name : node.kind === 'turn' ? continuationKey(node.index) : node.step;
+    const step = node.kind === 'step' ? node.name : node.kind === 'turn' ? continuationKey(node.index, node.step) : node.step;
     const calls = node.kind === 'call' ? this.findCall(node)?.subagent?.calls : this.controller.activity(node.runId, step)?.calls;
     const path = node.kind === 'call' ? node.path : [];
     return (calls ?? []).slice(-MAX_CALLS_SHOWN).map((c) => ({ kind: 'call', runId: node.runId, step, path: [...path, c.id] }));
@@ -161,7 +182,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private stepItem(entry: RunEntry, step: StepRecord | undefined): vscode.TreeItem {
     if (!step) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
     const activity = this.controller.activity(entry.record.id, step.name);
-    const item = new vscode.TreeItem(step.name, activity?.calls.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(step.name, activity?.calls.length || step.continuations?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `step:${entry.record.id}:${step.name}`;
     const stalled = step.status === 'running' && activity !== undefined && activity.stalled(Date.now(), this.controller.stalledAfterMs(entry));
     const agent = step.ranAs ? `${step.agentType} → ${step.ranAs}` : step.agentType;
@@ -180,7 +201,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       .filter(Boolean)
       .join(' · ');
     item.iconPath = stalled ? themeIcon(['warning', 'list.warningForeground']) : themeIcon(STEP_ICON[step.status]);
-    item.contextValue = hasOpenBranch(step) ? 'step.branch' : 'step';
+    // `step.resumable`: a finished workflow step with a Claude Code session takes a follow-up (Continue…).
+    const resumable = entry.record.file !== undefined && entry.record.status !== 'running' && step.sessionId !== undefined && !step.isolation;
+    item.contextValue = hasOpenBranch(step) ? 'step.branch' : resumable ? 'step.resumable' : 'step';
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${markdownText(step.name)}** (${markdownText(agent)}) · ${statusLabel(step.status)}\n\n`);
     tooltip.appendCodeblock(step.command ?? step.task.slice(0, 400), step.command ? 'sh' : 'text');
@@ -195,12 +218,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   /** A follow-up sent to the run's session: its message, outcome, time and spend, and its calls while live. */
-  private turnItem(entry: RunEntry, index: number): vscode.TreeItem {
-    const turn = entry.record.continuations?.[index];
+  private turnItem(entry: RunEntry, index: number, step?: string): vscode.TreeItem {
+    const turn = (step === undefined ? entry.record.continuations : entry.record.steps.find((s) => s.name === step)?.continuations)?.[index];
     if (!turn) return new vscode.TreeItem(vscode.l10n.t('(gone)'));
-    const activity = this.controller.activity(entry.record.id, continuationKey(index));
+    const activity = this.controller.activity(entry.record.id, continuationKey(index, step));
     const item = new vscode.TreeItem(`↪ ${clipLine(turn.message)}`, activity?.calls.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = `turn:${entry.record.id}:${index}`;
+    item.id = step === undefined ? `turn:${entry.record.id}:${index}` : `turn:${entry.record.id}:${index}:${step}`;
     const stalled = turn.status === 'running' && activity !== undefined && activity.stalled(Date.now(), this.controller.stalledAfterMs(entry));
     const elapsed = formatDuration((turn.endedAt ? Date.parse(turn.endedAt) : Date.now()) - Date.parse(turn.startedAt));
     const calls = turn.toolCalls ?? (activity ? activity.counts.running + activity.counts.ok + activity.counts.error : 0);
