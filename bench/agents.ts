@@ -3,12 +3,12 @@
 // stdio (p50/p95) at 100,000 memories, as an agent's Claude Code session sees it, the checkpoints taken before and
 // after a run in a 10,000-file repository (with `git status` in the same repository as the floor they compare to),
 // and worktree isolation's set-up and tear-down on a 10,000-file repository (agentsWorktree.ts).
-// Prints one JSON object on stdout.
+// Prints one JSON object on stdout. Needs `npm run build` (the tool server runs dist/cli.js).
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RunActivity, subagentSummary } from '../src/core/agents/activity';
@@ -49,8 +49,9 @@ async function mcpSearch(root: string): Promise<Record<string, unknown>> {
   }
   await service.dispose();
 
-  const cli = join(root, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, outfile: cli, logLevel: 'silent' });
+  // The CLI as users run it (the minified bundle with its build-time version), so the figures include its start-up.
+  const cli = resolve(__dirname, '../dist/cli.js');
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
   const client = new Client({ name: 'bench', version: '0' });
   let t = performance.now();
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', '--cwd', workspace], env: { PATH: process.env.PATH ?? '', HOME: workspace }, stderr: 'ignore' }));
