@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { memorySecretStorage } from '../helpers/memorySecretStorage';
 import { cli } from '../helpers/runCli';
 import { tempDir } from '../helpers/tempDir';
 
@@ -80,25 +81,12 @@ describe('secrets stay out of output and away from origins the user never chose'
 });
 
 describe('the editor binds a stored key to the origin it was set for', () => {
-  // The editor's SecretStorage, kept in memory: get, store, delete and change events are all ApiKeys uses.
-  const secretStorage = () => {
-    const values = new Map<string, string>();
-    return {
-      values,
-      get: async (key: string) => values.get(key),
-      store: async (key: string, value: string) => void values.set(key, value),
-      delete: async (key: string) => void values.delete(key),
-      keys: async () => [...values.keys()],
-      onDidChange: () => ({ dispose() {} }),
-    };
-  };
-
   it('sends the key to its own origin, asks before any other, and never in Restricted Mode', async () => {
     const { ApiKeys } = await import('../../src/vscode/common/apiKeys');
     const asked: [string | undefined, string][] = [];
     let answer: 'once' | 'always' | undefined;
     let trusted = true;
-    const storage = secretStorage();
+    const storage = memorySecretStorage();
     const keys = new ApiKeys(storage as never, {}, () => trusted, async (_service, boundTo, target) => {
       asked.push([boundTo, target]);
       return answer;

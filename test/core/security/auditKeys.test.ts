@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type * as vscode from 'vscode';
 import { mergeKeyrings } from '../../../src/core/security/auditKeys';
 import { AuditLog } from '../../../src/core/security/auditLog';
 import { editorAuditTrust, useEditorAuditTrust } from '../../../src/vscode/security/auditTrust';
+import { memorySecretStorage } from '../../helpers/memorySecretStorage';
 import { tempDir } from '../../helpers/tempDir';
 
-// The editor keeps the audit keyring in its secret storage; this stands in for it with the same get/store contract.
-function secretStorage(): vscode.SecretStorage & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    get: async (key: string) => values.get(key),
-    store: async (key: string, value: string) => void values.set(key, value),
-    delete: async (key: string) => void values.delete(key),
-    keys: async () => [...values.keys()],
-    onDidChange: () => ({ dispose: () => undefined }),
-  } as unknown as vscode.SecretStorage & { values: Map<string, string> };
-}
 
 const keyring = (id: string, created: string) => JSON.stringify({ current: id, keys: [{ id, key: Buffer.alloc(32, id).toString('base64'), created }] });
 
@@ -40,7 +28,8 @@ describe('audit keyrings', () => {
     const env = { CLAUDE_PM_CONFIG_DIR: await tempDir('claude-pm-user-') };
     const cliLog = AuditLog.forWorkspace(root, { env });
     await cliLog.append({ event: 'config_change', actor: 'cli', action: 'first, from the CLI' });
-    const secrets = secretStorage();
+    // The editor keeps the audit keyring in its secret storage.
+    const secrets = memorySecretStorage();
     useEditorAuditTrust(secrets, env);
     const editorLog = AuditLog.forWorkspace(root, { trust: editorAuditTrust() });
     await editorLog.append({ event: 'permission_denied', actor: 'editor', action: 'second, from the editor' });
