@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../src/core/database/migrations';
-import { grantTeamRole } from '../../src/core/database/roles';
 import { TeamRunRecorder } from '../../src/core/orchestration/teamRuns';
 import { TeamRunSource } from '../../src/core/orchestration/teamRunSource';
 import { PostgresCluster } from '../helpers/postgresCluster';
@@ -24,9 +23,7 @@ before(async () => {
   admin = new pg.Pool({ connectionString: cluster.url(), max: 2 });
   await migrate(admin);
   for (const [name, role] of [['amy', 'developer'], ['ben', 'developer'], ['val', 'viewer']] as const) {
-    await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw-${name}'`);
-    await grantTeamRole(admin, name, role);
-    urls.set(name, cluster.url(name, `pw-${name}`));
+    urls.set(name, await cluster.addTeamLogin(admin, name, role));
   }
 });
 

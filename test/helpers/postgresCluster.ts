@@ -4,6 +4,9 @@ import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type pg from 'pg';
+import { grantTeamRole } from '../../src/core/database/roles';
+import type { TeamRole } from '../../src/core/database/schema';
 import { freePort } from './freePort';
 
 const run = promisify(execFile);
@@ -32,6 +35,16 @@ export class PostgresCluster {
   /** `postgres://postgres@127.0.0.1:PORT/postgres`, or as `user` with `password`. */
   url(user = 'postgres', password?: string, database = 'postgres'): string {
     return `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  /**
+   * Creates the login `name` (password `pw-<name>`) holding one of the framework's team roles, through `admin` (a
+   * superuser pool of a migrated database: roles are cluster-wide); resolves with its URL to the `postgres` database.
+   */
+  async addTeamLogin(admin: pg.Pool, name: string, role: TeamRole): Promise<string> {
+    await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw-${name}'`);
+    await grantTeamRole(admin, name, role);
+    return this.url(name, `pw-${name}`);
   }
 
   /** `durable` keeps fsync on, as a benchmark of a real server needs. */

@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { TeamAuditTrail } from '../../../src/core/database/audit';
 import { migrate } from '../../../src/core/database/migrations';
-import { grantTeamRole } from '../../../src/core/database/roles';
 import { MIGRATIONS } from '../../../src/core/database/schema';
 import { AuditLog } from '../../../src/core/security/auditLog';
 import { testTrust } from '../../helpers/auditTrust';
@@ -25,10 +24,8 @@ before(async () => {
   superuser = new pg.Pool({ connectionString: cluster.url(), max: 2 });
   // Roles are cluster-wide: this migration creates the framework's, then each test's database gets its own tables.
   await migrate(superuser);
-  for (const [name, role] of [['dev', 'developer'], ['vera', 'viewer']] as const) {
-    await superuser.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw-${name}'`);
-    await grantTeamRole(superuser, name, role);
-  }
+  await cluster.addTeamLogin(superuser, 'dev', 'developer');
+  await cluster.addTeamLogin(superuser, 'vera', 'viewer');
 });
 
 after(async () => {

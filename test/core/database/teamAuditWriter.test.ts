@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { TeamAuditTrail } from '../../../src/core/database/audit';
 import { migrate } from '../../../src/core/database/migrations';
-import { grantTeamRole } from '../../../src/core/database/roles';
 import { appendTeamAuditEvent, queuedTeamAuditEventSchema, TEAM_AUDIT_OUTBOX, TeamAuditWriter } from '../../../src/core/database/teamAuditWriter';
 import { Outbox } from '../../../src/core/memory/outbox';
 import { AUDIT_KEY_ENV, userAuditTrust } from '../../../src/core/security/auditKeys';
@@ -30,10 +29,8 @@ before(async () => {
   // The outage test stops the server under these pools: their idle connections end, and are opened again.
   superuser.on('error', () => undefined);
   await migrate(superuser);
-  await superuser.query("CREATE ROLE dev LOGIN PASSWORD 'pw-dev'");
-  await grantTeamRole(superuser, 'dev', 'developer');
-  await superuser.query("CREATE ROLE vera LOGIN PASSWORD 'pw-vera'");
-  await grantTeamRole(superuser, 'vera', 'viewer');
+  await cluster.addTeamLogin(superuser, 'dev', 'developer');
+  await cluster.addTeamLogin(superuser, 'vera', 'viewer');
 });
 
 after(async () => {

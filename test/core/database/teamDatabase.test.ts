@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ChangeFeed, type TeamChange } from '../../../src/core/database/changeFeed';
 import { migrate, schemaState, schemaStatus } from '../../../src/core/database/migrations';
-import { grantTeamRole, currentTeamRole } from '../../../src/core/database/roles';
+import { currentTeamRole } from '../../../src/core/database/roles';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/core/database/schema';
 import { withDatabase } from '../../../src/core/database/connection';
 import { cli } from '../../helpers/runCli';
@@ -26,9 +26,7 @@ after(async () => {
 });
 
 async function loginRole(name: string, role: 'admin' | 'developer' | 'viewer'): Promise<pg.Pool> {
-  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw-${name}'`);
-  await grantTeamRole(admin, name, role);
-  return new pg.Pool({ connectionString: cluster.url(name, `pw-${name}`), max: 2 });
+  return new pg.Pool({ connectionString: await cluster.addTeamLogin(admin, name, role), max: 2 });
 }
 
 async function refused(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<string> {

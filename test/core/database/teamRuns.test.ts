@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ChangeFeed, type TeamChange } from '../../../src/core/database/changeFeed';
 import { migrate } from '../../../src/core/database/migrations';
-import { grantTeamRole } from '../../../src/core/database/roles';
 import { Outbox } from '../../../src/core/memory/outbox';
 import { RunStore } from '../../../src/core/orchestration/runStore';
 import { queuedTeamRunSchema, TEAM_RUN_OUTBOX, TeamRunRecorder } from '../../../src/core/orchestration/teamRuns';
@@ -35,9 +34,7 @@ after(async () => {
 });
 
 async function login(name: string, role: 'admin' | 'developer' | 'viewer'): Promise<string> {
-  await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD 'pw-${name}'`);
-  await grantTeamRole(admin, name, role);
-  return cluster.url(name, `pw-${name}`);
+  return cluster.addTeamLogin(admin, name, role);
 }
 
 async function recorderAs(url: string, options: { replayIntervalMs?: number } = {}): Promise<{ recorder: TeamRunRecorder; root: string }> {
